@@ -1,0 +1,146 @@
+"""Boilerplate removal and text normalisation. Pure: strings in, strings out.
+
+The rules are data (`data/boilerplate.toml`); this module only loads and applies them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import ConfigError
+
+_FLAG_NAMES = {"IGNORECASE": re.I, "MULTILINE": re.M, "DOTALL": re.S, "VERBOSE": re.X}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    name: str
+    detect: tuple[re.Pattern[str], ...]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    generic: tuple[Rule, ...]
+    publishers: tuple[Publisher, ...]
+
+    def merged(self, other: Rules) -> Rules:
+        return Rules(self.generic + other.generic, self.publishers + other.publishers)
+
+
+def _rule(raw: dict[str, object], where: str) -> Rule:
+    try:
+        name = str(raw["name"])
+        flags = 0
+        for f in raw.get("flags", []):  # type: ignore[attr-defined]
+            flags |= _FLAG_NAMES[str(f)]
+        return Rule(name, re.compile(str(raw["pattern"]), flags))
+    except (KeyError, re.error) as exc:
+        raise ConfigError(f"boilerplate rule in {where} is invalid: {exc}") from exc
+
+
+def parse_rules(text: str, where: str = "<rules>") -> Rules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    generic = tuple(_rule(r, where) for r in data.get("generic", []))
+    pubs = []
+    for p in data.get("publisher", []):
+        try:
+            detect = tuple(re.compile(d, re.I) for d in p.get("detect", []))
+        except re.error as exc:
+            raise ConfigError(f"{where}: bad detect pattern: {exc}") from exc
+        pubs.append(
+            Publisher(str(p["name"]), detect, tuple(_rule(r, where) for r in p.get("rules", [])))
+        )
+    return Rules(generic, tuple(pubs))
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    text = resources.files("briefing").joinpath("data/boilerplate.toml").read_text("utf-8")
+    return parse_rules(text, "boilerplate.toml")
+
+
+def load_rules(extra: Path | None = None) -> Rules:
+    rules = default_rules()
+    if extra is not None:
+        try:
+            rules = rules.merged(parse_rules(extra.read_text("utf-8"), str(extra)))
+        except OSError as exc:
+            raise ConfigError(f"cannot read boilerplate rules {extra}: {exc}") from exc
+    return rules
+
+
+def detect_publisher(raw: str, rules: Rules, hint: str | None = None) -> str | None:
+    if hint:
+        return hint
+    for p in rules.publishers:
+        if any(d.search(raw) for d in p.detect):
+            return p.name
+    return None
+
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
+        "\u200b": None, "\ufeff": None, "\u00ad": None,
+    }
+)  # fmt: skip
+_SPACES = re.compile(r"[ \t\f\v]+")
+_BLANKS = re.compile(r"\n{3,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC, straight quotes, one space between words, at most one blank line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.translate(_QUOTES))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def strip_boilerplate(text: str, rules: Rules, publisher: str | None) -> str:
+    pub_rules: tuple[Rule, ...] = ()
+    for p in rules.publishers:
+        if p.name == publisher:
+            pub_rules = p.rules
+    for rule in (*pub_rules, *rules.generic):
+        text = rule.pattern.sub("", text)
+    return text
+
+
+def clean(text: str, rules: Rules | None = None, publisher: str | None = None) -> str:
+    """Remove boilerplate, then normalise. Idempotent: clean(clean(x)) == clean(x)."""
+    rules = rules or default_rules()
+    text = normalise(text)
+    # A rule may expose another (a sign-up line left alone on its paragraph); two passes settle.
+    for _ in range(2):
+        text = normalise(strip_boilerplate(text, rules, publisher))
+    return text
+
+
+_FOLD = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-"})
+_NONWORD = re.compile(r"[^\w%£$€]+")
+
+
+def fingerprint_text(text: str) -> str:
+    """Aggressive normal form for comparing content: case, quotes, dashes, punctuation folded."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_FOLD).casefold()
+    return _NONWORD.sub(" ", text).strip()

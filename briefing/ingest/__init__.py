@@ -1,0 +1,102 @@
+"""Ingest: inputs (paths, folders, URLs, feeds) -> parsed documents, and what was skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..clean import Rules
+from ..errors import InputError
+from ..models import Skip
+from .files import read_file, walk
+from .parse import Loaded
+from .web import FetchOptions
+
+__all__ = ["FetchOptions", "IngestResult", "Loaded", "ingest"]
+
+
+@dataclass(slots=True)
+class IngestResult:
+    loaded: list[Loaded] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+
+def _is_url(s: str) -> bool:
+    return s.startswith(("http://", "https://"))
+
+
+def expand(inputs: Sequence[str], skipped: list[Skip]) -> list[str]:
+    """Folders -> their files; missing paths are recorded as skipped."""
+    out: list[str] = []
+    for item in inputs:
+        if _is_url(item):
+            out.append(item)
+            continue
+        p = Path(item)
+        if p.is_dir():
+            found = [str(f) for f in walk(p)]
+            if not found:
+                skipped.append(Skip(item, "folder holds no .txt, .md, .html, .json or feed files"))
+            out.extend(found)
+        elif p.exists():
+            out.append(item)
+        else:
+            skipped.append(Skip(item, "no such file or folder"))
+    return out
+
+
+def ingest(
+    inputs: Sequence[str],
+    *,
+    rules: Rules,
+    tz: ZoneInfo,
+    fetch: FetchOptions | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Read every input; one bad input is recorded in `skipped` and never stops the rest."""
+    result = IngestResult()
+    targets = expand(inputs, result.skipped)
+    http = None
+    used_ids: set[str] = set()
+    seen_content: dict[int, str] = {}
+    try:
+        for target in targets:
+            try:
+                if _is_url(target):
+                    from .web import client, read_url
+
+                    opts = fetch or FetchOptions()
+                    http = http or client(opts)
+                    loaded = read_url(http, target, rules, tz, opts)
+                else:
+                    loaded = read_file(Path(target), Path(target).stem, rules, tz)
+            except InputError as exc:
+                result.skipped.append(Skip(exc.source, exc.reason))
+                loaded = []
+            for item in loaded:
+                doc = item.document
+                key = hash((doc.raw_text, doc.text))
+                if key in seen_content:  # the same file under another name: read once
+                    result.skipped.append(
+                        Skip(doc.source, f"identical to {seen_content[key]}", "excluded")
+                    )
+                    continue
+                seen_content[key] = doc.source
+                doc_id, n = doc.id, 2
+                while doc_id in used_ids:
+                    doc_id, n = f"{doc.id}-{n}", n + 1
+                used_ids.add(doc_id)
+                if doc_id != doc.id:
+                    item.document = replace(doc, id=doc_id)
+                    if item.entries:
+                        item.entries = [replace(e, document=doc_id) for e in item.entries]
+                result.skipped.extend(Skip(doc.source, p, "error") for p in item.problems)
+                result.loaded.append(item)
+            if on_progress:
+                on_progress(target)
+    finally:
+        if http is not None:
+            http.close()
+    return result

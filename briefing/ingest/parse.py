@@ -1,0 +1,358 @@
+"""Pure parsing of input bytes into documents (and, for JSON live blogs, their entries).
+
+Nothing here touches the disk or the network: `files.py` and `web.py` read, this parses.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..clean import Rules, clean, detect_publisher
+from ..errors import InputError
+from ..liveblog import entries_from_json
+from ..models import Document, Entry
+
+MAX_JSON_DEPTH = 20
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A parsed input: its document, and its entries when they arrived pre-split."""
+
+    document: Document
+    entries: list[Entry] | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- decoding
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)  # fmt: skip
+_BINARY_MAGIC = {
+    b"\x89PNG": "a PNG image", b"PK\x03\x04": "a ZIP archive", b"%PDF": "a PDF document",
+    b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
+}  # fmt: skip
+
+
+def decode(data: bytes, source: str) -> str:
+    """Bytes -> text: BOM-marked UTF-8/16/32 or plain UTF-8; anything else is refused."""
+    if not data.strip():
+        raise InputError(source, "empty file")
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(source, f"binary file ({what}), not text")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise InputError(source, f"invalid {enc} text: {exc.reason}") from exc
+    if b"\x00" in data[:8192]:
+        raise InputError(source, "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            source,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "re-save the file as UTF-8",
+        ) from exc
+
+
+# ---------------------------------------------------------------- dates
+
+
+def parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime | None, bool]:
+    """An ISO 8601 date or date-time -> (aware datetime, date_only). Naive times are in tz."""
+    if value in (None, ""):
+        return None, False
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.combine(date.fromisoformat(text), time(0), tz), True
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None, False
+    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)), False
+
+
+_DATE_HEADER = re.compile(r"\A\s*date\s*[: ]\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
+_KEY_HEADER = re.compile(r"\A\s*(title|url|publisher|author)\s*:\s*([^\n]+)\n", re.IGNORECASE)
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """Leading `date YYYY-MM-DD` and `key: value` lines (title, url, publisher, author)."""
+    meta: dict[str, str] = {}
+    while True:
+        if m := _DATE_HEADER.match(text):
+            meta["date"] = m.group(1)
+        elif m := _KEY_HEADER.match(text):
+            meta[m.group(1).lower()] = m.group(2).strip()
+        else:
+            return meta, text
+        text = text[m.end() :]
+
+
+# ---------------------------------------------------------------- text, markdown, html
+
+
+def document_from_text(
+    raw: str,
+    *,
+    doc_id: str,
+    source: str,
+    rules: Rules,
+    tz: ZoneInfo,
+    title: str | None = None,
+    publisher: str | None = None,
+    published: datetime | None = None,
+    date_only: bool = False,
+    url: str | None = None,
+    author: str | None = None,
+    markdown: bool = False,
+) -> Loaded:
+    meta, body = split_header(raw)
+    if markdown:
+        body, md_title = _strip_markdown(body)
+        title = title or md_title
+        more, body = split_header(body)  # a header may follow the Markdown title
+        meta = {**more, **meta}
+    if "date" in meta and published is None:
+        published, date_only = parse_when(meta["date"], tz)
+    pub = detect_publisher(raw, rules, publisher or meta.get("publisher"))
+    text = clean(body, rules, pub)
+    if not text:
+        raise InputError(source, "no text left after removing boilerplate")
+    doc = Document(
+        id=doc_id, source=source, title=title or meta.get("title"), publisher=pub,
+        published=published, date_only=date_only, text=text, raw_chars=len(raw), raw_text=raw,
+        url=url or meta.get("url"), author=author or meta.get("author"),
+    )  # fmt: skip
+    return Loaded(doc)
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.M)
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^)]*\)")
+_MD_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _strip_markdown(text: str) -> tuple[str, str | None]:
+    m = _MD_HEADING.search(text)
+    title = None
+    if m and not text[: m.start()].strip():
+        title = m.group(1)
+        text = text[m.end() :]
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_EMPH.sub(r"\2", text), title
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """A small HTML fragment (feed summary) -> text with paragraph breaks. No scripts kept."""
+    import lxml.html  # trafilatura's own dependency
+
+    if not fragment.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types on junk; the text is all we want
+        return re.sub(r"<[^>]+>", " ", fragment)
+    for bad in root.xpath("//script|//style|//noscript|//iframe"):
+        bad.drop_tree()
+    for el in root.iter("p", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "div", "tr"):
+        el.tail = "\n" + (el.tail or "")
+    return root.text_content()
+
+
+def document_from_html(
+    html: str, *, doc_id: str, source: str, rules: Rules, tz: ZoneInfo, url: str | None = None
+) -> Loaded:
+    import trafilatura
+
+    try:
+        extracted = trafilatura.extract(
+            html, url=url, output_format="json", with_metadata=True, include_comments=False,
+            include_images=False, include_tables=False, favor_recall=True,
+        )  # fmt: skip
+    except Exception as exc:  # trafilatura wraps lxml; anything it raises means "unparseable"
+        raise InputError(source, f"HTML could not be parsed: {exc}") from exc
+    if not extracted:
+        raise InputError(source, "no article text found in the HTML page")
+    meta = json.loads(extracted)
+    published, date_only = parse_when(meta.get("date"), tz)
+    return document_from_text(
+        meta.get("text") or "", doc_id=doc_id, source=source, rules=rules, tz=tz,
+        title=meta.get("title"), publisher=meta.get("sitename"), published=published,
+        date_only=date_only, url=url or meta.get("source"), author=meta.get("author"),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _depth(obj: Any, limit: int) -> int:
+    stack = [(obj, 1)]
+    deepest = 0
+    while stack:
+        cur, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(cur, dict):
+            stack.extend((v, d + 1) for v in cur.values())
+        elif isinstance(cur, list):
+            stack.extend((v, d + 1) for v in cur)
+    return deepest
+
+
+def documents_from_json(
+    text: str, *, stem: str, source: str, rules: Rules, tz: ZoneInfo
+) -> list[Loaded]:
+    """One article/live blog object, a list of them, or {"articles": [...]}."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(source, f"invalid JSON: {exc}") from exc
+    if _depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise InputError(source, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        items = data["articles"]
+    elif isinstance(data, list):
+        items = data
+    elif isinstance(data, dict):
+        items = [data]
+    else:
+        raise InputError(source, 'JSON must be an object, a list or {"articles": [...]}')
+    out: list[Loaded] = []
+    problems: list[str] = []
+    for i, item in enumerate(items):
+        where = f"{source}[{i}]" if len(items) > 1 else source
+        try:
+            out.append(
+                _json_article(item, f"{stem}-{i + 1}" if len(items) > 1 else stem, where, rules, tz)
+            )
+        except InputError as exc:
+            problems.append(str(exc))
+    if not out:
+        raise InputError(source, "; ".join(problems) or "no articles in JSON")
+    out[0].problems.extend(problems)
+    return out
+
+
+def _str(obj: dict[str, Any], key: str) -> str | None:
+    v = obj.get(key)
+    return v.strip() or None if isinstance(v, str) else None
+
+
+def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInfo) -> Loaded:
+    if not isinstance(item, dict):
+        raise InputError(source, "an article must be a JSON object")
+    has_entries = isinstance(item.get("entries"), list)
+    if not has_entries and not isinstance(item.get("text"), str):
+        raise InputError(source, 'an article needs "text" (string) or "entries" (list)')
+    published, date_only = parse_when(item.get("published"), tz)
+    pub = detect_publisher(json.dumps(item)[:20000], rules, _str(item, "publisher"))
+    if not has_entries:
+        loaded = document_from_text(
+            item["text"], doc_id=doc_id, source=source, rules=rules, tz=tz,
+            title=_str(item, "title"), publisher=pub, published=published, date_only=date_only,
+            url=_str(item, "url"), author=_str(item, "author"),
+        )  # fmt: skip
+        return loaded
+    raw_entries = []
+    problems = []
+    raw_chars = 0
+    for j, e in enumerate(item["entries"]):
+        if not isinstance(e, dict) or not isinstance(e.get("text", ""), str):
+            problems.append(f"{source}: entry {j} is not an object with a text string")
+            continue
+        raw = e.get("text") or ""
+        raw_chars += len(raw)
+        when, _ = parse_when(e.get("published"), tz)
+        title = _str(e, "title")
+        raw_entries.append((clean(title, rules, pub) if title else None, clean(raw, rules, pub),
+                            _str(e, "author"), when))  # fmt: skip
+    raw_all = "\n\n".join(str(e.get("text", "")) for e in item["entries"] if isinstance(e, dict))
+    doc = Document(
+        id=doc_id, source=source, title=_str(item, "title"), publisher=pub, published=published,
+        date_only=date_only, text="", raw_chars=raw_chars, raw_text=raw_all,
+        url=_str(item, "url"), author=_str(item, "author"),
+    )  # fmt: skip
+    entries = [e for e in entries_from_json(doc, raw_entries) if e.text]
+    if not entries:
+        raise InputError(source, "live blog has no entries with text")
+    return Loaded(doc, entries, problems)
+
+
+# ---------------------------------------------------------------- feeds
+
+
+def documents_from_feed(
+    data: bytes, *, source: str, rules: Rules, tz: ZoneInfo, base_url: str | None = None
+) -> list[Loaded]:
+    from urllib.parse import urljoin
+
+    import feedparser
+
+    parsed = feedparser.parse(data, response_headers={"content-location": base_url or ""})
+    if parsed.bozo and not parsed.entries:
+        raise InputError(source, f"not a valid RSS/Atom feed: {parsed.get('bozo_exception')}")
+    if not parsed.entries:
+        raise InputError(source, "feed has no items")
+    feed_title = parsed.feed.get("title")
+    out: list[Loaded] = []
+    problems: list[str] = []
+    for i, item in enumerate(parsed.entries):
+        link = item.get("link")
+        if link and base_url:
+            link = urljoin(base_url, link)
+        when = None
+        for key in ("published_parsed", "updated_parsed"):
+            if item.get(key):
+                y, mo, d, h, mi, sec = item[key][:6]
+                when = datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
+                break
+        body = ""
+        if item.get("content"):
+            body = max((c.get("value", "") for c in item["content"]), key=len)
+        body = body or item.get("summary", "")
+        text = html_fragment_to_text(body)
+        stem = _slug(item.get("title") or link or f"item-{i + 1}")
+        try:
+            loaded = document_from_text(
+                text, doc_id=stem, source=link or f"{source}#{i + 1}", rules=rules, tz=tz,
+                title=item.get("title"), publisher=feed_title, published=when, url=link,
+                author=item.get("author"),
+            )  # fmt: skip
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        out.append(loaded)
+    if not out:
+        raise InputError(source, "; ".join(problems) or "no usable feed items")
+    out[0].problems.extend(problems)
+    return out
+
+
+def looks_like_feed(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return (
+        head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
+    ) or head.startswith((b"<rss", b"<feed"))
+
+
+def _slug(text: str, limit: int = 48) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:limit].rstrip("-") or "item"
+
+
+slug = _slug

@@ -1,0 +1,161 @@
+"""Render a Briefing as Markdown, HTML or JSON with Jinja2 templates under `templates/`.
+
+Templates get a documented context (`View`): numbered sources in order of first citation,
+bullets with their citation numbers. HTML autoescapes everything; bullet text is treated as
+Markdown, converted with `markdown` and sanitised with `nh3` to a few inline tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from .errors import RenderError
+from .models import Briefing, Bullet, Source
+
+FORMATS = ("md", "html", "json")
+INLINE_TAGS = {"em", "strong", "code", "b", "i"}
+
+
+def package_dir(name: str) -> Path:
+    """`templates/` or `prompts/`: inside the installed package, or at the repo's top level."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / name, here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RenderError(f"cannot find the {name}/ folder (looked in {here} and {here.parent})")
+
+
+@dataclass(frozen=True, slots=True)
+class CitedBullet:
+    text: str
+    refs: list[tuple[int, str]]  # (number, entry id)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedSource:
+    number: int
+    id: str
+    source: Source
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a template sees."""
+
+    b: Briefing
+    title: str
+    date_label: str
+    summary: list[CitedBullet]
+    sections: list[tuple[str, list[CitedBullet]]]
+    sources: list[NumberedSource]
+
+
+def _human_time(iso: str | None) -> str:
+    if not iso:
+        return "undated"
+    try:
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if len(iso) == 10:
+        return dt.strftime("%-d %B %Y")
+    return dt.strftime("%-d %B %Y %H:%M")
+
+
+def view(b: Briefing) -> View:
+    numbers: dict[str, int] = {}
+
+    def cite(bullet: Bullet) -> CitedBullet:
+        refs = []
+        for c in bullet.citations:
+            if c in b.sources:
+                n = numbers.setdefault(c, len(numbers) + 1)
+                refs.append((n, c))
+        return CitedBullet(bullet.text, refs)
+
+    summary = [cite(x) for x in b.summary]
+    sections = [(s.title, [cite(x) for x in s.bullets]) for s in b.sections]
+    sources = [NumberedSource(n, eid, b.sources[eid], _human_time(b.sources[eid].published))
+               for eid, n in sorted(numbers.items(), key=lambda kv: kv[1])]  # fmt: skip
+    date_label = _human_time(b.date) if b.date else b.window
+    return View(b, f"{b.topic} — {date_label}", date_label, summary, sections, sources)
+
+
+def md_inline(text: str) -> str:
+    """Markdown -> sanitised inline HTML: only emphasis and code survive; no links or markup."""
+    import markdown
+    import nh3
+
+    html = markdown.markdown(text)
+    clean = nh3.clean(html, tags=INLINE_TAGS, attributes={}, link_rel=None)
+    return clean.strip()
+
+
+def md_escape(text: str) -> str:
+    """Neutralise Markdown and raw HTML in source text written into a .md file."""
+    out = text.replace("\\", "\\\\")
+    for ch in "`*_[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(out.split())
+
+
+@lru_cache(maxsize=4)
+def environment(user_dir: str | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_dir:
+        loaders.append(jinja2.FileSystemLoader(user_dir))
+    loaders.append(jinja2.FileSystemLoader(str(package_dir("templates"))))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "html.j2", "xml", "xml.j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md_inline"] = lambda s: jinja2.utils.markupsafe.Markup(md_inline(s))
+    env.filters["md_escape"] = md_escape
+    return env
+
+
+def render(b: Briefing, fmt: str, template_dir: str | None = None) -> str:
+    if fmt == "json":
+        return b.model_dump_json(indent=2) + "\n"
+    if fmt not in FORMATS:
+        raise RenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    name = {"md": "briefing.md.j2", "html": "briefing.html.j2"}[fmt]
+    try:
+        return environment(template_dir).get_template(name).render(v=view(b))
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template {name}: {exc}") from exc
+
+
+def write_outputs(
+    b: Briefing, formats: list[str], out_dir: Path, template_dir: str | None = None
+) -> list[Path]:
+    """Write briefing.<fmt> files atomically (temp file + rename): a crash leaves the old ones."""
+    from .errors import DeliveryError
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeliveryError(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
+    rendered = {fmt: render(b, fmt, template_dir) for fmt in formats}  # render all before writing
+    paths = []
+    for fmt, text in rendered.items():
+        path = out_dir / f"briefing.{fmt}"
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DeliveryError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        paths.append(path)
+    return paths

@@ -1,0 +1,1 @@
+"""Summarisers: one interface (`execute(request) -> Draft`), several backends."""

@@ -1,0 +1,47 @@
+"""The summariser interface every backend implements, and the records it speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..models import Bullet, Dropped, PromptRef, Section, Story
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRequest:
+    topic: str
+    stories: tuple[Story, ...]
+    max_sections: int = 6
+    max_bullets: int = 4  # per section
+    summary_lines: int = 3
+    also_reported: int = 6  # one-line bullets for stories beyond max_sections
+
+
+@dataclass(slots=True)
+class Usage:
+    tokens_in: int = 0
+    tokens_out: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+
+
+@dataclass(slots=True)
+class Draft:
+    summary: list[Bullet]
+    sections: list[Section]
+    backend: str
+    model: str | None = None
+    prompts: list[PromptRef] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    dropped: list[Dropped] = field(default_factory=list)
+    notice: str | None = None
+
+
+class Summariser(Protocol):
+    """`execute` turns stories into cited bullets. Backends declare what they need."""
+
+    name: str
+    needs_network: bool
+
+    def execute(self, request: SummaryRequest) -> Draft: ...

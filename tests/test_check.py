@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from briefing.check import check_bullet, numbers, proper_nouns, support
+
+SRC = {
+    "e1": "Kyiv said Moscow attacked Ukraine with 140 drones overnight. Poland is spending more than 4 per cent of GDP.",
+    "e2": "Volodymyr Zelenskyy said eight children were returned after mediation by Qatar.",
+}
+
+
+def test_numbers_are_normalised() -> None:
+    assert numbers("5 per cent and 5% and 1,200 people, eight children, 3.30") == {
+        "5",
+        "1200",
+        "8",
+        "3.3",
+    }
+
+
+def test_proper_nouns_skip_sentence_starts_and_common_words() -> None:
+    assert proper_nouns("The talks in Riyadh began. Marco Rubio spoke on Tuesday.") == [
+        "Riyadh",
+        "Marco",
+        "Rubio",
+    ]
+
+
+def test_grounded_bullet_passes() -> None:
+    r = check_bullet("Moscow attacked Ukraine with 140 drones overnight, Kyiv said.", ["e1"], SRC)
+    assert r.ok and r.support == 1.0
+
+
+def test_name_variant_and_spelled_number_pass() -> None:
+    r = check_bullet("Zelensky said 8 children were returned after Qatar mediated.", ["e2"], SRC)
+    assert r.ok, r.reasons
+
+
+def test_missing_citations_unknown_ids_numbers_and_names_fail() -> None:
+    assert check_bullet("Moscow attacked Ukraine.", [], SRC).reasons == ("no citations",)
+    r = check_bullet("Moscow attacked Ukraine with drones.", ["e1", "e9"], SRC)
+    assert not r.ok and "cites unknown entries: e9" in r.reasons
+    r = check_bullet("Moscow attacked Ukraine with 150 drones overnight.", ["e1"], SRC)
+    assert r.reasons == ("numbers not in the cited text: 150",)
+    r = check_bullet("Moscow attacked Ukraine with 140 drones, Macron said.", ["e1"], SRC)
+    assert r.reasons == ("names not in the cited text: Macron",)
+
+
+def test_unsupported_paraphrase_fails_on_support() -> None:
+    r = check_bullet("Negotiators celebrated a breakthrough ceasefire agreement.", ["e1"], SRC)
+    assert not r.ok and r.reasons[-1].startswith("weak support")
+    assert support("drones attacked", SRC["e1"]) == 1.0

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from briefing.dedupe import dedupe, shingles
+from briefing.models import Entry, Paragraph
+
+
+def _e(eid: str, doc: str, text: str, pos: int = 0) -> Entry:
+    paras = tuple(Paragraph(p) for p in text.split("\n"))
+    return Entry(eid, doc, "entry", None, paras, None, None, False, pos)
+
+
+def test_britains_fury_entry_is_found_inside_the_article(prepared_all) -> None:  # type: ignore[no-untyped-def]
+    d = prepared_all.deduped
+    fury = next(e for e in prepared_all.entries if (e.headline or "").startswith("Britain's fury"))
+    article = next(e for e in prepared_all.entries if e.document.startswith("002"))
+    assert (fury.id, article.id, "contained") in d.relations
+    item = next(i for i in d.items if fury.id in i.entry_ids)
+    assert item.canonical.id == article.id
+    assert set(item.documents) == {"001_e4295a515bf2662b", "002_9e1897877990e860"}
+
+
+def test_every_cross_file_duplicate_in_the_sample_and_nothing_else(prepared_all) -> None:  # type: ignore[no-untyped-def]
+    d = prepared_all.deduped
+    cross = [i for i in d.items if len(set(i.documents)) > 1]
+    assert len(cross) == 1
+    assert d.duplicates_removed == 1
+    assert len(d.items) == len(prepared_all.entries) - prepared_all.links - 1
+
+
+BASE = (
+    "Russian drone attacks damaged port infrastructure in southern Ukraine, officials said on "
+    "Thursday, while neighbouring Moldova said two drones had blown up on its soil. Kyiv said "
+    "Moscow attacked Ukraine with 140 drones overnight, injuring one person in the Izmail district "
+    "of the Odesa region. The southern region is a central hub for Black Sea exports."
+)
+
+
+def test_exact_near_contained_and_distinct() -> None:
+    exact = _e("same", "a", BASE)
+    exact2 = _e("same", "b", BASE)
+    near = _e(
+        "near",
+        "c",
+        BASE.replace("officials said", "officials reported").replace("140", "140 Shahed"),
+    )
+    longer = _e(
+        "long",
+        "d",
+        "An introduction paragraph about the war.\n"
+        + BASE
+        + "\nMore text follows here, about other things entirely and at length.",
+    )
+    distinct = _e(
+        "other",
+        "e",
+        "Germany's Olaf Scholz said there must be no imposed peace in Ukraine and any solution must involve the US, in an interview on Thursday.",
+    )
+    res = dedupe([exact, exact2, near, longer, distinct])
+    kinds = {(m, k) for m, _c, k in res.relations}
+    assert ("same", "exact") in kinds
+    assert len(res.items) == 2
+    big = next(i for i in res.items if len(i.members) > 1)
+    assert big.canonical.id == "long"
+    assert set(big.entry_ids) == {"long", "same", "near"}
+    assert res.duplicates_removed == 3
+
+
+def test_short_texts_are_not_called_contained() -> None:
+    a = _e("a", "x", "Ukraine said on Thursday.")
+    b = _e("b", "y", BASE + " Ukraine said on Thursday.")
+    assert len(dedupe([a, b]).items) == 2
+
+
+def test_shingles_ignore_case_quotes_and_dashes() -> None:
+    assert (
+        shingles("Zelensky\u2019s head \u2013 the end").tolist()
+        == shingles("zelensky's head - THE END").tolist()
+    )
