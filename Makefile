@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Fixed "generated at" time for reproducible sample outputs (2025-02-14T07:00:00Z).
 SAMPLE_EPOCH := 1739516400
 
-.PHONY: demo test lint pytest samples clean
+.PHONY: demo test lint pytest samples clean local-llm local-llm-model test-llm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test lint pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check briefing tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-test
@@ -37,3 +37,22 @@ samples: $(VENV)/.installed
 
 clean:
 	rm -rf out site .pytest_cache .mypy_cache .ruff_cache
+
+# ---- opt-in: a real model on this machine (not part of `make test` or CI) -------------------
+LLM_CACHE ?= .cache/local-llm
+LLM_PORT  ?= 8088
+LLM_VENV  := $(LLM_CACHE)/venv
+
+$(LLM_VENV)/bin/python:
+	$(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(LLM_VENV)/bin/python -m pip install --quiet 'llama-cpp-python[server]>=0.3,<0.4'
+
+local-llm-model:
+	$(PYTHON) scripts/local_llm.py assemble --cache $(LLM_CACHE)
+
+local-llm: $(LLM_VENV)/bin/python local-llm-model  ## serve the model on 127.0.0.1:$(LLM_PORT) (foreground)
+	$(PYTHON) scripts/local_llm.py serve --cache $(LLM_CACHE) --python $(LLM_VENV)/bin/python --port $(LLM_PORT)
+
+test-llm: $(VENV)/.installed-test  ## needs `make local-llm` running in another shell
+	BRIEFING_TEST_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 $(BIN)/python -m pytest -q -m llm tests/test_local_llm.py

@@ -151,6 +151,7 @@ class SummariserInfo(_Strict):
     prompt: PromptRef | None = None
     prompts: list[PromptRef] = Field(default_factory=list)
     notice: str | None = None
+    degraded: bool = False
 
 
 class Occurrence(_Strict):
@@ -195,6 +196,7 @@ class Stats(_Strict):
     tokens_raw: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    tokens_in_estimate: int = 0
     llm_calls: int = 0
     cache_hits: int = 0
     token_count_method: str = "tiktoken"

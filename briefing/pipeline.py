@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from . import check as checker
 from .clean import Rules, load_rules
 from .dedupe import DedupeResult, dedupe
-from .errors import NothingToBrief, UsageError
+from .errors import LLMError, NothingToBrief, UsageError
 from .ingest import FetchOptions, IngestResult, ingest
 from .liveblog import split_entries
 from .models import (
@@ -203,7 +203,18 @@ def run(opts: RunOptions, summariser: Summariser) -> Briefing:
         )
     base = opts.request or SummaryRequest(topic=opts.topic, stories=())
     request = replace(base, topic=opts.topic, stories=tuple(prep.stories))
-    draft = summariser.execute(request)
+    try:
+        draft = summariser.execute(request)
+    except LLMError as exc:
+        log.warning("LLM unusable (%s); the extractive summariser writes this briefing", exc)
+        from .summarise.extractive import ExtractiveSummariser
+
+        draft = ExtractiveSummariser().execute(request)
+        draft.notice = (
+            f"The LLM ({getattr(summariser, 'model', summariser.name)}) could not be "
+            f"used: {exc}. This briefing was written by the extractive summariser."
+        )
+        draft.degraded = True
     briefing = assemble(opts, prep, draft)
     log.info(
         "briefed %d stories from %d entries in %.2f s",
@@ -315,6 +326,7 @@ def assemble(opts: RunOptions, prep: Prepared, draft: Draft) -> Briefing:
             prompt=prompts[0] if prompts else None,
             prompts=prompts,
             notice=draft.notice,
+            degraded=draft.degraded,
         ),
         summary=summary,
         sections=sections,
@@ -332,6 +344,7 @@ def assemble(opts: RunOptions, prep: Prepared, draft: Draft) -> Briefing:
             tokens_raw=raw_tokens,
             tokens_in=draft.usage.tokens_in,
             tokens_out=draft.usage.tokens_out,
+            tokens_in_estimate=draft.tokens_estimate,
             llm_calls=draft.usage.calls,
             cache_hits=draft.usage.cache_hits,
             token_count_method=counter().method,

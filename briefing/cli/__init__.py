@@ -58,7 +58,9 @@ def handled() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-from . import run as _run  # noqa: E402,F401  (registers the command)
+from . import check as _check  # noqa: E402,F401  (each module registers its command)
+from . import prompts as _prompts  # noqa: E402,F401
+from . import run as _run  # noqa: E402,F401
 
 
 def main() -> None:

@@ -10,14 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from . import app, err, handled
+
 if TYPE_CHECKING:
     from ..models import Briefing
     from ..pipeline import RunOptions
     from ..summarise.base import Summariser
 
-from . import app, err, handled
-
 PROGRESS_THRESHOLD = 10  # inputs; below this a progress bar is noise
+
+Opt = typer.Option
+Str = Annotated[str | None, Opt()]
 
 
 def _parse_day(value: str | None, flag: str) -> date | None:
@@ -31,7 +34,7 @@ def _parse_day(value: str | None, flag: str) -> date | None:
         raise UsageError(f"{flag} {value!r}: use YYYY-MM-DD") from None
 
 
-def _zone(name: str) -> ZoneInfo:
+def zone(name: str) -> ZoneInfo:
     from ..errors import UsageError
 
     try:
@@ -42,53 +45,35 @@ def _zone(name: str) -> ZoneInfo:
 
 @app.command()
 def run(
-    inputs: Annotated[
-        list[str] | None,
-        typer.Argument(help="Files, folders, URLs or feed URLs.", show_default=False),
-    ] = None,
-    sample: Annotated[
-        bool, typer.Option("--sample", help="Brief the bundled sample corpus (Ukraine talks).")
-    ] = False,
-    day: Annotated[
-        str | None, typer.Option("--date", help="Brief entries of this day (YYYY-MM-DD, in --tz).")
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            help="Brief entries of the last 90m / 24h / 2d (before the end of --date, else now).",
-        ),
-    ] = None,
-    tz: Annotated[
-        str, typer.Option("--tz", help="Time zone for --date and for bylines.")
-    ] = "Europe/London",
-    assume_date: Annotated[
-        str | None, typer.Option("--assume-date", help="Date (YYYY-MM-DD) for undated documents.")
-    ] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="Briefing title.")] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help="md, html, json or all (default: md to stdout; all with --out)."
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write briefing.<format> files into this folder."),
-    ] = None,
-    boilerplate: Annotated[
-        Path | None, typer.Option("--boilerplate", help="Extra boilerplate rules (TOML).")
-    ] = None,
-    templates: Annotated[
-        Path | None,
-        typer.Option("--templates", help="Folder of templates overriding the packaged ones."),
-    ] = None,
+    inputs: Annotated[list[str] | None, typer.Argument(help="Files, folders, URLs or feed URLs.", show_default=False)] = None,
+    sample: Annotated[bool, Opt("--sample", help="Brief the bundled sample corpus (Ukraine talks).")] = False,
+    day: Annotated[str | None, Opt("--date", help="Brief entries of this day (YYYY-MM-DD, in --tz).")] = None,
+    since: Annotated[str | None, Opt("--since", help="Entries of the last 90m/24h/2d (to the end of --date, else now).")] = None,
+    tz: Annotated[str | None, Opt("--tz", help="Time zone for --date and bylines [default: Europe/London].")] = None,
+    assume_date: Annotated[str | None, Opt("--assume-date", help="Date (YYYY-MM-DD) for undated documents.")] = None,
+    topic: Annotated[str | None, Opt("--topic", help="Briefing title.")] = None,
+    fmt: Annotated[str | None, Opt("--format", "-f", help="md, html, json or all (default: md to stdout; all with --out).")] = None,
+    out: Annotated[Path | None, Opt("--out", "-o", help="Write briefing.<format> files into this folder.")] = None,
+    boilerplate: Annotated[Path | None, Opt("--boilerplate", help="Extra boilerplate rules (TOML).")] = None,
+    templates: Annotated[Path | None, Opt("--templates", help="Templates overriding the packaged ones.")] = None,
+    llm: Annotated[str | None, Opt("--llm", help="auto (the LLM when configured), openai or extractive.")] = None,
+    model: Annotated[str | None, Opt("--model", help="LLM model name.")] = None,
+    base_url: Annotated[str | None, Opt("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1.")] = None,
+    concurrency: Annotated[int | None, Opt("--concurrency", help="Story calls in flight at once.")] = None,
+    timeout: Annotated[float | None, Opt("--timeout", help="Seconds per LLM request.")] = None,
+    max_retries: Annotated[int | None, Opt("--max-retries", help="SDK retries per LLM request.")] = None,
+    prompt_version: Annotated[list[str] | None, Opt("--prompt-version", help="NAME@VERSION of a prompt (repeatable).")] = None,
+    state: Annotated[Path | None, Opt("--state", help="State folder (LLM cache); default: user data dir.")] = None,
+    no_cache: Annotated[bool, Opt("--no-cache", help="Neither read nor write the LLM cache.")] = False,
+    config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
 ) -> None:
     """Build a cited briefing. Exit 0: done; 3: done, but some inputs were skipped;
-    5: nothing in the window; 1: error; 2: usage error."""
+    4: done, but the extractive summariser stood in for the LLM; 5: nothing in the window;
+    1: error; 2: usage error."""
     with handled():
         from ..clean import load_rules
-        from ..errors import EXIT_PARTIAL, UsageError
+        from ..config import load_settings
+        from ..errors import EXIT_DEGRADED, EXIT_PARTIAL, UsageError
         from ..pipeline import (
             DEFAULT_TOPIC,
             SAMPLE_TOPIC,
@@ -98,7 +83,8 @@ def run(
             sample_corpus,
         )
         from ..render import FORMATS, render, write_outputs
-        from ..summarise.extractive import ExtractiveSummariser
+        from ..summarise import make_summariser
+        from ..summarise.prompts import parse_selector
 
         sources = list(inputs or [])
         if sample:
@@ -111,25 +97,49 @@ def run(
             raise UsageError(f"--format {fmt!r}: use md, html, json or all")
         if len(formats) > 1 and out is None:
             raise UsageError("--format all needs --out DIR")
-        zone = _zone(tz)
-        window = Window(zone, _parse_day(day, "--date"), parse_since(since) if since else None)
+        versions: dict[str, int] = {}
+        for sel in prompt_version or []:
+            name, ver = parse_selector(sel)
+            if ver is None:
+                raise UsageError(f"--prompt-version {sel!r}: use NAME@VERSION")
+            versions[name] = ver
+        settings = load_settings(
+            config, llm=llm, model=model, base_url=base_url, concurrency=concurrency,
+            timeout=timeout, max_retries=max_retries, state_dir=state, tz=tz, topic=topic,
+            prompt_versions=versions or None,
+        )  # fmt: skip
+        window = Window(zone(settings.tz), _parse_day(day, "--date"),
+                        parse_since(since) if since else None)  # fmt: skip
         opts = RunOptions(
             inputs=sources,
-            topic=topic or (SAMPLE_TOPIC if sample and not inputs else DEFAULT_TOPIC),
+            topic=settings.topic or (SAMPLE_TOPIC if sample and not inputs else DEFAULT_TOPIC),
             window=window,
             assume_date=_parse_day(assume_date, "--assume-date"),
             rules=load_rules(boilerplate),
         )
-        briefing = _run_with_progress(opts, ExtractiveSummariser())
+        store = None
+        if settings.llm != "extractive" and settings.llm_configured and not no_cache:
+            from ..store import Store
+
+            store = Store(settings.state_path())
+        try:
+            briefing = _run_with_progress(opts, make_summariser(settings, store))
+        finally:
+            if store is not None:
+                store.close()
         for s in briefing.skipped:
             if s.kind == "error":
                 err(f"briefing: skipped {s.input}: {s.reason}")
+        if briefing.summariser.notice:
+            err(f"briefing: notice: {briefing.summariser.notice}")
         tdir = str(templates) if templates else None
         if out is None:
             sys.stdout.write(render(briefing, formats[0], tdir))
         else:
             for path in write_outputs(briefing, formats, out, tdir):
                 print(path)
+        if briefing.summariser.degraded:
+            raise typer.Exit(EXIT_DEGRADED)
         if briefing.has_errors:
             raise typer.Exit(EXIT_PARTIAL)
 

@@ -36,6 +36,8 @@ class Draft:
     usage: Usage = field(default_factory=Usage)
     dropped: list[Dropped] = field(default_factory=list)
     notice: str | None = None
+    degraded: bool = False  # an LLM was asked for, and the extractive summariser stood in
+    tokens_estimate: int = 0  # tiktoken's count of what was sent, beside the API's usage
 
 
 class Summariser(Protocol):

@@ -1,0 +1,123 @@
+"""Settings: packaged defaults < briefing.toml < environment (BRIEFING_*, OPENAI_*) < flags.
+
+The TOML file is `--config FILE`, else $BRIEFING_CONFIG, else ./briefing.toml, else
+briefing.toml in the user's config folder. It only needs the keys it changes; unknown keys
+are errors. Secrets (API key, SMTP password) come from the environment or a file, never flags.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import ConfigError
+
+_TOML: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFING_", extra="forbid", populate_by_name=True, case_sensitive=False
+    )
+
+    # LLM
+    llm: Literal["auto", "openai", "extractive"] = "auto"
+    model: str = "gpt-4o-mini"
+    base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("base_url", "BRIEFING_BASE_URL", "OPENAI_BASE_URL"),
+    )
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("api_key", "BRIEFING_API_KEY", "OPENAI_API_KEY")
+    )
+    api_key_file: Path | None = None
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_input_tokens: int = Field(default=6000, ge=500)  # per call, for the entries
+    prompt_versions: dict[str, int] = Field(default_factory=dict)
+    # run
+    topic: str | None = None
+    tz: str = "Europe/London"
+    state_dir: Path | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _TOML.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.base_url or self.secret_key())
+
+    def secret_key(self) -> str | None:
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
+        if self.api_key_file is not None:
+            try:
+                return self.api_key_file.read_text().strip() or None
+            except OSError as exc:
+                raise ConfigError(f"cannot read api_key_file {self.api_key_file}: {exc}") from exc
+        return None
+
+    def state_path(self) -> Path:
+        if self.state_dir is not None:
+            return self.state_dir
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir("briefing", appauthor=False))
+
+
+def config_file(explicit: Path | None = None) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        return explicit
+    env = os.environ.get("BRIEFING_CONFIG")
+    if env:
+        return config_file(Path(env))
+    local = Path("briefing.toml")
+    if local.is_file():
+        return local
+    import platformdirs
+
+    user = Path(platformdirs.user_config_dir("briefing", appauthor=False)) / "briefing.toml"
+    return user if user.is_file() else None
+
+
+def load_settings(config: Path | None = None, **flags: Any) -> Settings:
+    """Settings from every layer; flags that are None are 'not given'."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    token = _TOML.set(config_file(config))
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
+    except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
+        raise ConfigError(f"invalid config file: {exc}") from None
+    finally:
+        _TOML.reset(token)

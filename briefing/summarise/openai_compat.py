@@ -1,0 +1,564 @@
+"""(I/O) The LLM summariser: OpenAI, or any OpenAI-compatible server through `base_url`.
+
+Map: one call per story (concurrently, bounded), with the story's entries wrapped in per-run
+random delimiters; a story too long for the token budget is split into parts and its part
+bullets merged by a reduce call. Reduce: one call orders the stories, titles the sections and
+writes the top summary. Every answer is untrusted: it must parse into the schema, and every
+bullet must pass the citation checker; failures are re-asked once with the reasons, then
+dropped and reported. A story whose calls fail falls back to the extractive summariser, and
+the briefing says so.
+
+Transport retries, timeouts and Retry-After are the SDK's (`max_retries`, `timeout`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .. import check as checker
+from ..config import Settings
+from ..errors import LLMError
+from ..models import Bullet, Dropped, Entry, PromptRef, Section, Story
+from ..store import Store
+from ..tokens import chunk_entry, count, pack
+from .base import Draft, SummaryRequest, Usage
+from .extractive import ExtractiveSummariser
+from .prompts import Prompt, load
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["json_schema", "json_object_schema", "json_object"]
+MODES: tuple[Mode, ...] = ("json_schema", "json_object_schema", "json_object")
+MAX_BULLET_WORDS = 45
+_FORMAT_HINTS = ("response_format", "json_schema", "json_object", "schema")
+_DELIM = re.compile(r"<<<|>>>")
+
+
+# ---------------------------------------------------------------- output schemas
+
+
+class _BulletOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str
+    citations: list[str]
+
+
+class StoryBullets(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    bullets: list[_BulletOut]
+
+
+class _SectionOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    story_id: str
+    title: str
+
+
+class BriefingPlan(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    summary: list[_BulletOut]
+    sections: list[_SectionOut]
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {"StoryBullets": StoryBullets, "BriefingPlan": BriefingPlan}
+
+
+def json_schema(name: str, ids: Sequence[str], story_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """A strict JSON schema; citations (and story ids) are enums of what the model was given."""
+    bullet = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string"},
+            "citations": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(ids)},
+                "minItems": 1,
+            },
+        },
+        "required": ["text", "citations"],
+        "additionalProperties": False,
+    }
+    if name == "StoryBullets":
+        props: dict[str, Any] = {"bullets": {"type": "array", "items": bullet}}
+    else:
+        section = {
+            "type": "object",
+            "properties": {
+                "story_id": {"type": "string", "enum": list(story_ids)},
+                "title": {"type": "string"},
+            },
+            "required": ["story_id", "title"],
+            "additionalProperties": False,
+        }
+        props = {
+            "summary": {"type": "array", "items": bullet},
+            "sections": {"type": "array", "items": section},
+        }
+    return {
+        "type": "object",
+        "properties": props,
+        "required": list(props),
+        "additionalProperties": False,
+    }
+
+
+# ---------------------------------------------------------------- call bookkeeping
+
+
+@dataclass(slots=True)
+class Ledger:
+    """Usage across threads."""
+
+    usage: Usage = field(default_factory=Usage)
+    tokens_estimate: int = 0
+    prompts: dict[str, PromptRef] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, prompt: Prompt, tin: int, tout: int, estimate: int, cached: bool) -> None:
+        with self.lock:
+            self.prompts.setdefault(prompt.meta.name, prompt.ref)
+            if cached:
+                self.usage.cache_hits += 1
+                return
+            self.usage.calls += 1
+            self.usage.tokens_in += tin
+            self.usage.tokens_out += tout
+            self.tokens_estimate += estimate
+
+
+@dataclass(slots=True)
+class StoryResult:
+    story: Story
+    bullets: list[Bullet]
+    dropped: list[Dropped]
+    fallback: str | None = None  # why the extractive summariser wrote this story
+
+
+class Unusable(Exception):
+    """The model's answer could not be used (after the one re-ask)."""
+
+
+def sanitise(text: str) -> str:
+    """Entry text is data: it may not contain anything that looks like our delimiters."""
+    return _DELIM.sub("‹‹", text)
+
+
+class OpenAISummariser:
+    name = "openai"
+    needs_network = True
+
+    def __init__(self, settings: Settings, store: Store | None = None, client: Any = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.model = settings.model
+        self.client = client or self._client()
+        self.mode: Mode | None = None
+        self.mode_confirmed = False  # a request in this mode has succeeded
+        self.mode_lock = threading.Lock()
+        self.nonce = secrets.token_hex(6)  # per run: article authors cannot guess it
+        versions = settings.prompt_versions
+        self.p_story = load("story_bullets", versions.get("story_bullets"))
+        self.p_merge = load("story_merge", versions.get("story_merge"))
+        self.p_brief = load("briefing", versions.get("briefing"))
+        self.ledger = Ledger()
+
+    def _client(self) -> Any:
+        from openai import OpenAI
+
+        return OpenAI(
+            api_key=self.settings.secret_key() or "not-needed",
+            base_url=self.settings.base_url,
+            timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries,
+        )
+
+    # ------------------------------------------------------------ transport
+
+    def _create(
+        self,
+        messages: list[dict[str, str]],
+        mode: Mode,
+        schema: dict[str, Any],
+        temperature: float,
+        retries: int | None,
+    ) -> Any:
+        if mode == "json_schema":
+            fmt: dict[str, Any] = {
+                "type": "json_schema",
+                "json_schema": {"name": "output", "strict": True, "schema": schema},
+            }
+        elif mode == "json_object_schema":
+            fmt = {"type": "json_object", "schema": schema}
+        else:
+            fmt = {"type": "json_object"}
+        client = self.client if retries is None else self.client.with_options(max_retries=retries)
+        return client.chat.completions.create(
+            model=self.model, messages=messages, temperature=temperature, response_format=fmt
+        )
+
+    def _complete(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], temperature: float
+    ) -> Any:
+        """One completion, finding once per run which response_format the server accepts."""
+        from openai import APIConnectionError, APIStatusError
+
+        with self.mode_lock:
+            if not self.mode_confirmed:
+                start = MODES.index(self.mode) if self.mode else 0
+                for mode in MODES[start:]:
+                    self.mode = mode
+                    try:
+                        resp = self._create(messages, mode, schema, temperature, retries=0)
+                    except APIStatusError as exc:
+                        body = str(exc).lower()
+                        if exc.status_code in (400, 422, 500) and any(
+                            h in body for h in _FORMAT_HINTS
+                        ):
+                            log.info("server refused response_format %s: %s", mode, exc)
+                            continue
+                        break  # unrelated to the format: retried the SDK's way below
+                    except APIConnectionError:  # includes timeouts
+                        break
+                    self.mode_confirmed = True
+                    return resp
+                else:
+                    raise LLMError("the server accepts none of json_schema or json_object output")
+        assert self.mode is not None
+        return self._create(messages, self.mode, schema, temperature, retries=None)
+
+    def _ask(
+        self,
+        prompt: Prompt,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        cache_input: Any,
+    ) -> tuple[str, bool]:
+        """(content, complete). An answer cut off by the token limit is not cached."""
+        temperature = self.settings.temperature
+        if temperature is None:
+            temperature = prompt.meta.temperature
+        key = hashlib.sha256(
+            json.dumps(
+                {
+                    "prompt": prompt.sha256,
+                    "model": self.model,
+                    "temperature": temperature,
+                    "input": cache_input,
+                },
+                sort_keys=True,
+                ensure_ascii=False,
+            ).encode()
+        ).hexdigest()
+        if self.store is not None and (hit := self.store.cache_get(key)) is not None:
+            self.ledger.add(prompt, 0, 0, 0, cached=True)
+            return hit[0], True
+        estimate = sum(count(m["content"]) + 4 for m in messages)
+        resp = self._complete(messages, schema, temperature)
+        choice = resp.choices[0] if resp.choices else None
+        content = (choice.message.content if choice else None) or ""
+        usage = getattr(resp, "usage", None)
+        tin = getattr(usage, "prompt_tokens", None) or estimate
+        tout = getattr(usage, "completion_tokens", None) or count(content)
+        self.ledger.add(prompt, tin, tout, estimate, cached=False)
+        complete = choice is not None and choice.finish_reason != "length"
+        if self.store is not None and content and complete:
+            self.store.cache_put(key, self.model, prompt.sha256, content, {"in": tin, "out": tout})
+        return content, complete
+
+    # ------------------------------------------------------------ validation
+
+    @staticmethod
+    def _parse(content: str, schema_name: str) -> BaseModel:
+        text = content.strip()
+        if text.startswith("```"):  # tolerate a fenced answer
+            text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
+        try:
+            return SCHEMAS[schema_name].model_validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise Unusable(
+                f"not valid JSON of the required shape ({where}: {first['msg']})"
+            ) from None
+
+    @staticmethod
+    def _check(
+        bullets: Sequence[_BulletOut], texts: dict[str, str], limit: int
+    ) -> tuple[list[Bullet], list[tuple[_BulletOut, str]]]:
+        good: list[Bullet] = []
+        bad: list[tuple[_BulletOut, str]] = []
+        for b in bullets:
+            text = " ".join(b.text.split())
+            if not text:
+                continue
+            if len(text.split()) > MAX_BULLET_WORDS:
+                bad.append((b, f"longer than {MAX_BULLET_WORDS} words"))
+                continue
+            res = checker.check_bullet(text, b.citations, texts)
+            if not res.ok:
+                bad.append((b, "; ".join(res.reasons)))
+            elif len(good) >= limit:
+                bad.append((b, f"over the limit of {limit} bullets"))
+            else:
+                good.append(Bullet(text=text, citations=list(res.citations)))
+        return good, bad
+
+    def _bullets_call(
+        self,
+        prompt: Prompt,
+        variables: dict[str, Any],
+        texts: dict[str, str],
+        limit: int,
+        cache_input: Any,
+    ) -> tuple[list[Bullet], list[Dropped]]:
+        """Ask; re-ask once with the failures explained; drop what still fails."""
+        system, user = prompt.render(**variables)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        schema = json_schema(prompt.meta.schema_name, sorted(texts))
+        content, complete = self._ask(prompt, messages, schema, cache_input)
+        try:
+            if not complete:
+                raise Unusable("the answer was cut off (finish_reason=length)")
+            parsed = self._parse(content, prompt.meta.schema_name)
+            good, bad = self._check(parsed.bullets, texts, limit)  # type: ignore[attr-defined]
+            if not bad:
+                return good, []
+            feedback = (
+                "Some bullets failed the source check:\n"
+                + "\n".join(
+                    f'- "{b.text}" (citations {", ".join(b.citations) or "none"}): {why}'
+                    for b, why in bad
+                )
+                + (
+                    "\nReturn the full JSON again with every bullet corrected so that each fact, "
+                    "name and number is stated in the entries it cites, or removed."
+                )
+            )
+        except Unusable as exc:
+            good, bad = [], []
+            feedback = f"Your answer was unusable: {exc}. Return only the JSON described."
+        messages += [
+            {"role": "assistant", "content": content[:8000]},
+            {"role": "user", "content": feedback},
+        ]
+        content2, complete2 = self._ask(prompt, messages, schema, [cache_input, content, feedback])
+        if not complete2:
+            raise Unusable("the answer was cut off again (finish_reason=length)")
+        parsed2 = self._parse(content2, prompt.meta.schema_name)  # Unusable propagates
+        good2, bad2 = self._check(parsed2.bullets, texts, limit)  # type: ignore[attr-defined]
+        dropped = [
+            Dropped(text=b.text, citations=b.citations, reason=f"failed after re-ask: {why}")
+            for b, why in bad2
+        ]
+        return good2, dropped
+
+    # ------------------------------------------------------------ map
+
+    def _entry_payload(self, entry: Entry, text: str | None = None) -> dict[str, Any]:
+        return {
+            "id": entry.id,
+            "headline": sanitise(entry.headline) if entry.headline else None,
+            "author": entry.author,
+            "published": entry.published.strftime("%d %b %Y %H:%M") if entry.published else None,
+            "text": sanitise(text if text is not None else entry.body),
+        }
+
+    def _parts(self, story: Story) -> list[list[dict[str, Any]]]:
+        """The story's entries as prompt payloads, split into parts that fit the token budget."""
+        budget = self.settings.max_input_tokens
+        payloads: list[tuple[dict[str, Any], int]] = []
+        for item in story.items:
+            e = item.canonical
+            if count(e.text) <= budget:
+                p = self._entry_payload(e)
+                payloads.append((p, count(p["text"]) + 30))
+            else:  # one entry longer than a whole call: its chunks, each under its own id
+                for ch in chunk_entry(e, budget):
+                    p = self._entry_payload(e, ch.text)
+                    payloads.append((p, ch.tokens + 30))
+        groups = pack([(json.dumps(p), t) for p, t in payloads], budget)
+        return [[payloads[i][0] for i in g] for g in groups]
+
+    def _story(self, story: Story, request: SummaryRequest) -> StoryResult:
+        limit = min(request.max_bullets, 1 + len(story.items) // 2)
+        expand = {it.canonical.id: list(it.entry_ids) for it in story.items}
+        texts = {it.canonical.id: it.canonical.text for it in story.items}
+        parts = self._parts(story)
+        bullets: list[Bullet] = []
+        dropped: list[Dropped] = []
+        for part in parts:
+            variables = {
+                "topic": request.topic,
+                "nonce": self.nonce,
+                "max_bullets": limit,
+                "story_title": sanitise(story.title),
+                "entries": part,
+            }
+            given = {p["id"]: texts[p["id"]] for p in part}
+            cache_input = {
+                "story": story.title,
+                "limit": limit,
+                "entries": [(p["id"], p["text"]) for p in part],
+            }
+            good, bad = self._bullets_call(self.p_story, variables, given, limit, cache_input)
+            bullets += good
+            dropped += bad
+        if len(parts) > 1 and len(bullets) > limit:
+            cands = [{"text": sanitise(b.text), "citations": b.citations} for b in bullets]
+            variables = {
+                "nonce": self.nonce,
+                "max_bullets": limit,
+                "story_title": sanitise(story.title),
+                "candidates": cands,
+            }
+            good, bad = self._bullets_call(
+                self.p_merge, variables, texts, limit, {"merge": story.title, "candidates": cands}
+            )
+            bullets, dropped = good, dropped + bad
+        for b in bullets:  # a citation of a merged item names every copy of it
+            b.citations = list(dict.fromkeys(x for c in b.citations for x in expand.get(c, [c])))
+        return StoryResult(story, bullets, dropped)
+
+    def _story_safe(self, story: Story, request: SummaryRequest) -> StoryResult:
+        from openai import OpenAIError
+
+        try:
+            result = self._story(story, request)
+            if result.bullets:
+                return result
+            reason = "the model returned no bullet that passed the check"
+            dropped = result.dropped
+        except (OpenAIError, LLMError, Unusable) as exc:
+            reason = _describe(exc)
+            dropped = []
+            log.warning(
+                "story %r: LLM failed (%s); using the extractive summariser", story.title, reason
+            )
+        one = ExtractiveSummariser().execute(
+            SummaryRequest(
+                request.topic,
+                (story,),
+                max_sections=1,
+                max_bullets=request.max_bullets,
+                summary_lines=0,
+            )
+        )
+        bullets = [b for s in one.sections for b in s.bullets]
+        return StoryResult(story, bullets, dropped, fallback=reason)
+
+    # ------------------------------------------------------------ reduce
+
+    def _plan(
+        self, results: list[StoryResult], request: SummaryRequest, texts: dict[str, str]
+    ) -> tuple[list[Bullet], list[Section], list[Dropped], str | None]:
+        from openai import OpenAIError
+
+        usable = [r for r in results if r.bullets]
+        default_sections = [
+            Section(title=r.story.title, story_id=r.story.id, bullets=r.bullets) for r in usable
+        ]
+        stories: list[dict[str, Any]] = [
+            {
+                "id": r.story.id,
+                "title": sanitise(r.story.title),
+                "bullets": [
+                    {"text": sanitise(b.text), "citations": b.citations} for b in r.bullets
+                ],
+            }
+            for r in usable
+        ]
+        cited = {c for r in usable for b in r.bullets for c in b.citations}
+        given = {c: texts[c] for c in cited if c in texts}
+        prompt = self.p_brief
+        system, user = prompt.render(topic=request.topic, nonce=self.nonce, stories=stories)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        schema = json_schema("BriefingPlan", sorted(given), [s["id"] for s in stories])
+        try:
+            content, complete = self._ask(prompt, messages, schema, {"plan": stories})
+            if not complete:
+                raise Unusable("the answer was cut off (finish_reason=length)")
+            plan = self._parse(content, "BriefingPlan")
+        except (OpenAIError, LLMError, Unusable) as exc:
+            reason = _describe(exc)
+            summary = [r.bullets[0] for r in usable[: request.summary_lines]]
+            return (
+                summary,
+                default_sections,
+                [],
+                f"the briefing prompt failed ({reason}); "
+                "sections are in story order and the summary is each top story's first bullet",
+            )
+        assert isinstance(plan, BriefingPlan)
+        summary, bad = self._check(plan.summary, given, request.summary_lines)
+        dropped = [Dropped(text=b.text, citations=b.citations, reason=why) for b, why in bad]
+        by_id = {s.story_id: s for s in default_sections}
+        sections: list[Section] = []
+        for sec in plan.sections:
+            base = by_id.pop(sec.story_id, None)
+            if base is None:
+                continue
+            title = " ".join(sec.title.split())
+            ok = (
+                0 < len(title) <= 120
+                and checker.check_bullet(
+                    title, [c for b in base.bullets for c in b.citations], texts, min_support=0.0
+                ).ok
+            )
+            sections.append(base.model_copy(update={"title": title if ok else base.title}))
+        sections += list(by_id.values())  # stories the plan forgot keep their place at the end
+        return summary, sections, dropped, None
+
+    # ------------------------------------------------------------ the interface
+
+    def execute(self, request: SummaryRequest) -> Draft:
+        limit = request.max_sections + request.also_reported
+        stories = list(request.stories[:limit])
+        texts = {
+            eid: m.text for s in stories for it in s.items for m in it.members for eid in [m.id]
+        }
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            results = list(pool.map(lambda s: self._story_safe(s, request), stories))
+        failed = [r for r in results if r.fallback]
+        if failed and len(failed) == len(results):
+            raise LLMError(failed[0].fallback or "every call failed")
+        summary, sections, dropped, plan_notice = self._plan(results, request, texts)
+        notices = []
+        if failed:
+            notices.append(
+                f"{len(failed)} of {len(results)} stories were summarised by the "
+                f"extractive summariser because the LLM failed ({failed[0].fallback})"
+            )
+        if plan_notice:
+            notices.append(plan_notice)
+        if len(request.stories) > limit:
+            notices.append(f"{len(request.stories) - limit} smaller stories were left out")
+        draft = Draft(
+            summary=summary,
+            sections=sections,
+            backend=self.name,
+            model=self.model,
+            prompts=list(self.ledger.prompts.values()),
+            usage=self.ledger.usage,
+            dropped=[d for r in results for d in r.dropped] + dropped,
+            notice="; ".join(notices) or None,
+        )
+        draft.degraded = bool(failed or plan_notice)
+        draft.tokens_estimate = self.ledger.tokens_estimate
+        return draft
+
+
+def _describe(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{name}: {text}" if text else name

@@ -1,0 +1,160 @@
+"""An OpenAI-compatible server on 127.0.0.1 for tests, driven through the real `openai` client.
+
+By default it behaves like a small, honest model: for a story prompt it answers with the first
+sentence of each delimited entry, citing that entry; for the briefing prompt it keeps the story
+order and summarises with the first bullets. Tests script anything else per call: 429 with
+Retry-After, 500s, hangs past the timeout, malformed JSON, wrong citations, invented numbers,
+servers that refuse `json_schema`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ENTRY = re.compile(r"<<<ENTRY id=(\S+) (\w+)>>>\n(.*?)<<<END \2>>>", re.S)
+STORY = re.compile(r"<<<STORY id=(\S+) (\w+)>>>\n(.*?)<<<END \2>>>", re.S)
+CITES = re.compile(r"\[([^\]]+)\]\s*$", re.M)
+MAX_BULLETS = re.compile(r"at most (\d+) bullets")
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # dict -> JSON; str -> sent as is
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def completion(content: str, finish: str = "stop", model: str = "test-model") -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": model,
+        "choices": [{"index": 0, "finish_reason": finish,
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+    }  # fmt: skip
+
+
+def first_sentence(text: str) -> str:
+    body = [ln for ln in text.splitlines() if ln and not ln.startswith(("Headline:", "By:"))]
+    joined = " ".join(body)
+    m = re.match(r"(.+?[.!?])(\s|$)", joined)
+    return (m.group(1) if m else joined)[:300]
+
+
+def honest_answer(request: dict[str, Any]) -> str:
+    """What a well-behaved model would say to our prompts."""
+    user = request["messages"][1]["content"] if len(request["messages"]) > 1 else ""
+    system = request["messages"][0]["content"]
+    stories = STORY.findall(user)
+    if stories:
+        summary, sections = [], []
+        for sid, _nonce, body in stories:
+            title = re.search(r"Working title: (.*)", body)
+            sections.append({"story_id": sid, "title": title.group(1) if title else sid})
+            first = re.search(r"^- (.*) \[([^\]]+)\]$", body, re.M)
+            if first and len(summary) < 2:
+                summary.append({"text": first.group(1), "citations": first.group(2).split(", ")})
+        return json.dumps({"summary": summary, "sections": sections})
+    limit = int(m.group(1)) if (m := MAX_BULLETS.search(system)) else 3
+    bullets = [
+        {"text": first_sentence(body), "citations": [eid]} for eid, _n, body in ENTRY.findall(user)
+    ]
+    if "CANDIDATE" in user:  # merge prompt: keep candidates as they are
+        bullets = [{"text": t.strip(), "citations": c.split(", ")} for t, c in
+                   re.findall(r">>> (.*?) \(citations: ([^)]*)\) <<<", user)]  # fmt: skip
+    return json.dumps({"bullets": bullets[:limit]})
+
+
+Script = Callable[[dict[str, Any], int], Reply | None]
+
+
+class FakeOpenAI:
+    """`script(request, n)` may return a Reply for call n (0-based); None means answer honestly."""
+
+    def __init__(self, script: Script | None = None, latency: float = 0.0,
+                 refuse_json_schema: bool = False) -> None:  # fmt: skip
+        self.script = script
+        self.latency = latency
+        self.refuse_json_schema = refuse_json_schema
+        self.requests: list[dict[str, Any]] = []
+        self.spans: list[tuple[float, float]] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, reply: Reply) -> None:
+                body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                data = body.encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in reply.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._send(
+                    Reply(
+                        body={"object": "list", "data": [{"id": "test-model", "object": "model"}]}
+                    )
+                )
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                request = json.loads(self.rfile.read(length) or b"{}")
+                start = time.monotonic()
+                with server.lock:
+                    n = len(server.requests)
+                    server.requests.append(request)
+                reply = server.script(request, n) if server.script else None
+                fmt = (request.get("response_format") or {}).get("type")
+                if reply is None and server.refuse_json_schema and fmt == "json_schema":
+                    reply = Reply(
+                        500, {"error": {"message": "Input should be 'text' or 'json_object'"}}
+                    )
+                if reply is None:
+                    reply = Reply(body=completion(honest_answer(request)))
+                time.sleep(server.latency + reply.delay)
+                with server.lock:
+                    server.spans.append((start, time.monotonic()))
+                self._send(reply)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def max_overlap(self) -> int:
+        events = sorted([(s, 1) for s, _ in self.spans] + [(e, -1) for _, e in self.spans])
+        cur = best = 0
+        for _, d in events:
+            cur += d
+            best = max(best, cur)
+        return best
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
