@@ -10,17 +10,21 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .deliver.email import SmtpConfig
 
 _TOML: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
 
@@ -51,6 +55,30 @@ class Settings(BaseSettings):
     topic: str | None = None
     tz: str = "Europe/London"
     state_dir: Path | None = None
+    sources: Annotated[list[str], NoDecode] = Field(default_factory=list)  # for `schedule`
+    # email
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_file: Path | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    smtp_retries: int = Field(default=3, ge=1, le=10)
+    smtp_backoff: float = Field(default=2.0, ge=0)
+    mail_from: str | None = None
+    mail_to: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    list_unsubscribe: str | None = None
+    # schedule and archive
+    schedule_at: str = "07:00"
+    archive_dir: Path | None = None
+
+    @field_validator("mail_to", "sources", mode="before")
+    @classmethod
+    def _comma_list(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [x.strip() for x in v.split(",") if x.strip()]
+        return v
 
     @classmethod
     def settings_customise_sources(
@@ -80,6 +108,31 @@ class Settings(BaseSettings):
             except OSError as exc:
                 raise ConfigError(f"cannot read api_key_file {self.api_key_file}: {exc}") from exc
         return None
+
+    def smtp_secret(self) -> str | None:
+        if self.smtp_password is not None:
+            return self.smtp_password.get_secret_value()
+        if self.smtp_password_file is not None:
+            try:
+                return self.smtp_password_file.read_text().strip()
+            except OSError as exc:
+                raise ConfigError(f"cannot read smtp_password_file: {exc.strerror}") from None
+        return None
+
+    def smtp(self) -> SmtpConfig:
+        from .deliver.email import SmtpConfig
+
+        if not self.smtp_host:
+            raise ConfigError("no SMTP server: set smtp_host (BRIEFING_SMTP_HOST)")
+        if not self.mail_from:
+            raise ConfigError("no sender: set mail_from (BRIEFING_MAIL_FROM)")
+        port = self.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[self.smtp_security]
+        return SmtpConfig(
+            host=self.smtp_host, port=port, security=self.smtp_security, user=self.smtp_user,
+            password=self.smtp_secret(), timeout=self.smtp_timeout, sender=self.mail_from,
+            list_unsubscribe=self.list_unsubscribe, retries=self.smtp_retries,
+            backoff=self.smtp_backoff,
+        )  # fmt: skip
 
     def state_path(self) -> Path:
         if self.state_dir is not None:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from . import check as checker
@@ -39,8 +40,11 @@ from .models import (
     Stats,
     SummariserInfo,
 )
-from .stories import group
+from .stories import continuations, group
 from .summarise.base import Draft, Summariser, SummaryRequest
+
+if TYPE_CHECKING:
+    from .store import Store
 from .tokens import count, counter
 
 log = logging.getLogger(__name__)
@@ -123,6 +127,8 @@ class RunOptions:
     fetch: FetchOptions | None = None
     on_progress: Callable[[str], None] | None = None
     request: SummaryRequest | None = None  # limits; stories are filled in
+    store: Store | None = None  # when given: remember what was seen, save the briefing
+    only_new: bool = False  # brief only entries first seen since the topic's last briefing
 
 
 @dataclass(slots=True)
@@ -146,6 +152,24 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_stamp(dt: datetime) -> str:
+    """The state database's timestamp format (sortable as text)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _only_new(opts: RunOptions, ing: IngestResult, entries: list[Entry]) -> list[Entry]:
+    """Record what was seen; with --new keep entries first seen after the last briefing."""
+    assert opts.store is not None
+    tz = opts.window.tz
+    docs = [(i.document.source, i.document.id, i.document.title) for i in ing.loaded]
+    rows = [(e.id, e.document, _iso(e.published, tz)) for e in entries]
+    previous = opts.store.previous_briefing_time(opts.topic)
+    first_seen = opts.store.record_seen(docs, rows, utc_stamp(datetime.now(UTC)))
+    if not opts.only_new or previous is None:
+        return entries
+    return [e for e in entries if first_seen.get(e.id, "") > previous]
+
+
 def prepare(opts: RunOptions) -> Prepared:
     tz = opts.window.tz
     rules = opts.rules or load_rules()
@@ -166,6 +190,8 @@ def prepare(opts: RunOptions) -> Prepared:
                 for e in doc_entries
             ]
         entries.extend(doc_entries)
+    if opts.store is not None:
+        entries = _only_new(opts, ing, entries)
     if not ing.loaded:
         raise NothingToBrief(
             "no input could be read" + "".join(f"\n  {s.input}: {s.reason}" for s in skipped)
@@ -216,6 +242,11 @@ def run(opts: RunOptions, summariser: Summariser) -> Briefing:
         )
         draft.degraded = True
     briefing = assemble(opts, prep, draft)
+    if opts.store is not None:
+        if briefing.date:
+            earlier = opts.store.earlier_briefings(opts.topic, briefing.date)
+            briefing = continuations(briefing, earlier)
+        opts.store.save_briefing(briefing)
     log.info(
         "briefed %d stories from %d entries in %.2f s",
         len(prep.stories),

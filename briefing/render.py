@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -52,7 +53,7 @@ class View:
     title: str
     date_label: str
     summary: list[CitedBullet]
-    sections: list[tuple[str, list[CitedBullet]]]
+    sections: list[tuple[str, list[CitedBullet], str | None]]  # title, bullets, continues
     sources: list[NumberedSource]
 
 
@@ -80,7 +81,7 @@ def view(b: Briefing) -> View:
         return CitedBullet(bullet.text, refs)
 
     summary = [cite(x) for x in b.summary]
-    sections = [(s.title, [cite(x) for x in s.bullets]) for s in b.sections]
+    sections = [(s.title, [cite(x) for x in s.bullets], s.continues) for s in b.sections]
     sources = [NumberedSource(n, eid, b.sources[eid], _human_time(b.sources[eid].published))
                for eid, n in sorted(numbers.items(), key=lambda kv: kv[1])]  # fmt: skip
     date_label = _human_time(b.date) if b.date else b.window
@@ -130,8 +131,12 @@ def render(b: Briefing, fmt: str, template_dir: str | None = None) -> str:
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     name = {"md": "briefing.md.j2", "html": "briefing.html.j2"}[fmt]
+    return render_template(name, template_dir, v=view(b))
+
+
+def render_template(name: str, template_dir: str | None = None, **context: Any) -> str:
     try:
-        return environment(template_dir).get_template(name).render(v=view(b))
+        return environment(template_dir).get_template(name).render(**context)
     except jinja2.TemplateError as exc:
         raise RenderError(f"template {name}: {exc}") from exc
 

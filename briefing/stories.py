@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .models import Item, Story
+from .models import Briefing, Item, Story
 
 DISTANCE_CUTOFF = 0.92  # 1 - cosine; tuned on the sample corpus (Hegseth's remarks = one story)
 
@@ -88,3 +88,36 @@ def _title(ranked: Sequence[Item]) -> str:
         return _PREFIX.sub("", first_report.headline or "")
     first = ranked[0].canonical.body.split("\n")[0]
     return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
+
+
+def _terms(title: str, bullets: Sequence[str]) -> set[str]:
+    from .check import proper_nouns
+
+    return {w.lower() for w in proper_nouns(" ".join([title + ".", *bullets]))}
+
+
+CONTINUES_JACCARD = 0.35
+
+
+def continuations(briefing: Briefing, earlier: Sequence[Briefing]) -> Briefing:
+    """Mark each section that continues a story of an earlier briefing (newest first): it
+    cites an entry that briefing cited, or shares most of its names."""
+    sections = []
+    for sec in briefing.sections:
+        cited = {c for b in sec.bullets for c in b.citations}
+        terms = _terms(sec.title, [b.text for b in sec.bullets])
+        found = None
+        for old in earlier:
+            for o in old.sections:
+                o_cited = {c for b in o.bullets for c in b.citations}
+                o_terms = _terms(o.title, [b.text for b in o.bullets])
+                union = terms | o_terms
+                if cited & o_cited or (
+                    union and len(terms & o_terms) / len(union) >= CONTINUES_JACCARD
+                ):
+                    found = old.date
+                    break
+            if found:
+                break
+        sections.append(sec.model_copy(update={"continues": found}) if found else sec)
+    return briefing.model_copy(update={"sections": sections})

@@ -27,6 +27,16 @@ def prepared_all():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own state folder; nothing is written to the user's data dir."""
+    path = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("BRIEFING_STATE_DIR", str(path))
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BRIEFING_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    return path
+
+
+@pytest.fixture(autouse=True)
 def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests may talk to 127.0.0.1 only: any other connection fails loudly."""
     real = socket.socket.connect

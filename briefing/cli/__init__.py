@@ -58,9 +58,11 @@ def handled() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-from . import check as _check  # noqa: E402,F401  (each module registers its command)
+from . import archive as _archive  # noqa: E402,F401  (each module registers its commands)
+from . import check as _check  # noqa: E402,F401
 from . import prompts as _prompts  # noqa: E402,F401
 from . import run as _run  # noqa: E402,F401
+from . import send as _send  # noqa: E402,F401
 
 
 def main() -> None:

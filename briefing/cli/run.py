@@ -66,6 +66,8 @@ def run(
     state: Annotated[Path | None, Opt("--state", help="State folder (LLM cache); default: user data dir.")] = None,
     no_cache: Annotated[bool, Opt("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
+    new: Annotated[bool, Opt("--new", help="Only entries first seen since this topic's last briefing.")] = False,
+    no_state: Annotated[bool, Opt("--no-state", help="Do not record this run in the state database.")] = False,
 ) -> None:
     """Build a cited briefing. Exit 0: done; 3: done, but some inputs were skipped;
     4: done, but the extractive summariser stood in for the LLM; 5: nothing in the window;
@@ -117,13 +119,14 @@ def run(
             assume_date=_parse_day(assume_date, "--assume-date"),
             rules=load_rules(boilerplate),
         )
-        store = None
-        if settings.llm != "extractive" and settings.llm_configured and not no_cache:
-            from ..store import Store
+        if new and no_state:
+            raise UsageError("--new needs the state database (drop --no-state)")
+        from ..store import Store
 
-            store = Store(settings.state_path())
+        store = None if no_state else Store(settings.state_path())
+        opts.store, opts.only_new = store, new
         try:
-            briefing = _run_with_progress(opts, make_summariser(settings, store))
+            briefing = _run_with_progress(opts, make_summariser(settings, None if no_cache else store))
         finally:
             if store is not None:
                 store.close()

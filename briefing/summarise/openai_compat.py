@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["json_schema", "json_object_schema", "json_object"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object_schema", "json_object")
 MAX_BULLET_WORDS = 45
+TITLE_SUPPORT = 0.67  # a section title must be mostly words of its own bullets' sources
 _FORMAT_HINTS = ("response_format", "json_schema", "json_object", "schema")
 _DELIM = re.compile(r"<<<|>>>")
 
@@ -512,7 +513,10 @@ class OpenAISummariser:
             ok = (
                 0 < len(title) <= 120
                 and checker.check_bullet(
-                    title, [c for b in base.bullets for c in b.citations], texts, min_support=0.0
+                    title,
+                    [c for b in base.bullets for c in b.citations],
+                    texts,
+                    min_support=TITLE_SUPPORT,
                 ).ok
             )
             sections.append(base.model_copy(update={"title": title if ok else base.title}))

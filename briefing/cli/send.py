@@ -1,0 +1,71 @@
+"""`briefing send`: email the briefing of a day to its recipients, each at most once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import app, err, handled
+
+Opt = typer.Option
+
+
+@app.command()
+def send(
+    inputs: Annotated[list[str] | None, typer.Argument(help="Inputs to brief if no briefing of that day is stored.", show_default=False)] = None,
+    sample: Annotated[bool, Opt("--sample", help="Use the bundled sample corpus as input.")] = False,
+    day: Annotated[str | None, Opt("--date", help="Which day's briefing (default: today in --tz).")] = None,
+    topic: Annotated[str | None, Opt("--topic", help="Briefing title (default from settings).")] = None,
+    to: Annotated[list[str] | None, Opt("--to", help="Recipient (repeatable; default BRIEFING_MAIL_TO).")] = None,
+    dry_run: Annotated[bool, Opt("--dry-run", help="Build and show the message; send nothing.")] = False,
+    force: Annotated[bool, Opt("--force", help="Send again to recipients who already had it.")] = False,
+    state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
+    config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
+) -> None:
+    """Send one multipart (text + HTML) email per recipient. Exit 0: every recipient has it;
+    3: some recipients failed; 1: all failed or an error."""
+    with handled():
+        from ..config import load_settings
+        from ..deliver.email import build_message, send_briefing
+        from ..errors import EXIT_PARTIAL, BriefingError
+        from ..pipeline import SAMPLE_TOPIC, sample_corpus
+        from ..service import load_or_produce, today
+        from ..store import Store
+        from .run import _parse_day, zone
+
+        settings = load_settings(config, state_dir=state)
+        sources = list(inputs or []) + ([str(sample_corpus())] if sample else [])
+        if sample and not topic and not settings.topic:
+            topic = SAMPLE_TOPIC
+        tz = zone(settings.tz)
+        when = _parse_day(day, "--date") or today(tz)
+        recipients = list(to or settings.mail_to)
+        cfg = settings.smtp()
+        store = Store(settings.state_path())
+        try:
+            briefing_id, b = load_or_produce(settings, store, sources, when, topic)
+            if dry_run:
+                msg = build_message(b, cfg, recipients[0] if recipients else cfg.sender)
+                size = len(msg.as_bytes())
+                for key in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe"):
+                    if msg[key]:
+                        print(f"{key}: {msg[key]}")
+                html = msg.get_body(("html",))
+                html_size = len(html.get_content().encode()) if html else 0
+                print(f"\n[{size:,} bytes; HTML part {html_size:,} bytes; nothing sent]")
+                outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force, dry_run=True)
+            else:
+                outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force)
+        finally:
+            store.close()
+        for o in outcomes:
+            extra = f" ({o.message_id})" if o.status == "sent" else (f": {o.error}" if o.error else "")
+            print(f"{o.status}\t{o.recipient}{extra}")
+        failed = [o for o in outcomes if o.status == "failed"]
+        if failed:
+            err(f"briefing: {len(failed)} of {len(outcomes)} recipient(s) failed")
+            if len(failed) == len(outcomes):
+                raise BriefingError("no recipient could be sent the briefing")
+            raise typer.Exit(EXIT_PARTIAL)

@@ -1,0 +1,1 @@
+"""Delivery: email (SMTP), the static archive, and the daily scheduler. All I/O."""
