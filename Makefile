@@ -20,8 +20,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/briefing run --sample --date 2025-02-13 --format all --out out/
-	@echo "Briefing written to $(CURDIR)/out/ (open out/briefing.html, or read out/briefing.md)"
+	rm -rf out/state
+	$(BIN)/briefing run --sample --date 2025-02-12 --state out/state --format all --out out/2025-02-12
+	$(BIN)/briefing run --sample --date 2025-02-13 --state out/state --format all --out out/
+	$(BIN)/briefing archive build --state out/state --out out/site
+	@echo "Briefing written to $(CURDIR)/out/briefing.html (and .md, .json)"
+	@echo "Archive of the sample briefings: $(CURDIR)/out/site/index.html"
 
 test: $(VENV)/.installed-test lint pytest
 

@@ -320,6 +320,15 @@ class Store:
             row = cur.fetchone()
             return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
 
+    def last_successful_run(self, kind: str) -> str | None:
+        with self.lock:
+            row = self.db.execute(
+                "SELECT started_at FROM runs WHERE kind = ? AND outcome IN ('ok', 'partial')"
+                " ORDER BY id DESC LIMIT 1",
+                (kind,),
+            ).fetchone()
+        return row[0] if row else None
+
     def close(self) -> None:
         with self.lock:
             self.db.close()

@@ -62,6 +62,7 @@ from . import archive as _archive  # noqa: E402,F401  (each module registers its
 from . import check as _check  # noqa: E402,F401
 from . import prompts as _prompts  # noqa: E402,F401
 from . import run as _run  # noqa: E402,F401
+from . import schedule as _schedule  # noqa: E402,F401
 from . import send as _send  # noqa: E402,F401
 
 

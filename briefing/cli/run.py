@@ -49,7 +49,7 @@ def run(
     sample: Annotated[bool, Opt("--sample", help="Brief the bundled sample corpus (Ukraine talks).")] = False,
     day: Annotated[str | None, Opt("--date", help="Brief entries of this day (YYYY-MM-DD, in --tz).")] = None,
     since: Annotated[str | None, Opt("--since", help="Entries of the last 90m/24h/2d (to the end of --date, else now).")] = None,
-    tz: Annotated[str | None, Opt("--tz", help="Time zone for --date and bylines [default: Europe/London].")] = None,
+    tz: Annotated[str | None, Opt("--tz", help="Time zone for --date and bylines (default Europe/London).")] = None,
     assume_date: Annotated[str | None, Opt("--assume-date", help="Date (YYYY-MM-DD) for undated documents.")] = None,
     topic: Annotated[str | None, Opt("--topic", help="Briefing title.")] = None,
     fmt: Annotated[str | None, Opt("--format", "-f", help="md, html, json or all (default: md to stdout; all with --out).")] = None,
