@@ -121,7 +121,7 @@ def check_bullet(
     missing_nums = sorted(numbers(text) - numbers(source_text))
     if missing_nums:
         reasons.append("numbers not in the cited text: " + ", ".join(missing_nums))
-    source_words = {w for w in _WORD.findall(source_text)}
+    source_words = {re.sub(r"['’]s$", "", w) for w in _WORD.findall(source_text)}
     source_lower = {w.lower() for w in source_words}
     missing_names = []
     for name in dict.fromkeys(proper_nouns(text)):

@@ -60,6 +60,7 @@ def handled() -> Iterator[None]:
 
 from . import archive as _archive  # noqa: E402,F401  (each module registers its commands)
 from . import check as _check  # noqa: E402,F401
+from . import eval as _eval  # noqa: E402,F401
 from . import prompts as _prompts  # noqa: E402,F401
 from . import run as _run  # noqa: E402,F401
 from . import schedule as _schedule  # noqa: E402,F401

@@ -12,10 +12,10 @@ from ..models import Bullet, Dropped, PromptRef, Section, Story
 class SummaryRequest:
     topic: str
     stories: tuple[Story, ...]
-    max_sections: int = 6
-    max_bullets: int = 4  # per section
+    max_sections: int = 4
+    max_bullets: int = 2  # per section; tuned on the eval set (docs/quality.md)
     summary_lines: int = 3
-    also_reported: int = 6  # one-line bullets for stories beyond max_sections
+    also_reported: int = 2  # one-line bullets for stories beyond max_sections
 
 
 @dataclass(slots=True)

@@ -57,19 +57,24 @@ def compress(sentence: str) -> str:
     return s
 
 
+LEDE_BONUS = 1.6  # the first sentence of an entry says what happened (docs/quality.md)
+SHORT_WORDS, SHORT_PENALTY = 12, 0.9
+LONG_WORDS, LONG_PENALTY = 30, 0.6
+
+
 def _weight(sentence: str, lede: bool, kind: str, para_kind: str) -> float:
     n = len(sentence.split())
     w = 1.0
     if lede:
-        w *= 1.3
+        w *= LEDE_BONUS
     if kind == "lead":
         w *= 1.1
     if para_kind == "li":
         w *= 0.8
-    if n < 12:
-        w *= 0.75
-    elif n > 40:
-        w *= 0.8
+    if n < SHORT_WORDS:
+        w *= SHORT_PENALTY
+    elif n > LONG_WORDS:
+        w *= LONG_PENALTY
     if _CONTEXTLESS.match(sentence):
         w *= 0.6
     if sentence.startswith('"'):

@@ -1,0 +1,95 @@
+"""`briefing eval`: score a summariser on live blogs with journalists' summaries."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import app, err, handled
+
+Opt = typer.Option
+
+
+@app.command("eval")
+def eval_(
+    dataset: Annotated[Path, typer.Argument(help="Folder with blogs/*.json and references.json.")],
+    llm: Annotated[str | None, Opt("--llm", help="auto, openai or extractive (default: extractive).")] = "extractive",
+    limit: Annotated[int | None, Opt("--limit", help="Only the first N blogs.")] = None,
+    as_json: Annotated[Path | None, Opt("--json", help="Write the full report as JSON to this file ('-' for stdout).")] = None,
+    baseline: Annotated[Path | None, Opt("--baseline", help="Minimum scores (JSON); exit 1 if any score falls below.")] = None,
+    update: Annotated[bool, Opt("--update", help="Raise the --baseline minimums to these scores.")] = False,
+    allow_lower: Annotated[bool, Opt("--allow-lower", help="With --update: also lower minimums.")] = False,
+    per_blog: Annotated[bool, Opt("--per-blog", help="Print a row per blog.")] = False,
+    state: Annotated[Path | None, Opt("--state", help="State folder (LLM cache).")] = None,
+    config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
+) -> None:
+    """ROUGE-1/2/L of the briefing against the references, beside lead-k and random-k
+    baselines from the same run; citation validity, grounding, length and time."""
+    with handled():
+        from rich.console import Console
+        from rich.progress import Progress
+        from rich.table import Table
+
+        from ..config import load_settings
+        from ..errors import UsageError
+        from ..evaluate import ROUGE, SYSTEMS, evaluate, gate, load_dataset, updated_minimums
+        from ..store import Store
+        from ..summarise import make_summariser
+
+        settings = load_settings(config, llm=llm, state_dir=state)
+        store = Store(settings.state_path()) if settings.llm != "extractive" else None
+        summariser = make_summariser(settings, store)
+        total = len(load_dataset(dataset)[0][:limit] if limit else load_dataset(dataset)[0])
+        console = Console(stderr=True)
+        with Progress(console=console, transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("briefing blogs", total=total)
+            report = evaluate(dataset, summariser, limit, on_blog=lambda _s: progress.advance(task))
+        mean = report.mean()
+        if not mean:
+            raise UsageError("no blog could be briefed")
+        out = Console()
+        if per_blog:
+            t = Table(title="per blog (ROUGE-2 F1)")
+            for col in ("blog", "briefing", "lead", "random", "bullets", "grounding"):
+                t.add_column(col)
+            for b in report.blogs:
+                if b.error:
+                    t.add_row(b.id[:12], "error", b.error[:40], "", "", "")
+                else:
+                    t.add_row(b.id[:12], *(f"{b.rouge[s]['rouge2']:.3f}" for s in SYSTEMS), str(b.bullets), f"{b.grounding:.2f}")
+            out.print(t)
+        t = Table(title=f"{summariser.name} on {int(mean['blogs'])} blogs ({int(mean['failed'])} failed)")
+        t.add_column("system")
+        for m in ROUGE:
+            t.add_column(m.upper().replace("ROUGE", "ROUGE-"))
+        for s in SYSTEMS:
+            t.add_row(s if s != "briefing" else f"briefing ({summariser.name})", *(f"{mean[f'{s}.{m}']:.4f}" for m in ROUGE))
+        out.print(t)
+        print(f"citation validity {mean['citation_validity']:.3f} · grounding {mean['grounding']:.3f} · "
+              f"{mean['bullets']:.1f} bullets of {mean['words_per_bullet']:.1f} words · "
+              f"compression {mean['compression']:.3f} · {mean['seconds']:.2f} s per blog")
+        if as_json is not None:
+            if str(as_json) == "-":
+                print(report.to_json())
+            else:
+                as_json.write_text(report.to_json())
+        if baseline is not None:
+            minimums = json.loads(baseline.read_text()) if baseline.exists() else {}
+            if update:
+                changes = list(updated_minimums(mean, minimums, allow_lower))
+                for k, old, new in changes:
+                    minimums[k] = new
+                    print(f"minimum {k}: {old:.3f} -> {new:.3f}")
+                refused = [f"{k} {mean.get(k, 0):.4f} < {v:.3f}" for k, v in minimums.items()
+                           if mean.get(k, 0) < v and not allow_lower]
+                if refused:
+                    err("briefing: refusing to lower minimums without --allow-lower: " + "; ".join(refused))
+                    raise typer.Exit(1)
+                baseline.write_text(json.dumps(minimums, indent=2, sort_keys=True) + "\n")
+            elif failures := gate(mean, minimums):
+                err("briefing: quality gate failed: " + "; ".join(failures))
+                raise typer.Exit(1)

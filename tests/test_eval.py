@@ -1,0 +1,70 @@
+"""The quality gate: a fixed slice of real live blogs; scores may only go up."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from briefing.cli import app
+from briefing.evaluate import evaluate, gate, updated_minimums
+from briefing.summarise.extractive import ExtractiveSummariser
+
+DATA = Path(__file__).parent / "eval_data"
+BASELINE = Path(__file__).parent / "eval_baseline.json"
+
+
+def test_quality_gate_on_the_fixed_slice() -> None:
+    report = evaluate(DATA, ExtractiveSummariser())
+    mean = report.mean()
+    assert mean["blogs"] == 10 and mean["failed"] == 0
+    minimums = json.loads(BASELINE.read_text())
+    assert gate(mean, minimums) == [], "quality fell below tests/eval_baseline.json"
+    assert mean["briefing.rouge2"] > mean["random.rouge2"]
+    assert mean["citation_validity"] == 1.0 and mean["grounding"] == 1.0
+
+
+def test_update_raises_minimums_but_refuses_to_lower(tmp_path: Path) -> None:
+    mean = {"briefing.rouge1": 0.2, "briefing.rouge2": 0.05, "citation_validity": 1.0}
+    assert list(updated_minimums(mean, {"briefing.rouge1": 0.1}))[:1] == [
+        ("briefing.rouge1", 0.1, 0.2)
+    ]
+    assert ("briefing.rouge2", 0.06, 0.05) not in list(
+        updated_minimums(mean, {"briefing.rouge2": 0.06})
+    )
+    assert ("briefing.rouge2", 0.06, 0.05) in list(
+        updated_minimums(mean, {"briefing.rouge2": 0.06}, allow_lower=True)
+    )
+
+    data = tmp_path / "data"
+    (data / "blogs").mkdir(parents=True)
+    first = sorted((DATA / "blogs").glob("*.json"))[0]
+    shutil.copy(first, data / "blogs")
+    refs = json.loads((DATA / "references.json").read_text())
+    (data / "references.json").write_text(json.dumps({first.stem: refs[first.stem]}))
+    high = tmp_path / "baseline.json"
+    high.write_text(json.dumps({"briefing.rouge1": 0.99}))
+    runner = CliRunner()
+    r = runner.invoke(app, ["eval", str(data), "--baseline", str(high)])
+    assert r.exit_code == 1 and "quality gate failed" in r.stderr
+    r = runner.invoke(app, ["eval", str(data), "--baseline", str(high), "--update"])
+    assert r.exit_code == 1 and "refusing to lower" in r.stderr
+    assert json.loads(high.read_text()) == {"briefing.rouge1": 0.99}
+    r = runner.invoke(
+        app,
+        [
+            "eval",
+            str(data),
+            "--baseline",
+            str(high),
+            "--update",
+            "--allow-lower",
+            "--json",
+            str(tmp_path / "r.json"),
+        ],
+    )
+    assert r.exit_code == 0 and json.loads(high.read_text())["briefing.rouge1"] < 0.99
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert set(report["blogs"][0]["rouge"]) == {"briefing", "lead", "random"}
