@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Fixed "generated at" time for reproducible sample outputs (2025-02-14T07:00:00Z).
 SAMPLE_EPOCH := 1739516400
 
-.PHONY: demo test lint pytest samples clean local-llm local-llm-model test-llm
+.PHONY: demo test lint pytest samples clean bench local-llm local-llm-model test-llm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,6 @@ local-llm: $(LLM_VENV)/bin/python local-llm-model  ## serve the model on 127.0.0
 
 test-llm: $(VENV)/.installed-test  ## needs `make local-llm` running in another shell
 	BRIEFING_TEST_LLM_URL=http://127.0.0.1:$(LLM_PORT)/v1 $(BIN)/python -m pytest -q -m llm tests/test_local_llm.py
+
+bench: $(VENV)/.installed-test  ## benchmarks against in-run baselines (about 10 minutes; not in `make test`)
+	$(BIN)/python bench/run.py

@@ -103,17 +103,29 @@ _QUOTES = str.maketrans(
         "\u200b": None, "\ufeff": None, "\u00ad": None,
     }
 )  # fmt: skip
+# str.translate with deletions takes CPython's slow path (a dict lookup per character); a regex
+# finds the rare characters to replace at C speed and leaves the rest alone.
+_QUOTE_MAP = {chr(k): (v if v is None else chr(v) if isinstance(v, int) else v) for k, v in _QUOTES.items()}
+_QUOTE_RE = re.compile("[" + re.escape("".join(_QUOTE_MAP)) + "]")
+
+
+def _straighten(text: str) -> str:
+    return _QUOTE_RE.sub(lambda m: _QUOTE_MAP[m.group()] or "", text)
+
+
 _SPACES = re.compile(r"[ \t\f\v]+")
 _BLANKS = re.compile(r"\n{3,}")
+_TRAILING = re.compile(r"^ | $", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise(text: str) -> str:
     """Unicode NFC, straight quotes, one space between words, at most one blank line."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text.translate(_QUOTES))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    if not text.isascii():
+        text = _straighten(unicodedata.normalize("NFC", text))
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _TRAILING.sub("", _SPACES.sub(" ", text))
+    return _BLANKS.sub("\n\n", text).strip()
 
 
 def strip_boilerplate(text: str, rules: Rules, publisher: str | None) -> str:
@@ -130,17 +142,22 @@ def clean(text: str, rules: Rules | None = None, publisher: str | None = None) -
     """Remove boilerplate, then normalise. Idempotent: clean(clean(x)) == clean(x)."""
     rules = rules or default_rules()
     text = normalise(text)
-    # A rule may expose another (a sign-up line left alone on its paragraph); two passes settle.
-    for _ in range(2):
-        text = normalise(strip_boilerplate(text, rules, publisher))
+    # A rule may expose another (a sign-up line left alone on its paragraph): repeat until
+    # nothing changes (at most three passes).
+    for _ in range(3):
+        stripped = strip_boilerplate(text, rules, publisher)
+        if stripped == text:
+            break
+        text = normalise(stripped)
     return text
 
 
-_FOLD = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-"})
 _NONWORD = re.compile(r"[^\w%£$€]+")
 
 
 def fingerprint_text(text: str) -> str:
-    """Aggressive normal form for comparing content: case, quotes, dashes, punctuation folded."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_FOLD).casefold()
-    return _NONWORD.sub(" ", text).strip()
+    """Aggressive normal form for comparing content: case, quotes, dashes, punctuation folded
+    (quotes and dashes are punctuation, so they fold to the same space)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _NONWORD.sub(" ", text.casefold()).strip()

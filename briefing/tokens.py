@@ -129,6 +129,9 @@ def chunk_entry(entry: Entry, max_tokens: int) -> list[Chunk]:
     """
     if max_tokens < 8:
         raise ValueError("max_tokens must be at least 8")
+    whole = count(entry.text)
+    if whole <= max_tokens:  # the common case: one chunk, one count
+        return [Chunk(entry.id, 0, entry.text, whole)]
     units: list[tuple[str, str]] = []  # (text, joiner before it)
     if entry.headline:
         units.append((entry.headline, ""))
