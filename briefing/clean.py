@@ -94,23 +94,20 @@ def detect_publisher(raw: str, rules: Rules, hint: str | None = None) -> str | N
     return None
 
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"',
-        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
-        "\u200b": None, "\ufeff": None, "\u00ad": None,
-    }
-)  # fmt: skip
+_QUOTE_MAP = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
+    "\u200b": "", "\ufeff": "", "\u00ad": "",
+}  # fmt: skip
 # str.translate with deletions takes CPython's slow path (a dict lookup per character); a regex
 # finds the rare characters to replace at C speed and leaves the rest alone.
-_QUOTE_MAP = {chr(k): (v if v is None else chr(v) if isinstance(v, int) else v) for k, v in _QUOTES.items()}
 _QUOTE_RE = re.compile("[" + re.escape("".join(_QUOTE_MAP)) + "]")
 
 
 def _straighten(text: str) -> str:
-    return _QUOTE_RE.sub(lambda m: _QUOTE_MAP[m.group()] or "", text)
+    return _QUOTE_RE.sub(lambda m: _QUOTE_MAP[m.group()], text)
 
 
 _SPACES = re.compile(r"[ \t\f\v]+")
