@@ -208,6 +208,16 @@ def prepare(opts: RunOptions) -> Prepared:
                     "excluded",
                 )
             )
+    horizon = (window.now or datetime.now(UTC)) + timedelta(days=1)
+    future = [e for e in entries if e.published is not None and e.published > horizon]
+    if future:
+        for doc_id in sorted({e.document for e in future}):
+            n = sum(e.document == doc_id for e in future)
+            src = next(i.document.source for i in ing.loaded if i.document.id == doc_id)
+            skipped.append(Skip(src, f"{n} entries dated in the future (after {horizon:%Y-%m-%d}): "
+                                     "left out", "excluded"))  # fmt: skip
+        gone = {id(e) for e in future}
+        entries = [e for e in entries if id(e) not in gone]
     in_window = [e for e in entries if window.contains(e)]
     briefable = [e for e in in_window if e.kind != "link"]
     deduped = dedupe(briefable)

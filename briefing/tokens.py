@@ -77,6 +77,7 @@ def _segmenter() -> object:
     return pysbd.Segmenter(language="en", clean=False)
 
 
+MAX_SEGMENT = 10_000
 _FALLBACK_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
@@ -85,6 +86,18 @@ def sentences(paragraph: str) -> list[str]:
     paragraph = paragraph.strip()
     if not paragraph:
         return []
+    if len(paragraph) > MAX_SEGMENT:  # pysbd is slow on huge inputs: split at spaces first
+        out: list[str] = []
+        while paragraph:
+            cut = paragraph.rfind(" ", 0, MAX_SEGMENT) if len(paragraph) > MAX_SEGMENT else -1
+            cut = (
+                len(paragraph)
+                if cut <= 0 and len(paragraph) <= MAX_SEGMENT
+                else (cut if cut > 0 else MAX_SEGMENT)
+            )
+            out += sentences(paragraph[:cut])
+            paragraph = paragraph[cut:].strip()
+        return out
     try:
         parts = _segmenter().segment(paragraph)  # type: ignore[attr-defined]
     except Exception:  # pysbd has raised on odd unicode; a regex split is a fine fallback

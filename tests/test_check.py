@@ -31,7 +31,10 @@ def test_grounded_bullet_passes() -> None:
 
 
 def test_possessives_match_either_way() -> None:
-    src = {"e1": "Spain's foreign minister spoke in Paris.", "e2": "The minister of Spain spoke in Paris."}
+    src = {
+        "e1": "Spain's foreign minister spoke in Paris.",
+        "e2": "The minister of Spain spoke in Paris.",
+    }
     assert check_bullet("Spain's foreign minister spoke in Paris.", ["e1"], src).ok
     assert check_bullet("Spain's minister spoke in Paris.", ["e2"], src).ok
     assert check_bullet("The foreign minister of Spain spoke in Paris.", ["e1"], src).ok

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,7 +42,10 @@ def read_file(
 ) -> list[Loaded]:
     source = str(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            raise InputError(source, "not a regular file")
+        size = st.st_size
         if size > max_bytes:
             raise InputError(source, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
         data = path.read_bytes()

@@ -19,6 +19,7 @@ from ..liveblog import entries_from_json
 from ..models import Document, Entry
 
 MAX_JSON_DEPTH = 20
+MAX_LINE_CHARS = 200_000  # a paragraph longer than this is minified junk, not prose
 
 
 @dataclass(slots=True)
@@ -129,6 +130,9 @@ def document_from_text(
     if "date" in meta and published is None:
         published, date_only = parse_when(meta["date"], tz)
     pub = detect_publisher(raw, rules, publisher or meta.get("publisher"))
+    longest = max((len(line) for line in body.split("\n")), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise InputError(source, f"a single line of {longest:,} characters: not article text")
     text = clean(body, rules, pub)
     if not text:
         raise InputError(source, "no text left after removing boilerplate")
@@ -289,7 +293,11 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
     )  # fmt: skip
     entries = [e for e in entries_from_json(doc, raw_entries) if e.text]
     if not entries:
-        raise InputError(source, "live blog has no entries with text")
+        raise InputError(
+            source,
+            "live blog has no entries with text"
+            + (f" ({'; '.join(problems[:3])})" if problems else ""),
+        )
     return Loaded(doc, entries, problems)
 
 
@@ -303,7 +311,8 @@ def documents_from_feed(
 
     import feedparser
 
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url or ""})
+    headers = {"content-location": base_url or "", "content-type": "application/xml"}
+    parsed = feedparser.parse(data, response_headers=headers)
     if parsed.bozo and not parsed.entries:
         raise InputError(source, f"not a valid RSS/Atom feed: {parsed.get('bozo_exception')}")
     if not parsed.entries:
@@ -311,6 +320,9 @@ def documents_from_feed(
     feed_title = parsed.feed.get("title")
     out: list[Loaded] = []
     problems: list[str] = []
+    if parsed.bozo:
+        problems.append(f"{source}: not a valid RSS/Atom feed ({parsed.get('bozo_exception')}); "
+                        "read leniently")  # fmt: skip
     for i, item in enumerate(parsed.entries):
         link = item.get("link")
         if link and base_url:
