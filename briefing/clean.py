@@ -22,6 +22,7 @@ _FLAG_NAMES = {"IGNORECASE": re.I, "MULTILINE": re.M, "DOTALL": re.S, "VERBOSE":
 class Rule:
     name: str
     pattern: re.Pattern[str]
+    needle: str | None = None  # lowercase text that must occur for the rule to be tried
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,9 @@ def _rule(raw: dict[str, object], where: str) -> Rule:
         flags = 0
         for f in raw.get("flags", []):  # type: ignore[attr-defined]
             flags |= _FLAG_NAMES[str(f)]
-        return Rule(name, re.compile(str(raw["pattern"]), flags))
+        needle = raw.get("needle")
+        return Rule(name, re.compile(str(raw["pattern"]), flags),
+                    str(needle).lower() if needle else None)  # fmt: skip
     except (KeyError, re.error) as exc:
         raise ConfigError(f"boilerplate rule in {where} is invalid: {exc}") from exc
 
@@ -85,11 +88,18 @@ def load_rules(extra: Path | None = None) -> Rules:
     return rules
 
 
+DETECT_CHARS = 20_000
+
+
 def detect_publisher(raw: str, rules: Rules, hint: str | None = None) -> str | None:
     if hint:
         return hint
+    # publishers announce themselves at the top or the bottom of a page
+    sample = (
+        raw if len(raw) <= DETECT_CHARS * 2 else raw[:DETECT_CHARS] + "\n" + raw[-DETECT_CHARS:]
+    )
     for p in rules.publishers:
-        if any(d.search(raw) for d in p.detect):
+        if any(d.search(sample) for d in p.detect):
             return p.name
     return None
 
@@ -110,7 +120,7 @@ def _straighten(text: str) -> str:
     return _QUOTE_RE.sub(lambda m: _QUOTE_MAP[m.group()], text)
 
 
-_SPACES = re.compile(r"[ \t\f\v]+")
+_SPACES = re.compile(r"[ \t\f\v]{2,}|[\t\f\v]")  # runs only: single spaces stay as they are
 _BLANKS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"^ | $", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -130,8 +140,10 @@ def strip_boilerplate(text: str, rules: Rules, publisher: str | None) -> str:
     for p in rules.publishers:
         if p.name == publisher:
             pub_rules = p.rules
+    lowered = text.lower()
     for rule in (*pub_rules, *rules.generic):
-        text = rule.pattern.sub("", text)
+        if rule.needle is None or rule.needle in lowered:  # a cheap test before the regex
+            text = rule.pattern.sub("", text)
     return text
 
 

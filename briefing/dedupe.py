@@ -1,16 +1,24 @@
 """Cross-source deduplication: exact, near-duplicate and contained copies -> Items. Pure.
 
 - exact: the same normalised body (the content-derived entry id is that hash);
-- near: MinHash LSH over word 3-shingles (datasketch), confirmed by the real Jaccard;
+- near: MinHash LSH over word 3-shingles (datasketch's MinHashLSH index), confirmed by the
+  real Jaccard of the shingle sets;
 - contained: a short live-blog entry inside a longer article. Candidates are the entries that
   share a whole normalised sentence with it (an inverted index: linear, and far cheaper than
   datasketch's LSH Ensemble, which cost half the run time at 10k entries); confirmed by the
   real containment of the shingle sets, so light edits inside the copy are tolerated.
 Confirmed pairs are merged with union-find; the longest member is the canonical text.
+
+The MinHash signatures of all entries are computed at once with numpy (the same construction
+as datasketch's "affine32" scheme: a murmur finaliser, then a*h+b mod 2^32 per permutation)
+and handed to datasketch as MinHash objects; feeding datasketch one shingle at a time was a
+third of the run time at 100k entries (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,6 +34,13 @@ NUM_PERM = 64  # 128 halves the speed and changed no result on the benchmark cor
 NEAR_THRESHOLD = 0.5  # confirmed Jaccard of shingle sets
 CONTAIN_THRESHOLD = 0.8  # confirmed share of the smaller entry's shingles found in the larger
 MIN_CONTAINED_SHINGLES = 12  # shorter texts are too generic to call "contained"
+MAX_BUCKET = 200  # a sentence found in more entries than this says nothing about copying
+MIN_SENTENCE_CHARS = 20
+ESTIMATE_MARGIN = 0.25  # ~4 standard deviations of a 64-permutation Jaccard estimate
+_MASK = np.uint64(0xFFFFFFFF)
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n")
+_NONWORD = re.compile(r"[^\w%£$€]+")
+_MARK = "zqxbreakzqx"  # a sentence break that survives the punctuation folding
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +62,6 @@ class DedupeResult:
         return self.occurrences - len(self.items)
 
 
-def shingles(text: str, k: int = SHINGLE, normalised: bool = False) -> np.ndarray:
-    """Sorted unique 32-bit hashes of the word k-grams of the normalised text."""
-    words = (text if normalised else fingerprint_text(text)).split()
-    if not words:
-        return np.zeros(0, np.uint64)
-    # hash each word once, then combine k neighbours arithmetically (vectorised)
-    h = np.fromiter((zlib.crc32(w.encode()) for w in words), np.uint64, len(words))
-    if len(h) < k:
-        return np.unique(_mix(h, len(h)))
-    return np.unique(_mix(h, k))
-
-
 _PRIMES = np.array([2654435761, 2246822519, 3266489917, 668265263, 374761393], np.uint64)
 
 
@@ -67,26 +70,68 @@ def _mix(h: np.ndarray, k: int) -> np.ndarray:
     n = len(h) - k + 1
     acc = np.zeros(n, np.uint64)
     for j in range(k):
-        acc = (acc * _PRIMES[j % len(_PRIMES)] + h[j : j + n]) & np.uint64(0xFFFFFFFF)
+        acc = (acc * _PRIMES[j % len(_PRIMES)] + h[j : j + n]) & _MASK
     return acc
 
 
-MAX_BUCKET = 200
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser: spreads structured 32-bit values over all bits."""
+    h = h & _MASK
+    h ^= h >> np.uint64(16)
+    h = (h * np.uint64(0x85EBCA6B)) & _MASK
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(0xC2B2AE35)) & _MASK
+    h ^= h >> np.uint64(16)
+    return h
 
 
-def _sentence_keys(e: Entry) -> set[int]:
-    """Hashes of the entry's normalised sentences (paragraph lines split on full stops)."""
-    keys = set()
-    for p in e.paragraphs:
-        for part in p.text.split(". "):
-            fp = fingerprint_text(part)
-            if len(fp) > 20:
-                keys.add(zlib.crc32(fp.encode()))
-    return keys
+def _shingle_hashes(word_hashes: np.ndarray, k: int) -> np.ndarray:
+    if not len(word_hashes):
+        return np.zeros(0, np.uint64)
+    return np.unique(_fmix32(_mix(word_hashes, min(k, len(word_hashes)))))
 
 
-def _identity(x: int) -> int:
-    return x
+def shingles(text: str, k: int = SHINGLE, normalised: bool = False) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the word k-grams of the normalised text."""
+    words = (text if normalised else fingerprint_text(text)).split()
+    h = np.fromiter((zlib.crc32(w.encode()) for w in words), np.uint64, len(words))
+    return _shingle_hashes(h, k)
+
+
+def _analyse(e: Entry, vocab: dict[str, int], k: int) -> tuple[np.ndarray, set[int]]:
+    """One pass over an entry: its shingle set and the hashes of its normalised sentences."""
+    text = e.body or e.text
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    folded = _NONWORD.sub(" ", _BOUNDARY.sub(f" {_MARK} ", text.casefold()))
+    keys = {zlib.crc32(s.strip().encode()) for s in folded.split(_MARK)
+            if len(s.strip()) > MIN_SENTENCE_CHARS}  # fmt: skip
+    add = vocab.setdefault
+    ids = [add(w, len(vocab)) for w in folded.split() if w != _MARK]
+    return _shingle_hashes(np.array(ids, np.uint64), k), keys
+
+
+def signatures(sets: Sequence[np.ndarray], num_perm: int, seed: int = 1) -> np.ndarray:
+    """MinHash signatures (len(sets) x num_perm, uint32 values) of many shingle sets at once."""
+    rng = np.random.RandomState(seed)
+    a = rng.randint(1, 2**32 - 1, num_perm, dtype=np.uint64) | np.uint64(1)  # odd: a bijection
+    b = rng.randint(0, 2**32 - 1, num_perm, dtype=np.uint64)
+    out = np.full((len(sets), num_perm), 0xFFFFFFFF, np.uint64)
+    start = 0
+    while start < len(sets):  # blocks of about 250k shingles keep memory flat
+        end, total = start, 0
+        while end < len(sets) and (total < 250_000 or end == start):
+            total += len(sets[end])
+            end += 1
+        block = [s for s in sets[start:end] if len(s)]
+        rows = [i for i in range(start, end) if len(sets[i])]
+        if block:
+            flat = np.concatenate(block)
+            perm = (a[:, None] * flat[None, :] + b[:, None]) & _MASK  # permutations x shingles
+            offsets = np.cumsum([0] + [len(s) for s in block[:-1]])
+            out[rows] = np.minimum.reduceat(perm, offsets, axis=1).T  # rows stay contiguous
+        start = end
+    return out.astype(np.uint32)
 
 
 class _UnionFind:
@@ -108,7 +153,7 @@ class _UnionFind:
 
 
 def dedupe(entries: Sequence[Entry], config: DedupeConfig | None = None) -> DedupeResult:
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import LeanMinHash, MinHashLSH
 
     cfg = config or DedupeConfig()
     by_id: dict[str, list[Entry]] = defaultdict(list)
@@ -119,38 +164,33 @@ def dedupe(entries: Sequence[Entry], config: DedupeConfig | None = None) -> Dedu
     for eid, occ in by_id.items():
         relations.extend((eid, eid, "exact") for _ in occ[1:])
 
-    sets = {}
+    vocab: dict[str, int] = {}
+    sets: dict[str, np.ndarray] = {}
     keys: dict[str, set[int]] = {}
     sentence_index: dict[int, list[str]] = defaultdict(list)
     for eid in ids:
-        e = by_id[eid][0]
-        sets[eid] = shingles(fingerprint_text(e.body or e.text), cfg.shingle, normalised=True)
-        keys[eid] = _sentence_keys(e)
+        sets[eid], keys[eid] = _analyse(by_id[eid][0], vocab, cfg.shingle)
         for s in keys[eid]:
             sentence_index[s].append(eid)
-    proto = MinHash(num_perm=cfg.num_perm, seed=1, hashfunc=_identity, scheme="affine32")
-    sigs = {}
-    for eid in ids:
-        m = MinHash(
-            num_perm=cfg.num_perm,
-            hashfunc=_identity,
-            permutations=proto.permutations,
-            scheme="affine32",
-        )
-        m.update_batch(sets[eid].tolist())
-        sigs[eid] = m
 
     uf = _UnionFind()
     kind_of: dict[frozenset[str], DupKind] = {}
     lsh = MinHashLSH(threshold=max(cfg.near - 0.1, 0.1), num_perm=cfg.num_perm)
-    for eid in ids:
+    sigs = signatures([sets[eid] for eid in ids], cfg.num_perm)
+    row_of = {eid: i for i, eid in enumerate(ids)}
+    floor = cfg.near - ESTIMATE_MARGIN
+    minhashes = {}
+    for eid, row in zip(ids, sigs, strict=True):
         if len(sets[eid]):
-            lsh.insert(eid, sigs[eid])
-    for eid in ids:
-        if not len(sets[eid]):
-            continue
-        for other in lsh.query(sigs[eid]):
+            minhashes[eid] = LeanMinHash(seed=1, hashvalues=row, scheme="affine32")
+            lsh.insert(eid, minhashes[eid], check_duplication=False)
+    for eid, m in minhashes.items():
+        mine = sigs[row_of[eid]]
+        for other in lsh.query(m):
             if other <= eid:
+                continue
+            # the signatures estimate the Jaccard; only plausible pairs get the exact check
+            if np.count_nonzero(sigs[row_of[other]] == mine) < floor * cfg.num_perm:
                 continue
             a, b = sets[eid], sets[other]
             inter = len(np.intersect1d(a, b, assume_unique=True))
@@ -165,7 +205,7 @@ def dedupe(entries: Sequence[Entry], config: DedupeConfig | None = None) -> Dedu
         candidates: set[str] = set()
         for s in keys[eid]:
             bucket = sentence_index[s]
-            if len(bucket) <= MAX_BUCKET:  # a sentence in hundreds of entries says nothing
+            if len(bucket) <= MAX_BUCKET:
                 candidates.update(bucket)
         for other in candidates:
             big = sets[other]

@@ -100,6 +100,20 @@ def test_temporary_failure_is_retried(smtp: SmtpServer) -> None:
     assert len(smtp.handler.messages) == 1
 
 
+@pytest.mark.parametrize("fault", ["busy_data", "drop_data"])
+def test_421_and_a_disconnect_mid_data_are_retried_and_sent_once(
+    smtp: SmtpServer, fault: str
+) -> None:
+    setattr(smtp.handler, fault, 1)
+    r = send("--to", "ann@readers.example", "--to", "bob@readers.example")
+    assert r.exit_code == 0, r.output
+    assert sorted(m["To"] for m in smtp.handler.messages) == [
+        "ann@readers.example",
+        "bob@readers.example",
+    ]
+    assert send("--to", "ann@readers.example").stdout.count("already sent") == 1
+
+
 def test_server_down_is_reported_and_nothing_recorded(
     smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,6 +48,41 @@ def expand(inputs: Sequence[str], skipped: list[Skip]) -> list[str]:
     return out
 
 
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+
+
+def _read_and_split(job: tuple[str, Rules, ZoneInfo]) -> list[Loaded] | InputError:
+    """In a worker process: read one file and split its documents into entries."""
+    from ..liveblog import split_entries
+
+    path, rules, tz = job
+    try:
+        loaded = read_file(Path(path), Path(path).stem, rules, tz)
+    except InputError as exc:
+        return exc
+    for item in loaded:
+        if item.entries is None:
+            item.entries, problems = split_entries(item.document, tz)
+            item.problems.extend(problems)
+    return loaded
+
+
+def _parallel_reads(
+    targets: list[str], rules: Rules, tz: ZoneInfo
+) -> dict[str, list[Loaded] | InputError]:
+    files = [t for t in targets if not _is_url(t)]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_MIN_FILES or workers < 2:
+        return {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        results = pool.map(_read_and_split, [(f, rules, tz) for f in files], chunksize=4)
+        return dict(zip(files, results, strict=True))
+
+
 def ingest(
     inputs: Sequence[str],
     *,
@@ -61,10 +97,16 @@ def ingest(
     http = None
     used_ids: set[str] = set()
     seen_content: dict[int, str] = {}
+    done = _parallel_reads(targets, rules, tz)
     try:
         for target in targets:
             try:
-                if _is_url(target):
+                if target in done:
+                    got = done[target]
+                    if isinstance(got, InputError):
+                        raise got
+                    loaded = got
+                elif _is_url(target):
                     from .web import client, read_url
 
                     opts = fetch or FetchOptions()

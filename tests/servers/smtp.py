@@ -23,6 +23,8 @@ class Handler:
         self.envelopes: list[Any] = []
         self.refuse: set[str] = set()  # 550 at RCPT
         self.temp_fail_data = 0  # answer DATA with 451 this many times
+        self.busy_data = 0  # answer DATA with 421 (service not available) this many times
+        self.drop_data = 0  # hang up in the middle of DATA this many times
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -36,6 +38,13 @@ class Handler:
         if self.temp_fail_data > 0:
             self.temp_fail_data -= 1
             return "451 4.3.0 try again later"
+        if self.busy_data > 0:
+            self.busy_data -= 1
+            return "421 4.3.2 service not available, closing"
+        if self.drop_data > 0:
+            self.drop_data -= 1
+            server.transport.close()  # the connection drops before the server answers
+            return "250 never seen"
         self.envelopes.append(envelope)
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))  # type: ignore[arg-type]
         return "250 Message accepted"
