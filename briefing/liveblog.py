@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .clean import fingerprint_text
@@ -212,7 +212,3 @@ def entries_from_json(
         out.append(Entry(entry_id(title, body), doc.id, kind, title, paras, author, published,
                          False, len(out), doc.url))  # fmt: skip
     return out
-
-
-def local_day(dt: datetime, tz: ZoneInfo) -> date:
-    return dt.astimezone(tz).date()

@@ -8,7 +8,7 @@ Briefing is a pydantic model because it is the JSON contract that other commands
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -228,7 +228,3 @@ class Briefing(_Strict):
 
     def all_bullets(self) -> list[Bullet]:
         return [*self.summary, *(b for s in self.sections for b in s.bullets)]
-
-
-def day_of(dt: datetime | None) -> date | None:
-    return dt.date() if dt else None

@@ -38,6 +38,7 @@ from .models import (
     SkippedInput,
     Source,
     Stats,
+    Story,
     SummariserInfo,
 )
 from .stories import continuations, group
@@ -141,7 +142,7 @@ class Prepared:
     links: int
     deduped: DedupeResult
     skipped: list[Skip]
-    stories: list  # list[Story]
+    stories: list[Story]
 
 
 def now_utc() -> datetime:

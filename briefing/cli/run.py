@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 PROGRESS_THRESHOLD = 10  # inputs; below this a progress bar is noise
 
 Opt = typer.Option
-Str = Annotated[str | None, Opt()]
 
 
 def _parse_day(value: str | None, flag: str) -> date | None:
