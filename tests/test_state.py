@@ -1,0 +1,54 @@
+"""State: what was seen and briefed, `--new`, and continuations across days."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from briefing.cli import app
+from briefing.config import load_settings
+from briefing.service import produce
+from briefing.store import Store
+
+from .conftest import CORPUS
+
+runner = CliRunner()
+
+
+def test_new_briefs_only_entries_first_seen_since_the_last_briefing(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(CORPUS / "001_e4295a515bf2662b.txt", inbox)
+    state = tmp_path / "state"
+    args = ["run", str(inbox), "--date", "2025-02-13", "--state", str(state), "--format", "json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0
+    again = runner.invoke(app, [*args, "--new"])
+    assert again.exit_code == 5 and "nothing to brief" in again.stderr  # nothing new arrived
+    shutil.copy(CORPUS / "002_9e1897877990e860.txt", inbox)  # a new article arrives
+    new = runner.invoke(app, [*args, "--new"])
+    assert new.exit_code == 0, new.stderr
+    b = json.loads(new.stdout)
+    assert {s["document"] for s in b["sources"].values()} == {"002_9e1897877990e860"}
+    db = sqlite3.connect(state / "briefing.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM briefings").fetchone()[0] == 2
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
+    assert runner.invoke(app, [*args, "--new", "--no-state"]).exit_code == 2
+
+
+def test_produce_reads_the_configured_sources_and_marks_continuations(tmp_path: Path) -> None:
+    settings = load_settings(state_dir=tmp_path / "state", topic="Ukraine talks")
+    settings = settings.model_copy(update={"sources": [str(CORPUS)]})
+    store = Store(tmp_path / "state")
+    from datetime import date
+
+    _, day12 = produce(settings, store, [], date(2025, 2, 12), None)
+    bid, day13 = produce(settings, store, [], date(2025, 2, 13), None)
+    assert day12.topic == day13.topic == "Ukraine talks"
+    assert any(s.continues == "2025-02-12" for s in day13.sections)
+    assert all(s.continues is None for s in day12.sections)
+    assert store.latest_briefing("Ukraine talks", "2025-02-13") == (bid, day13)
