@@ -198,10 +198,11 @@ def prepare(opts: RunOptions) -> Prepared:
             "no input could be read" + "".join(f"\n  {s.input}: {s.reason}" for s in skipped)
         )
     window = opts.window
+    source_of = {i.document.id: i.document.source for i in ing.loaded}
     if window.bounds is not None:
         undated = {e.document for e in entries if e.published is None}
         for doc_id in sorted(undated):
-            src = next(i.document.source for i in ing.loaded if i.document.id == doc_id)
+            src = source_of[doc_id]
             skipped.append(
                 Skip(
                     src,
@@ -214,9 +215,8 @@ def prepare(opts: RunOptions) -> Prepared:
     if future:
         for doc_id in sorted({e.document for e in future}):
             n = sum(e.document == doc_id for e in future)
-            src = next(i.document.source for i in ing.loaded if i.document.id == doc_id)
-            skipped.append(Skip(src, f"{n} entries dated in the future (after {horizon:%Y-%m-%d}): "
-                                     "left out", "excluded"))  # fmt: skip
+            why = f"{n} entries dated in the future (after {horizon:%Y-%m-%d}): left out"
+            skipped.append(Skip(source_of[doc_id], why, "excluded"))
         gone = {id(e) for e in future}
         entries = [e for e in entries if id(e) not in gone]
     in_window = [e for e in entries if window.contains(e)]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .models import Briefing, Item, Story
+from .models import Briefing, Item, Section, Story
 
 DISTANCE_CUTOFF = 0.92  # 1 - cosine; tuned on the sample corpus (Hegseth's remarks = one story)
 
@@ -102,22 +102,23 @@ CONTINUES_JACCARD = 0.35
 def continuations(briefing: Briefing, earlier: Sequence[Briefing]) -> Briefing:
     """Mark each section that continues a story of an earlier briefing (newest first): it
     cites an entry that briefing cited, or shares most of its names."""
+
+    def profile(sec: Section) -> tuple[set[str], set[str]]:
+        return ({c for b in sec.bullets for c in b.citations},
+                _terms(sec.title, [b.text for b in sec.bullets]))  # fmt: skip
+
+    # newest briefing first, each earlier section's citations and names worked out once
+    past = [(old.date, *profile(o)) for old in earlier for o in old.sections]
     sections = []
     for sec in briefing.sections:
-        cited = {c for b in sec.bullets for c in b.citations}
-        terms = _terms(sec.title, [b.text for b in sec.bullets])
+        cited, terms = profile(sec)
         found = None
-        for old in earlier:
-            for o in old.sections:
-                o_cited = {c for b in o.bullets for c in b.citations}
-                o_terms = _terms(o.title, [b.text for b in o.bullets])
-                union = terms | o_terms
-                if cited & o_cited or (
-                    union and len(terms & o_terms) / len(union) >= CONTINUES_JACCARD
-                ):
-                    found = old.date
-                    break
-            if found:
+        for date, o_cited, o_terms in past:
+            union = terms | o_terms
+            if cited & o_cited or (
+                union and len(terms & o_terms) / len(union) >= CONTINUES_JACCARD
+            ):
+                found = date
                 break
         sections.append(sec.model_copy(update={"continues": found}) if found else sec)
     return briefing.model_copy(update={"sections": sections})

@@ -43,7 +43,8 @@ def eval_(
         settings = load_settings(config, llm=llm, state_dir=state)
         store = Store(settings.state_path()) if settings.llm != "extractive" else None
         summariser = make_summariser(settings, store)
-        total = len(load_dataset(dataset)[0][:limit] if limit else load_dataset(dataset)[0])
+        paths = load_dataset(dataset)[0]
+        total = len(paths[:limit] if limit else paths)
         console = Console(stderr=True)
         with Progress(console=console, transient=True, disable=not sys.stderr.isatty()) as progress:
             task = progress.add_task("briefing blogs", total=total)

@@ -20,13 +20,16 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import jinja2
 
 from ..errors import DeliveryError, UsageError
 from ..models import Briefing
 from ..render import environment, view
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 log = logging.getLogger(__name__)
 
@@ -194,16 +197,13 @@ def send_briefing(
     briefing_id: int,
     recipients: Sequence[str],
     cfg: SmtpConfig,
-    store: object,
+    store: Store,
     *,
     force: bool = False,
     dry_run: bool = False,
     template_dir: str | None = None,
 ) -> list[Outcome]:
     """Send the briefing to each recipient at most once (per topic and date)."""
-    from ..store import Store
-
-    assert isinstance(store, Store)
     if not b.date:
         raise UsageError("only a briefing of one date (--date) can be emailed")
     if not recipients:

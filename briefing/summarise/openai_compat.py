@@ -528,9 +528,7 @@ class OpenAISummariser:
     def execute(self, request: SummaryRequest) -> Draft:
         limit = request.max_sections + request.also_reported
         stories = list(request.stories[:limit])
-        texts = {
-            eid: m.text for s in stories for it in s.items for m in it.members for eid in [m.id]
-        }
+        texts = {m.id: m.text for s in stories for it in s.items for m in it.members}
         with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
             results = list(pool.map(lambda s: self._story_safe(s, request), stories))
         failed = [r for r in results if r.fallback]
