@@ -303,8 +303,8 @@ def token_cost(inputs: list[str], days: list[str | None], state: Path) -> dict[s
 
     tz = ZoneInfo("Europe/London")
     settings = load_settings(base_url="http://stub.invalid/v1", api_key="x", state_dir=state)
-    overhead = count(load("story_bullets").render(topic="T", nonce="0" * 12, max_bullets=2,
-                                                  story_title="", entries=[])[0])  # fmt: skip
+    # fixed prompt overhead of one call: the packed prompt's system and user text with no stories
+    overhead = sum(count(m) + 4 for m in load("story_batch").render(topic="T", summary_lines=3, stories=[]))
     sent = raw = raw_all = unique = calls = 0
     second_calls = 0
     for day in days:

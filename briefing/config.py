@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, ge=1, le=64)
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_input_tokens: int = Field(default=6000, ge=500)  # per call, for the entries
+    batch_stories: bool = True  # pack stories into shared calls; false: one call per story
     prompt_versions: dict[str, int] = Field(default_factory=dict)
     # run
     topic: str | None = None

@@ -32,7 +32,13 @@ def write(root: Path, text: str, name: str = "demo", version: int = 2) -> Path:
 
 
 def test_packaged_prompts_load_and_declare_their_variables() -> None:
-    assert available() == {"briefing": [1], "story_bullets": [1], "story_merge": [1]}
+    assert available() == {
+        "briefing": [1],
+        "story_batch": [1],
+        "story_bullets": [1],
+        "story_merge": [1],
+    }
+    assert load("story_batch").variables() == {"topic", "summary_lines", "stories"}
     p = load("story_bullets")
     assert p.meta.schema_name == "StoryBullets" and len(p.sha256) == 64
     assert p.variables() == {"topic", "nonce", "max_bullets", "story_title", "entries"}

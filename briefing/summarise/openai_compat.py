@@ -1,12 +1,16 @@
 """(I/O) The LLM summariser: OpenAI, or any OpenAI-compatible server through `base_url`.
 
-Map: one call per story (concurrently, bounded), with the story's entries wrapped in per-run
-random delimiters; a story too long for the token budget is split into parts and its part
-bullets merged by a reduce call. Reduce: one call orders the stories, titles the sections and
-writes the top summary. Every answer is untrusted: it must parse into the schema, and every
-bullet must pass the citation checker; failures are re-asked once with the reasons, then
-dropped and reported. A story whose calls fail falls back to the extractive summariser, and
-the briefing says so.
+Map: stories are packed into as few calls as the token budget allows (`story_batch`), each
+entry under a short per-call alias (E1, E2, …) that is mapped back to its real id; when the
+whole day fits in one call, that call also orders the stories and writes the top summary, and
+nothing else is sent. A story too long for one call goes alone (`story_bullets`, with per-run
+random delimiters), split into parts whose bullets a `story_merge` call combines. With more
+than one call, a reduce call (`briefing`) orders the stories, titles the sections and writes
+the top summary. `batch_stories = false` sends one call per story, as before.
+
+Every answer is untrusted: it must parse into the schema, and every bullet must pass the
+citation checker; failures are re-asked once with the reasons, then dropped and reported. A
+story whose calls fail falls back to the extractive summariser, and the briefing says so.
 
 Transport retries, timeouts and Retry-After are the SDK's (`max_retries`, `timeout`).
 """
@@ -19,10 +23,10 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -43,7 +47,8 @@ MODES: tuple[Mode, ...] = ("json_schema", "json_object_schema", "json_object")
 MAX_BULLET_WORDS = 45
 TITLE_SUPPORT = 0.67  # a section title must be mostly words of its own bullets' sources
 _FORMAT_HINTS = ("response_format", "json_schema", "json_object", "schema")
-_DELIM = re.compile(r"<<<|>>>")
+_DELIM = re.compile(r"[<\uff1c\ufe64]{3}|[>\uff1e\ufe65]{3}")  # also full-width look-alikes
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- output schemas
@@ -72,46 +77,61 @@ class BriefingPlan(BaseModel):
     sections: list[_SectionOut]
 
 
-SCHEMAS: dict[str, type[BaseModel]] = {"StoryBullets": StoryBullets, "BriefingPlan": BriefingPlan}
+class _StoryOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    story_id: str
+    title: str = ""
+    bullets: list[_BulletOut]
 
 
-def json_schema(name: str, ids: Sequence[str], story_ids: Sequence[str] = ()) -> dict[str, Any]:
-    """A strict JSON schema; citations (and story ids) are enums of what the model was given."""
-    bullet = {
-        "type": "object",
-        "properties": {
-            "text": {"type": "string"},
-            "citations": {
-                "type": "array",
-                "items": {"type": "string", "enum": list(ids)},
-                "minItems": 1,
-            },
-        },
-        "required": ["text", "citations"],
-        "additionalProperties": False,
-    }
-    if name == "StoryBullets":
-        props: dict[str, Any] = {"bullets": {"type": "array", "items": bullet}}
-    else:
-        section = {
-            "type": "object",
-            "properties": {
-                "story_id": {"type": "string", "enum": list(story_ids)},
-                "title": {"type": "string"},
-            },
-            "required": ["story_id", "title"],
-            "additionalProperties": False,
-        }
-        props = {
-            "summary": {"type": "array", "items": bullet},
-            "sections": {"type": "array", "items": section},
-        }
+class StoryBatch(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    stories: list[_StoryOut]
+    summary: list[_BulletOut] = []
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "StoryBullets": StoryBullets,
+    "BriefingPlan": BriefingPlan,
+    "StoryBatch": StoryBatch,
+}
+
+
+def _obj(props: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": props,
         "required": list(props),
         "additionalProperties": False,
     }
+
+
+def json_schema(
+    name: str, ids: Sequence[str], story_ids: Sequence[str] = (), summary: bool = True
+) -> dict[str, Any]:
+    """A strict JSON schema; citations (and story ids) are enums of what the model was given."""
+    bullet = _obj(
+        {
+            "text": {"type": "string"},
+            "citations": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(ids)},
+                "minItems": 1,
+            },
+        }
+    )
+    story_id = {"type": "string", "enum": list(story_ids)}
+    bullets = {"type": "array", "items": bullet}
+    if name == "StoryBullets":
+        return _obj({"bullets": bullets})
+    if name == "StoryBatch":
+        story = _obj({"story_id": story_id, "title": {"type": "string"}, "bullets": bullets})
+        props: dict[str, Any] = {"stories": {"type": "array", "items": story}}
+        if summary:
+            props["summary"] = bullets
+        return _obj(props)
+    section = _obj({"story_id": story_id, "title": {"type": "string"}})
+    return _obj({"summary": bullets, "sections": {"type": "array", "items": section}})
 
 
 # ---------------------------------------------------------------- call bookkeeping
@@ -144,6 +164,41 @@ class StoryResult:
     bullets: list[Bullet]
     dropped: list[Dropped]
     fallback: str | None = None  # why the extractive summariser wrote this story
+    title: str | None = None  # the model's section title, checked against the story's sources
+
+
+Plan = tuple[list[Bullet], list[Section], list[Dropped], str | None]
+_ENTRY_COST = 12  # tokens of an entry's marker line in the packed prompt
+_STORY_COST = 8  # and of a story's
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One block of a packed call: a story, or a part of one too long for a call."""
+
+    story: Story
+    entries: list[tuple[Entry, str]]  # entry, and the text sent (the whole, or a chunk)
+    tokens: int
+
+
+@dataclass(slots=True)
+class _UnitResult:
+    bullets: list[Bullet]  # citations are canonical entry ids
+    title: str | None
+    failed: str | None = None  # why the call failed
+
+
+@dataclass(slots=True)
+class _BatchAnswer:
+    stories: dict[str, tuple[list[Bullet], str]]  # story alias -> (checked bullets, title)
+    summary: list[Bullet]
+    order: list[str]  # story aliases, most important first
+
+
+@dataclass(slots=True)
+class _BatchPlan:
+    summary: list[Bullet]  # citations are canonical entry ids
+    order: list[int]  # unit indexes, most important first
 
 
 class Unusable(Exception):
@@ -169,6 +224,7 @@ class OpenAISummariser:
         self.mode_lock = threading.Lock()
         self.nonce = secrets.token_hex(6)  # per run: article authors cannot guess it
         versions = settings.prompt_versions
+        self.p_batch = load("story_batch", versions.get("story_batch"))
         self.p_story = load("story_bullets", versions.get("story_bullets"))
         self.p_merge = load("story_merge", versions.get("story_merge"))
         self.p_brief = load("briefing", versions.get("briefing"))
@@ -315,6 +371,58 @@ class OpenAISummariser:
                 good.append(Bullet(text=text, citations=list(res.citations)))
         return good, bad
 
+    def _ask_checked(
+        self,
+        prompt: Prompt,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        cache_input: Any,
+        evaluate: Callable[[str], tuple[T, list[str], list[Dropped]]],
+    ) -> tuple[T, list[Dropped]]:
+        """Ask; if `evaluate` finds problems, re-ask once with them explained.
+
+        `evaluate(content)` returns (value, problems for the model, bullets to drop) or raises
+        Unusable. What still fails after the re-ask is dropped; if the re-ask itself is
+        unusable, the first answer's good part stands.
+        """
+        from openai import OpenAIError
+
+        content, complete = self._ask(prompt, messages, schema, cache_input)
+        first: tuple[T, list[str], list[Dropped]] | None = None
+        try:
+            if not complete:
+                raise Unusable("the answer was cut off (finish_reason=length)")
+            first = evaluate(content)
+            if not first[1]:
+                return first[0], first[2]
+            feedback = (
+                "Some of your answer failed the source check:\n"
+                + "\n".join(f"- {p}" for p in first[1])
+                + "\nReturn the full JSON again with every bullet corrected so that each fact, "
+                "name and number is stated in the entries it cites, or removed."
+            )
+        except Unusable as exc:
+            feedback = f"Your answer was unusable: {exc}. Return only the JSON described."
+        messages = [
+            *messages,
+            {"role": "assistant", "content": content[:8000]},
+            {"role": "user", "content": feedback},
+        ]
+        try:
+            content2, complete2 = self._ask(
+                prompt, messages, schema, [cache_input, content, feedback]
+            )
+            if not complete2:
+                raise Unusable("the answer was cut off again (finish_reason=length)")
+            value, _problems, dropped = evaluate(content2)
+        except (Unusable, OpenAIError, LLMError):
+            if first is None:
+                raise
+            value, _problems, dropped = first
+        for d in dropped:
+            d.reason = f"failed after re-ask: {d.reason}"
+        return value, dropped
+
     def _bullets_call(
         self,
         prompt: Prompt,
@@ -323,46 +431,17 @@ class OpenAISummariser:
         limit: int,
         cache_input: Any,
     ) -> tuple[list[Bullet], list[Dropped]]:
-        """Ask; re-ask once with the failures explained; drop what still fails."""
+        """One story's (or part's, or merge's) bullets, checked against `texts`."""
         system, user = prompt.render(**variables)
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         schema = json_schema(prompt.meta.schema_name, sorted(texts))
-        content, complete = self._ask(prompt, messages, schema, cache_input)
-        try:
-            if not complete:
-                raise Unusable("the answer was cut off (finish_reason=length)")
+
+        def evaluate(content: str) -> tuple[list[Bullet], list[str], list[Dropped]]:
             parsed = self._parse(content, prompt.meta.schema_name)
             good, bad = self._check(parsed.bullets, texts, limit)  # type: ignore[attr-defined]
-            if not bad:
-                return good, []
-            feedback = (
-                "Some bullets failed the source check:\n"
-                + "\n".join(
-                    f'- "{b.text}" (citations {", ".join(b.citations) or "none"}): {why}'
-                    for b, why in bad
-                )
-                + (
-                    "\nReturn the full JSON again with every bullet corrected so that each fact, "
-                    "name and number is stated in the entries it cites, or removed."
-                )
-            )
-        except Unusable as exc:
-            good, bad = [], []
-            feedback = f"Your answer was unusable: {exc}. Return only the JSON described."
-        messages += [
-            {"role": "assistant", "content": content[:8000]},
-            {"role": "user", "content": feedback},
-        ]
-        content2, complete2 = self._ask(prompt, messages, schema, [cache_input, content, feedback])
-        if not complete2:
-            raise Unusable("the answer was cut off again (finish_reason=length)")
-        parsed2 = self._parse(content2, prompt.meta.schema_name)  # Unusable propagates
-        good2, bad2 = self._check(parsed2.bullets, texts, limit)  # type: ignore[attr-defined]
-        dropped = [
-            Dropped(text=b.text, citations=b.citations, reason=f"failed after re-ask: {why}")
-            for b, why in bad2
-        ]
-        return good2, dropped
+            return good, _problems(bad), _dropped(bad)
+
+        return self._ask_checked(prompt, messages, schema, cache_input, evaluate)
 
     # ------------------------------------------------------------ map
 
@@ -392,7 +471,7 @@ class OpenAISummariser:
         return [[payloads[i][0] for i in g] for g in groups]
 
     def _story(self, story: Story, request: SummaryRequest) -> StoryResult:
-        limit = min(request.max_bullets, 1 + len(story.items) // 2)
+        limit = _limit(story, request)
         expand = {it.canonical.id: list(it.entry_ids) for it in story.items}
         texts = {it.canonical.id: it.canonical.text for it in story.items}
         parts = self._parts(story)
@@ -446,33 +525,209 @@ class OpenAISummariser:
             log.warning(
                 "story %r: LLM failed (%s); using the extractive summariser", story.title, reason
             )
-        one = ExtractiveSummariser().execute(
-            SummaryRequest(
-                request.topic,
-                (story,),
-                max_sections=1,
-                max_bullets=request.max_bullets,
-                summary_lines=0,
+        return _extractive(story, request, reason, dropped)
+
+    # ------------------------------------------------------------ map, packed
+
+    def _units(self, story: Story) -> list[_Unit]:
+        """A story as one block of a packed call, or, if longer than a call, as several parts;
+        an entry longer than a call goes in chunks, each under its own alias."""
+        budget = self.settings.max_input_tokens
+        pieces: list[tuple[Entry, str, int]] = []
+        for item in story.items:
+            e = item.canonical
+            n = count(e.text)
+            if n + _ENTRY_COST <= budget:
+                pieces.append((e, e.text, n + _ENTRY_COST))
+            else:
+                pieces += [(e, c.text, c.tokens + _ENTRY_COST) for c in chunk_entry(e, budget - 50)]
+        total = _STORY_COST + sum(t for _, _, t in pieces)
+        if total <= budget:
+            return [_Unit(story, [(e, text) for e, text, _ in pieces], total)]
+        groups = pack([(text, t) for _, text, t in pieces], budget - _STORY_COST)
+        return [
+            _Unit(
+                story,
+                [pieces[i][:2] for i in g],
+                _STORY_COST + sum(pieces[i][2] for i in g),
             )
+            for g in groups
+        ]
+
+    def _batch(
+        self, units: list[_Unit], request: SummaryRequest, final: bool
+    ) -> tuple[list[_UnitResult], _BatchPlan | None, list[Dropped]]:
+        """One call for several stories (or parts); with `final`, it also plans the briefing."""
+        real: dict[str, str] = {}  # alias -> canonical entry id
+        given: dict[str, dict[str, str]] = {}  # story alias -> {entry alias: text sent}
+        limits: dict[str, int] = {}
+        payload = []
+        dates = {e.published.date() for u in units for e, _ in u.entries if e.published}
+        when_format = "%H:%M" if len(dates) <= 1 else "%d %b %H:%M"  # the day is implied
+        for k, unit in enumerate(units, 1):
+            sid = f"S{k}"
+            limits[sid] = _limit(unit.story, request)
+            given[sid] = {}
+            entries = []
+            for e, text in unit.entries:
+                alias = f"E{len(real) + 1}"
+                real[alias] = e.id
+                given[sid][alias] = text
+                when = e.published.strftime(when_format) if e.published else None
+                entries.append({"id": alias, "published": when, "text": sanitise(text)})
+            payload.append({"id": sid, "max_bullets": limits[sid], "entries": entries})
+        lines = request.summary_lines if final else 0
+        prompt = self.p_batch
+        system, user = prompt.render(topic=request.topic, summary_lines=lines, stories=payload)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        schema = json_schema("StoryBatch", list(real), list(given), summary=bool(lines))
+        every = {a: t for texts in given.values() for a, t in texts.items()}
+
+        def evaluate(content: str) -> tuple[_BatchAnswer, list[str], list[Dropped]]:
+            parsed = self._parse(content, "StoryBatch")
+            assert isinstance(parsed, StoryBatch)
+            answers: dict[str, _StoryOut] = {}
+            for story_out in parsed.stories:
+                answers.setdefault(story_out.story_id, story_out)
+            problems: list[str] = []
+            dropped: list[Dropped] = []
+            done: dict[str, tuple[list[Bullet], str]] = {}
+            for sid, texts in given.items():
+                out = answers.get(sid)
+                if out is None or not out.bullets:
+                    problems.append(f"story {sid} has no bullets: give it at least one")
+                    continue
+                good, bad = self._check(out.bullets, texts, limits[sid])
+                problems += _problems(bad, f"story {sid}: ")
+                dropped += _dropped(bad, real)
+                done[sid] = (good, " ".join(out.title.split()))
+            summary, bad = self._check(parsed.summary, every, lines)
+            problems += _problems(bad, "summary: ")
+            dropped += _dropped(bad, real)
+            order = [sid for sid in answers if sid in given]
+            return _BatchAnswer(done, summary, order), problems, dropped
+
+        answer, dropped = self._ask_checked(
+            prompt, messages, schema, {"messages": [system, user]}, evaluate
         )
-        bullets = [b for s in one.sections for b in s.bullets]
-        return StoryResult(story, bullets, dropped, fallback=reason)
+        out: list[_UnitResult] = []
+        for sid, texts in given.items():
+            good, title = answer.stories.get(sid, ([], ""))
+            for b in good:
+                b.citations = list(dict.fromkeys(real[a] for a in b.citations))
+            ok = (
+                0 < len(title) <= 120
+                and checker.check_bullet(title, list(texts), texts, min_support=TITLE_SUPPORT).ok
+            )
+            out.append(_UnitResult(good, title if ok else None))
+        if not final:
+            return out, None, dropped
+        for b in answer.summary:
+            b.citations = list(dict.fromkeys(real[a] for a in b.citations))
+        order = [int(sid[1:]) - 1 for sid in answer.order]
+        order += [i for i in range(len(units)) if i not in order]
+        return out, _BatchPlan(answer.summary, order), dropped
+
+    def _batch_safe(
+        self, units: list[_Unit], request: SummaryRequest, final: bool
+    ) -> tuple[list[_UnitResult], _BatchPlan | None, list[Dropped]]:
+        from openai import OpenAIError
+
+        try:
+            return self._batch(units, request, final)
+        except (OpenAIError, LLMError, Unusable) as exc:
+            reason = _describe(exc)
+            log.warning("a packed call failed (%s); its stories are written extractively", reason)
+            return [_UnitResult([], None, failed=reason) for _ in units], None, []
+
+    def _finish(
+        self, story: Story, parts: list[_UnitResult], request: SummaryRequest
+    ) -> StoryResult:
+        """A story's bullets from its parts: merged if too many, citations naming every copy."""
+        from openai import OpenAIError
+
+        failed = next((p.failed for p in parts if p.failed), None)
+        bullets = [b for p in parts for b in p.bullets]
+        if failed or not bullets:
+            reason = failed or "the model returned no bullet that passed the check"
+            return _extractive(story, request, reason, [])
+        limit = _limit(story, request)
+        dropped: list[Dropped] = []
+        if len(bullets) > limit:
+            texts = {it.canonical.id: it.canonical.text for it in story.items}
+            cands = [{"text": sanitise(b.text), "citations": b.citations} for b in bullets]
+            variables = {
+                "nonce": self.nonce,
+                "max_bullets": limit,
+                "story_title": sanitise(story.title),
+                "candidates": cands,
+            }
+            key = {"merge": story.title, "candidates": cands}
+            try:
+                bullets, dropped = self._bullets_call(self.p_merge, variables, texts, limit, key)
+            except (OpenAIError, LLMError, Unusable) as exc:
+                return _extractive(story, request, _describe(exc), [])
+            if not bullets:
+                reason = "the model returned no bullet that passed the check"
+                return _extractive(story, request, reason, dropped)
+        expand = {it.canonical.id: list(it.entry_ids) for it in story.items}
+        for b in bullets:
+            b.citations = list(dict.fromkeys(x for c in b.citations for x in expand.get(c, [c])))
+        title = next((p.title for p in parts if p.title), None)
+        return StoryResult(story, bullets, dropped, title=title)
+
+    def _packed(
+        self, stories: list[Story], request: SummaryRequest
+    ) -> tuple[list[StoryResult], Plan | None]:
+        """Every story through as few packed calls as the budget allows."""
+        if not stories:
+            return [], None
+        units = [u for s in stories for u in self._units(s)]
+        groups = pack([("", u.tokens) for u in units], self.settings.max_input_tokens)
+        final = len(groups) == 1 and len(units) == len(stories)  # the whole day in one call
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            calls = list(
+                pool.map(lambda g: self._batch_safe([units[i] for i in g], request, final), groups)
+            )
+            by_unit = [r for rs, _, _ in calls for r in rs]  # pack keeps the order
+            parts: dict[str, list[_UnitResult]] = {s.id: [] for s in stories}
+            for unit, r in zip(units, by_unit, strict=True):
+                parts[unit.story.id].append(r)
+            results = list(pool.map(lambda s: self._finish(s, parts[s.id], request), stories))
+        dropped = [d for _, _, ds in calls for d in ds]
+        results[0].dropped[:0] = dropped  # the briefing lists drops flat, not per story
+        bp = calls[0][1] if final else None
+        if bp is None:
+            return results, None
+        expand = {it.canonical.id: list(it.entry_ids) for s in stories for it in s.items}
+        for b in bp.summary:
+            b.citations = list(dict.fromkeys(x for c in b.citations for x in expand.get(c, [c])))
+        sections = [
+            Section(
+                title=results[i].title or results[i].story.title,
+                story_id=results[i].story.id,
+                bullets=results[i].bullets,
+            )
+            for i in bp.order
+        ]
+        return results, (bp.summary, sections, [], None)
 
     # ------------------------------------------------------------ reduce
 
     def _plan(
         self, results: list[StoryResult], request: SummaryRequest, texts: dict[str, str]
-    ) -> tuple[list[Bullet], list[Section], list[Dropped], str | None]:
+    ) -> Plan:
         from openai import OpenAIError
 
         usable = [r for r in results if r.bullets]
         default_sections = [
-            Section(title=r.story.title, story_id=r.story.id, bullets=r.bullets) for r in usable
+            Section(title=r.title or r.story.title, story_id=r.story.id, bullets=r.bullets)
+            for r in usable
         ]
         stories: list[dict[str, Any]] = [
             {
                 "id": r.story.id,
-                "title": sanitise(r.story.title),
+                "title": sanitise(r.title or r.story.title),
                 "bullets": [
                     {"text": sanitise(b.text), "citations": b.citations} for b in r.bullets
                 ],
@@ -529,12 +784,18 @@ class OpenAISummariser:
         limit = request.max_sections + request.also_reported
         stories = list(request.stories[:limit])
         texts = {m.id: m.text for s in stories for it in s.items for m in it.members}
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            results = list(pool.map(lambda s: self._story_safe(s, request), stories))
+        plan: Plan | None = None
+        if self.settings.batch_stories:
+            results, plan = self._packed(stories, request)
+        else:
+            with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+                results = list(pool.map(lambda s: self._story_safe(s, request), stories))
         failed = [r for r in results if r.fallback]
         if failed and len(failed) == len(results):
             raise LLMError(failed[0].fallback or "every call failed")
-        summary, sections, dropped, plan_notice = self._plan(results, request, texts)
+        if plan is None:
+            plan = self._plan(results, request, texts)
+        summary, sections, dropped, plan_notice = plan
         notices = []
         if failed:
             notices.append(
@@ -558,6 +819,42 @@ class OpenAISummariser:
         draft.degraded = bool(failed or plan_notice)
         draft.tokens_estimate = self.ledger.tokens_estimate
         return draft
+
+
+def _limit(story: Story, request: SummaryRequest) -> int:
+    return min(request.max_bullets, 1 + len(story.items) // 2)
+
+
+def _extractive(
+    story: Story, request: SummaryRequest, reason: str, dropped: list[Dropped]
+) -> StoryResult:
+    one = ExtractiveSummariser().execute(
+        SummaryRequest(
+            request.topic,
+            (story,),
+            max_sections=1,
+            max_bullets=request.max_bullets,
+            summary_lines=0,
+        )
+    )
+    bullets = [b for s in one.sections for b in s.bullets]
+    return StoryResult(story, bullets, dropped, fallback=reason)
+
+
+def _problems(bad: Sequence[tuple[_BulletOut, str]], where: str = "") -> list[str]:
+    return [
+        f'{where}"{b.text}" (citations {", ".join(b.citations) or "none"}): {why}' for b, why in bad
+    ]
+
+
+def _dropped(
+    bad: Sequence[tuple[_BulletOut, str]], real: dict[str, str] | None = None
+) -> list[Dropped]:
+    real = real or {}
+    return [
+        Dropped(text=b.text, citations=[real.get(c, c) for c in b.citations], reason=why)
+        for b, why in bad
+    ]
 
 
 def _describe(exc: BaseException) -> str:

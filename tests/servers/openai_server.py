@@ -1,8 +1,8 @@
 """An OpenAI-compatible server on 127.0.0.1 for tests, driven through the real `openai` client.
 
-By default it behaves like a small, honest model: for a story prompt it answers with the first
-sentence of each delimited entry, citing that entry; for the briefing prompt it keeps the story
-order and summarises with the first bullets. Tests script anything else per call: 429 with
+By default it behaves like a small, honest model: for a story prompt (one story, or several
+packed) it answers with the first sentence of each delimited entry, citing that entry; for the
+briefing prompt it keeps the story order and summarises with the first bullets. Tests script anything else per call: 429 with
 Retry-After, 500s, hangs past the timeout, malformed JSON, wrong citations, invented numbers,
 servers that refuse `json_schema`.
 """
@@ -22,7 +22,10 @@ from typing import Any
 ENTRY = re.compile(r"<<<ENTRY id=(\S+) (\w+)>>>\n(.*?)<<<END \2>>>", re.S)
 STORY = re.compile(r"<<<STORY id=(\S+) (\w+)>>>\n(.*?)<<<END \2>>>", re.S)
 CITES = re.compile(r"\[([^\]]+)\]\s*$", re.M)
-MAX_BULLETS = re.compile(r"at most (\d+) bullets")
+MAX_BULLETS = re.compile(r"at most (\d+)\s+bullets")
+BATCH_STORY = re.compile(r"^<<<STORY (S\d+) max=(\d+)>>>\n(.*?)(?=^<<<STORY |\Z)", re.S | re.M)
+BATCH_ENTRY = re.compile(r"^<<<(E\d+)[^>\n]*>>>\n(.*?)(?=^<<<|\Z)", re.S | re.M)
+SUMMARY_LINES = re.compile(r'"summary": at most (\d+)')
 
 
 @dataclass
@@ -49,10 +52,33 @@ def first_sentence(text: str) -> str:
     return (m.group(1) if m else joined)[:300]
 
 
+def batch_answer(system: str, user: str) -> str:
+    """The packed prompt: per story its first entry's headline as title and each entry's first
+    sentence (after the headline line) as a bullet; the summary is the first stories' first
+    bullets; the stories keep their order."""
+    stories, summary = [], []
+    for sid, limit, block in BATCH_STORY.findall(user):
+        entries = BATCH_ENTRY.findall(block)
+        bullets = []
+        for eid, text in entries:
+            lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+            body = lines[1:] if len(lines) > 1 else lines
+            bullets.append({"text": first_sentence("\n".join(body)), "citations": [eid]})
+        title = entries[0][1].strip().splitlines()[0][:80] if entries else sid
+        stories.append({"story_id": sid, "title": title, "bullets": bullets[: int(limit)]})
+    out: dict[str, Any] = {"stories": stories}
+    if m := SUMMARY_LINES.search(system):
+        summary = [s["bullets"][0] for s in stories if s["bullets"]][: int(m.group(1))]
+        out["summary"] = summary
+    return json.dumps(out)
+
+
 def honest_answer(request: dict[str, Any]) -> str:
     """What a well-behaved model would say to our prompts."""
     user = request["messages"][1]["content"] if len(request["messages"]) > 1 else ""
     system = request["messages"][0]["content"]
+    if BATCH_STORY.search(user):
+        return batch_answer(system, user)
     stories = STORY.findall(user)
     if stories:
         summary, sections = [], []
