@@ -227,18 +227,39 @@ def test_unusable_story_falls_back_to_extractive_with_a_notice() -> None:
     all_pass(b)
 
 
-def test_a_story_missing_from_a_packed_answer_is_re_asked_then_written_extractively() -> None:
+def test_a_story_missing_from_a_packed_answer_is_asked_for_alone() -> None:
     def script(req: dict[str, Any], n: int) -> Reply | None:
+        if not BATCH_STORY.search(req["messages"][1]["content"]):
+            return None  # the per-story prompt: honest
         honest = json.loads(honest_answer(req))
         honest["stories"] = honest["stories"][1:]  # the model forgets the first story
         return Reply(body=completion(json.dumps(honest)))
 
     with FakeOpenAI(script) as server:
         b = run(sample_opts("2025-02-13"), summariser(server))
-    assert len(server.requests) == 2
-    assert "story S1 has no bullets" in server.requests[1]["messages"][-1]["content"]
-    assert b.summariser.degraded and "1 of 5 stories" in (b.summariser.notice or "")
-    assert len(b.sections) == 5 and all(s.bullets for s in b.sections)
+    assert len(server.requests) == 2  # no re-sending the whole pack
+    alone = server.requests[1]["messages"][1]["content"]
+    assert "<<<ENTRY id=" in alone and not BATCH_STORY.search(alone)
+    assert {p.name for p in b.summariser.prompts} == {"story_batch", "story_bullets"}
+    assert not b.summariser.degraded and len(b.sections) == 5 and all(s.bullets for s in b.sections)
+    all_pass(b)
+
+
+def test_a_bullet_filed_under_the_wrong_story_goes_with_the_entries_it_cites() -> None:
+    def script(req: dict[str, Any], n: int) -> Reply | None:
+        honest = json.loads(honest_answer(req))
+        first, second = honest["stories"][0], honest["stories"][1]
+        second["bullets"] = second["bullets"] + first["bullets"]  # S1's bullets filed under S2
+        first["bullets"] = []
+        return Reply(body=completion(json.dumps(honest)))
+
+    with FakeOpenAI(script) as server:
+        b = run(sample_opts("2025-02-13"), summariser(server))
+    honest = json.loads(honest_answer(server.requests[0]))
+    assert len(server.requests) == 1 and not b.summariser.degraded
+    by_story = {s.story_id: s for s in b.sections}
+    first_story = b.sections[0].story_id  # the honest model keeps the order
+    assert len(by_story[first_story].bullets) == len(honest["stories"][0]["bullets"])
     all_pass(b)
 
 
@@ -255,7 +276,7 @@ def test_several_packed_calls_are_planned_by_the_briefing_prompt() -> None:
     all_pass(b)
 
 
-def test_citations_to_unknown_ids_and_invented_numbers_are_reasked_then_dropped() -> None:
+def test_packed_citations_to_unknown_ids_and_invented_numbers_are_dropped() -> None:
     def script(req: dict[str, Any], n: int) -> Reply | None:
         found = story_with(req["messages"][1]["content"], "Russian drones hit Ukraine port")
         if found is None:
@@ -271,11 +292,43 @@ def test_citations_to_unknown_ids_and_invented_numbers_are_reasked_then_dropped(
 
     with FakeOpenAI(script) as server:
         b = run(sample_opts("2025-02-13"), summariser(server))
-    reasks = [r for r in server.requests if len(r["messages"]) == 4]
-    assert reasks and "numbers not in the cited text: 500" in reasks[0]["messages"][-1]["content"]
     reasons = [d.reason for d in b.dropped]
     assert any("numbers not in the cited text: 500" in r for r in reasons)
     assert any("cites unknown entries: E999" in r for r in reasons)
+    # the story was left with nothing, so it was asked for alone
+    assert (
+        len(server.requests) == 2 and "<<<ENTRY id=" in server.requests[1]["messages"][1]["content"]
+    )
+    assert all("500 drones" not in x.text for x in b.all_bullets())
+    assert any("drone" in x.text for x in b.all_bullets()) and not b.summariser.degraded
+    all_pass(b)
+
+
+def test_citations_to_unknown_ids_and_invented_numbers_are_reasked_then_dropped() -> None:
+    def script(req: dict[str, Any], n: int) -> Reply | None:
+        user = req["messages"][1]["content"]
+        if "STORY id=" in user or "Russian drones hit Ukraine port" not in user:
+            return None
+        honest = json.loads(honest_answer(req))
+        eid = honest["bullets"][0]["citations"][0]
+        bad = {
+            "bullets": [
+                {
+                    "text": "Russia launched 500 drones at Ukraine overnight, Kyiv said.",
+                    "citations": [eid],
+                },
+                {"text": honest["bullets"][0]["text"], "citations": ["e000000000000"]},
+            ]
+        }
+        return Reply(body=completion(json.dumps(bad)))
+
+    with FakeOpenAI(script) as server:
+        b = run(sample_opts("2025-02-13"), summariser(server, batch_stories=False))
+    reasks = [r for r in server.requests if len(r["messages"]) == 4]
+    assert reasks and "numbers not in the cited text: 500" in reasks[0]["messages"][-1]["content"]
+    reasons = [d.reason for d in b.dropped]
+    assert any("failed after re-ask: numbers not in the cited text: 500" in r for r in reasons)
+    assert any("cites unknown entries: e000000000000" in r for r in reasons)
     assert all("500 drones" not in x.text for x in b.all_bullets())
     all_pass(b)
 
@@ -469,9 +522,11 @@ def test_packed_answer_untrue_title_and_summary_line_are_not_kept() -> None:
 
     with FakeOpenAI(script) as server:
         b = run(sample_opts("2025-02-13"), summariser(server))
-    assert len(server.requests) == 2  # the summary line was re-asked, and failed again
+    assert len(server.requests) == 1  # a failed line is dropped, not re-asked
     assert b.sections[0].title != "Aliens land in Kyiv as Macron resigns"
     assert all("Aliens" not in s.title for s in b.sections)
     assert not any("Crimea" in x.text for x in b.summary)
-    assert any("Crimea" in d.text and "after re-ask" in d.reason for d in b.dropped)
+    assert any(
+        "Crimea" in d.text and "numbers not in the cited text: 90" in d.reason for d in b.dropped
+    )
     all_pass(b)

@@ -582,6 +582,7 @@ class OpenAISummariser:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         schema = json_schema("StoryBatch", list(real), list(given), summary=bool(lines))
         every = {a: t for texts in given.values() for a, t in texts.items()}
+        owner = {a: sid for sid, texts in given.items() for a in texts}
 
         def evaluate(content: str) -> tuple[_BatchAnswer, list[str], list[Dropped]]:
             parsed = self._parse(content, "StoryBatch")
@@ -589,24 +590,31 @@ class OpenAISummariser:
             answers: dict[str, _StoryOut] = {}
             for story_out in parsed.stories:
                 answers.setdefault(story_out.story_id, story_out)
-            problems: list[str] = []
             dropped: list[Dropped] = []
+            # a bullet belongs with the entries it cites, whatever story it was filed under
+            placed: dict[str, list[_BulletOut]] = {sid: [] for sid in given}
+            for sid, out in answers.items():
+                for b in out.bullets:
+                    homes = [owner[c] for c in b.citations if c in owner]
+                    home = homes[0] if homes else sid
+                    if home not in placed:
+                        dropped += _dropped([(b, f"filed under unknown story {sid}")], real)
+                        continue
+                    cites = [c for c in b.citations if owner.get(c, home) == home]
+                    placed[home].append(b.model_copy(update={"citations": cites}))
             done: dict[str, tuple[list[Bullet], str]] = {}
             for sid, texts in given.items():
-                out = answers.get(sid)
-                if out is None or not out.bullets:
-                    problems.append(f"story {sid} has no bullets: give it at least one")
-                    continue
-                good, bad = self._check(out.bullets, texts, limits[sid])
-                problems += _problems(bad, f"story {sid}: ")
+                good, bad = self._check(placed[sid], texts, limits[sid])
                 dropped += _dropped(bad, real)
-                done[sid] = (good, " ".join(out.title.split()))
+                title = answers[sid].title if sid in answers else ""
+                done[sid] = (good, " ".join(title.split()))
             summary, bad = self._check(parsed.summary, every, lines)
-            problems += _problems(bad, "summary: ")
             dropped += _dropped(bad, real)
             order = [sid for sid in answers if sid in given]
-            return _BatchAnswer(done, summary, order), problems, dropped
+            return _BatchAnswer(done, summary, order), [], dropped
 
+        # no re-ask for failed bullets: re-sending the whole pack costs more than asking for
+        # a story left without bullets alone (`_finish`); only an unusable answer is re-asked
         answer, dropped = self._ask_checked(
             prompt, messages, schema, {"messages": [system, user]}, evaluate
         )
@@ -647,10 +655,12 @@ class OpenAISummariser:
         from openai import OpenAIError
 
         failed = next((p.failed for p in parts if p.failed), None)
+        if failed:
+            return _extractive(story, request, failed, [])
         bullets = [b for p in parts for b in p.bullets]
-        if failed or not bullets:
-            reason = failed or "the model returned no bullet that passed the check"
-            return _extractive(story, request, reason, [])
+        if not bullets:  # the packed answer left it out: ask for this story alone
+            log.info("story %r: nothing usable in the packed answer; asking alone", story.title)
+            return self._story_safe(story, request)
         limit = _limit(story, request)
         dropped: list[Dropped] = []
         if len(bullets) > limit:
@@ -710,7 +720,7 @@ class OpenAISummariser:
             )
             for i in bp.order
         ]
-        return results, (bp.summary, sections, [], None)
+        return results, (bp.summary or _lead_bullets(sections, request), sections, [], None)
 
     # ------------------------------------------------------------ reduce
 
@@ -776,7 +786,7 @@ class OpenAISummariser:
             )
             sections.append(base.model_copy(update={"title": title if ok else base.title}))
         sections += list(by_id.values())  # stories the plan forgot keep their place at the end
-        return summary, sections, dropped, None
+        return summary or _lead_bullets(sections, request), sections, dropped, None
 
     # ------------------------------------------------------------ the interface
 
@@ -819,6 +829,11 @@ class OpenAISummariser:
         draft.degraded = bool(failed or plan_notice)
         draft.tokens_estimate = self.ledger.tokens_estimate
         return draft
+
+
+def _lead_bullets(sections: list[Section], request: SummaryRequest) -> list[Bullet]:
+    """When no summary line passed the check: the top sections' first (checked) bullets."""
+    return [s.bullets[0] for s in sections[: request.summary_lines] if s.bullets]
 
 
 def _limit(story: Story, request: SummaryRequest) -> int:
