@@ -94,16 +94,48 @@ def pipeline_child(folder: str) -> None:
                       "dedupe": t5 - t4, "pipeline": t5 - t1, "peak_rss": rss, "worker_peak_rss": worker_rss}))  # fmt: skip
 
 
+def _tree_pss(root: int) -> int:
+    """Bytes of memory the process tree under `root` really holds: the sum of its processes'
+    PSS (shared pages, like a forked worker's view of its parent, are split among sharers).
+    Linux only; 0 elsewhere."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children[int(fields[1])].append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
 def bench_pipeline(sizes: list[int]) -> dict[str, Any]:
     rows, out = [], {}
     for n in sizes:
         folder = corpus(n)
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, __file__, "_pipeline", str(folder)], capture_output=True,
-                              text=True, check=True, cwd=ROOT)  # fmt: skip
+        proc = subprocess.Popen([sys.executable, __file__, "_pipeline", str(folder)], stdout=subprocess.PIPE,
+                                text=True, cwd=ROOT)  # fmt: skip
+        peak_pss = 0
+        while proc.poll() is None:  # sample the whole tree's memory, workers included
+            peak_pss = max(peak_pss, _tree_pss(proc.pid))
+            time.sleep(0.2)
+        stdout = proc.stdout.read() if proc.stdout else ""
+        if proc.returncode:
+            raise SystemExit(f"pipeline child failed with exit {proc.returncode}")
         wall = time.perf_counter() - t
-        f = json.loads(proc.stdout.strip().splitlines()[-1])
+        f = json.loads(stdout.strip().splitlines()[-1])
         f["wall"] = wall
+        f["peak_tree_pss"] = peak_pss
         out[n] = f
         rows.append(
             [
@@ -112,6 +144,7 @@ def bench_pipeline(sizes: list[int]) -> dict[str, Any]:
                 f"{f['pipeline']:.1f}",
                 f"{f['entries'] / f['pipeline']:,.0f}",
                 f"{f['peak_rss'] / 2**20:,.0f} (+{f.get('worker_peak_rss', 0) / 2**20:,.0f})",
+                f"{peak_pss / 2**20:,.0f}",
                 f"{f['ingest']:.1f}/{f['parse']:.1f}/{f['chunk']:.1f}/{f['dedupe']:.1f}",
             ]
         )
@@ -125,7 +158,8 @@ def bench_pipeline(sizes: list[int]) -> dict[str, Any]:
             (x - mx) ** 2 for x in xs
         )
     table("1. pipeline: ingest + clean + parse + chunk + dedupe (fresh process per size)",
-          ["entries", "wall s", "pipeline s", "entries/s", "peak RSS MB (+workers)", "ingest+parse/-/chunk/dedupe s"], rows)  # fmt: skip
+          ["entries", "wall s", "pipeline s", "entries/s", "peak RSS MB (+worker)", "peak PSS MB, all processes",
+           "ingest+parse/-/chunk/dedupe s"], rows)  # fmt: skip
     print(f"scaling exponent (log-log fit of pipeline time): {exponent:.2f}" if exponent else "")
     figures = {"sizes": out, "exponent": exponent}
     record("pipeline", figures)

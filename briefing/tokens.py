@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from .models import Entry
+from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,16 @@ def count(text: str) -> int:
 
 
 def chunk_entries(entries: Sequence[Entry], max_tokens: int) -> list[Chunk]:
-    """Every entry's chunks, in order. (tiktoken's threaded batch encoder was slower here on
-    two cores than one count per entry.)"""
-    return [c for e in entries for c in chunk_entry(e, max_tokens)]
+    """Every entry's chunks, in order. Entries are counted on all cores when there are many
+    (tiktoken's threaded batch encoder was slower here on two cores); the rare entry over
+    `max_tokens` is then split here."""
+    counter()  # load the encoding once, before any worker is forked
+    counts = fork_map(count, [e.text for e in entries])
+    return [
+        c
+        for e, n in zip(entries, counts, strict=True)
+        for c in ([Chunk(e.id, 0, e.text, n)] if n <= max_tokens else chunk_entry(e, max_tokens))
+    ]
 
 
 # ---------------------------------------------------------------- sentences
