@@ -415,24 +415,29 @@ def bench_concurrency(latency: float = 0.3) -> dict[str, Any]:
     from briefing.summarise.openai_compat import OpenAISummariser
     from tests.servers.openai_server import FakeOpenAI
 
-    out = {}
-    for conc in (1, 4, 8, 16):
-        with FakeOpenAI(latency=latency) as server:
-            settings = load_settings(base_url=server.base_url, api_key="x", concurrency=conc)
-            opts = RunOptions(
-                inputs=[str(sample_corpus())],
-                topic="T",
-                window=Window(ZoneInfo("Europe/London")),
-                request=SummaryRequest(topic="T", stories=(), max_sections=100, also_reported=0),
-            )
-            t = time.perf_counter()
-            b = run(opts, OpenAISummariser(settings, None))
-            out[conc] = {"seconds": time.perf_counter() - t, "calls": b.stats.llm_calls,
-                         "overlap": server.max_overlap()}  # fmt: skip
-    rows = [[c, f"{v['seconds']:.2f}", v["calls"], v["overlap"], f"{out[1]['seconds'] / v['seconds']:.1f}x"]
-            for c, v in out.items()]  # fmt: skip
+    out: dict[str, dict[int, dict[str, Any]]] = {}
+    for mode, packed in (("warm-up", True), ("packed (default)", True), ("one call per story", False)):
+        out[mode] = {}
+        for conc in (1,) if mode == "warm-up" else (1, 4, 8, 16):
+            with FakeOpenAI(latency=latency) as server:
+                settings = load_settings(base_url=server.base_url, api_key="x", concurrency=conc,
+                                         batch_stories=packed)  # fmt: skip
+                opts = RunOptions(
+                    inputs=[str(sample_corpus())],
+                    topic="T",
+                    window=Window(ZoneInfo("Europe/London")),
+                    request=SummaryRequest(topic="T", stories=(), max_sections=100, also_reported=0),
+                )
+                t = time.perf_counter()
+                b = run(opts, OpenAISummariser(settings, None))
+                out[mode][conc] = {"seconds": time.perf_counter() - t, "calls": b.stats.llm_calls,
+                                   "overlap": server.max_overlap(), "tokens_in": b.stats.tokens_in_estimate}  # fmt: skip
+    del out["warm-up"]  # imports and first-use loading, not measured
+    rows = [[mode, c, f"{v['seconds']:.2f}", v["calls"], f"{v['tokens_in']:,}", v["overlap"],
+             f"{runs[1]['seconds'] / v['seconds']:.1f}x"]
+            for mode, runs in out.items() for c, v in runs.items()]  # fmt: skip
     table(f"5. LLM wall time vs concurrency (loopback server, {latency:.1f} s per call; all 3 sample days)",
-          ["concurrency", "seconds", "calls", "max in flight", "speed-up"], rows)  # fmt: skip
+          ["mode", "concurrency", "seconds", "calls", "tokens in", "max in flight", "speed-up"], rows)  # fmt: skip
     record("concurrency", out)
     return out
 
