@@ -129,7 +129,7 @@ def signatures(sets: Sequence[np.ndarray], num_perm: int, seed: int = 1) -> np.n
         block = [s for s in sets[start:end] if len(s)]
         rows = [i for i in range(start, end) if len(sets[i])]
         if block:
-            flat = np.concatenate(block).astype(np.uint32)
+            flat = np.concatenate(block).astype(np.uint32, copy=False)
             perm = a32[:, None] * flat[None, :] + b32[:, None]  # permutations x shingles
             offsets = np.cumsum([0] + [len(s) for s in block[:-1]])
             out[rows] = np.minimum.reduceat(perm, offsets, axis=1).T  # rows stay contiguous
@@ -158,12 +158,12 @@ class _UnionFind:
 def dedupe(entries: Sequence[Entry], config: DedupeConfig | None = None) -> DedupeResult:
     # the cyclic garbage collector finds nothing to free here, but walking the growing index
     # cost 3 s of 30 at 100k entries
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _dedupe(entries, config or DedupeConfig())
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 

@@ -20,18 +20,27 @@ def _run(job: tuple[int, int]) -> list[Any]:
     return [_fn(x) for x in _items[job[0] : job[1]]]
 
 
-def fork_map(fn: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
-    """[fn(x) for x in items], in order; on all cores (up to 8) for long lists."""
+def fork_map(
+    fn: Callable[[Any], T],
+    items: Sequence[Any],
+    min_items: int | None = None,
+    step: int | None = None,
+) -> list[T]:
+    """[fn(x) for x in items], in order; on all cores (up to 8) for long lists.
+
+    `min_items` (default MIN_ITEMS) is the length worth forking for; `step` (default STEP)
+    the items per task: small for costly items like whole files, large for cheap ones."""
     import multiprocessing
 
     global _fn, _items
     workers = min(os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    if len(items) < MIN_ITEMS or workers < 2 or not forkable:
+    if len(items) < (min_items or MIN_ITEMS) or workers < 2 or not forkable:
         return [fn(x) for x in items]
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(i, min(i + STEP, len(items))) for i in range(0, len(items), STEP)]
+    step = step or STEP
+    jobs = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
     _fn, _items = fn, items
     try:
         ctx = multiprocessing.get_context("fork")

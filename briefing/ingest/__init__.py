@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..clean import Rules
 from ..errors import InputError
 from ..models import Skip
+from ..parallel import fork_map
 from .files import read_file, walk
 from .parse import Loaded
 from .web import FetchOptions
@@ -51,11 +52,10 @@ def expand(inputs: Sequence[str], skipped: list[Skip]) -> list[str]:
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 
 
-def _read_and_split(job: tuple[str, Rules, ZoneInfo]) -> list[Loaded] | InputError:
+def _read_and_split(path: str, rules: Rules, tz: ZoneInfo) -> list[Loaded] | InputError:
     """In a worker process: read one file and split its documents into entries."""
     from ..liveblog import split_entries
 
-    path, rules, tz = job
     try:
         loaded = read_file(Path(path), Path(path).stem, rules, tz)
     except InputError as exc:
@@ -71,16 +71,10 @@ def _parallel_reads(
     targets: list[str], rules: Rules, tz: ZoneInfo
 ) -> dict[str, list[Loaded] | InputError]:
     files = [t for t in targets if not _is_url(t)]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_MIN_FILES or workers < 2:
-        return {}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        results = pool.map(_read_and_split, [(f, rules, tz) for f in files], chunksize=4)
-        return dict(zip(files, results, strict=True))
+    if len(files) < PARALLEL_MIN_FILES:
+        return {}  # read one by one in `ingest`, as they come
+    read = partial(_read_and_split, rules=rules, tz=tz)
+    return dict(zip(files, fork_map(read, files, PARALLEL_MIN_FILES, step=4), strict=True))
 
 
 def ingest(

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .. import check as checker
 from ..config import Settings
 from ..errors import LLMError
-from ..models import Bullet, Dropped, Entry, PromptRef, Section, Story
+from ..models import Bullet, Dropped, Entry, Item, PromptRef, Section, Story
 from ..store import Store
 from ..tokens import chunk_entry, count, pack
 from .base import Draft, SummaryRequest, Usage
@@ -472,7 +472,6 @@ class OpenAISummariser:
 
     def _story(self, story: Story, request: SummaryRequest) -> StoryResult:
         limit = _limit(story, request)
-        expand = {it.canonical.id: list(it.entry_ids) for it in story.items}
         texts = {it.canonical.id: it.canonical.text for it in story.items}
         parts = self._parts(story)
         bullets: list[Bullet] = []
@@ -495,20 +494,24 @@ class OpenAISummariser:
             bullets += good
             dropped += bad
         if len(parts) > 1 and len(bullets) > limit:
-            cands = [{"text": sanitise(b.text), "citations": b.citations} for b in bullets]
-            variables = {
-                "nonce": self.nonce,
-                "max_bullets": limit,
-                "story_title": sanitise(story.title),
-                "candidates": cands,
-            }
-            good, bad = self._bullets_call(
-                self.p_merge, variables, texts, limit, {"merge": story.title, "candidates": cands}
-            )
-            bullets, dropped = good, dropped + bad
-        for b in bullets:  # a citation of a merged item names every copy of it
-            b.citations = list(dict.fromkeys(x for c in b.citations for x in expand.get(c, [c])))
-        return StoryResult(story, bullets, dropped)
+            bullets, bad = self._merge(story, bullets, limit)
+            dropped += bad
+        return StoryResult(story, _name_copies(bullets, story.items), dropped)
+
+    def _merge(
+        self, story: Story, bullets: list[Bullet], limit: int
+    ) -> tuple[list[Bullet], list[Dropped]]:
+        """A long story's part bullets (citing canonical ids) -> the best `limit` of them."""
+        texts = {it.canonical.id: it.canonical.text for it in story.items}
+        cands = [{"text": sanitise(b.text), "citations": b.citations} for b in bullets]
+        variables = {
+            "nonce": self.nonce,
+            "max_bullets": limit,
+            "story_title": sanitise(story.title),
+            "candidates": cands,
+        }
+        key = {"merge": story.title, "candidates": cands}
+        return self._bullets_call(self.p_merge, variables, texts, limit, key)
 
     def _story_safe(self, story: Story, request: SummaryRequest) -> StoryResult:
         from openai import OpenAIError
@@ -621,17 +624,11 @@ class OpenAISummariser:
         out: list[_UnitResult] = []
         for sid, texts in given.items():
             good, title = answer.stories.get(sid, ([], ""))
-            for b in good:
-                b.citations = list(dict.fromkeys(real[a] for a in b.citations))
-            ok = (
-                0 < len(title) <= 120
-                and checker.check_bullet(title, list(texts), texts, min_support=TITLE_SUPPORT).ok
-            )
-            out.append(_UnitResult(good, title if ok else None))
+            _unalias(good, real)
+            out.append(_UnitResult(good, title if _title_ok(title, list(texts), texts) else None))
         if not final:
             return out, None, dropped
-        for b in answer.summary:
-            b.citations = list(dict.fromkeys(real[a] for a in b.citations))
+        _unalias(answer.summary, real)
         order = [int(sid[1:]) - 1 for sid in answer.order]
         order += [i for i in range(len(units)) if i not in order]
         return out, _BatchPlan(answer.summary, order), dropped
@@ -664,27 +661,15 @@ class OpenAISummariser:
         limit = _limit(story, request)
         dropped: list[Dropped] = []
         if len(bullets) > limit:
-            texts = {it.canonical.id: it.canonical.text for it in story.items}
-            cands = [{"text": sanitise(b.text), "citations": b.citations} for b in bullets]
-            variables = {
-                "nonce": self.nonce,
-                "max_bullets": limit,
-                "story_title": sanitise(story.title),
-                "candidates": cands,
-            }
-            key = {"merge": story.title, "candidates": cands}
             try:
-                bullets, dropped = self._bullets_call(self.p_merge, variables, texts, limit, key)
+                bullets, dropped = self._merge(story, bullets, limit)
             except (OpenAIError, LLMError, Unusable) as exc:
                 return _extractive(story, request, _describe(exc), [])
             if not bullets:
                 reason = "the model returned no bullet that passed the check"
                 return _extractive(story, request, reason, dropped)
-        expand = {it.canonical.id: list(it.entry_ids) for it in story.items}
-        for b in bullets:
-            b.citations = list(dict.fromkeys(x for c in b.citations for x in expand.get(c, [c])))
         title = next((p.title for p in parts if p.title), None)
-        return StoryResult(story, bullets, dropped, title=title)
+        return StoryResult(story, _name_copies(bullets, story.items), dropped, title=title)
 
     def _packed(
         self, stories: list[Story], request: SummaryRequest
@@ -709,9 +694,7 @@ class OpenAISummariser:
         bp = calls[0][1] if final else None
         if bp is None:
             return results, None
-        expand = {it.canonical.id: list(it.entry_ids) for s in stories for it in s.items}
-        for b in bp.summary:
-            b.citations = list(dict.fromkeys(x for c in b.citations for x in expand.get(c, [c])))
+        summary = _name_copies(bp.summary, [it for s in stories for it in s.items])
         sections = [
             Section(
                 title=results[i].title or results[i].story.title,
@@ -720,7 +703,7 @@ class OpenAISummariser:
             )
             for i in bp.order
         ]
-        return results, (bp.summary or _lead_bullets(sections, request), sections, [], None)
+        return results, (summary or _lead_bullets(sections, request), sections, [], None)
 
     # ------------------------------------------------------------ reduce
 
@@ -757,9 +740,8 @@ class OpenAISummariser:
             plan = self._parse(content, "BriefingPlan")
         except (OpenAIError, LLMError, Unusable) as exc:
             reason = _describe(exc)
-            summary = [r.bullets[0] for r in usable[: request.summary_lines]]
             return (
-                summary,
+                _lead_bullets(default_sections, request),
                 default_sections,
                 [],
                 f"the briefing prompt failed ({reason}); "
@@ -775,15 +757,7 @@ class OpenAISummariser:
             if base is None:
                 continue
             title = " ".join(sec.title.split())
-            ok = (
-                0 < len(title) <= 120
-                and checker.check_bullet(
-                    title,
-                    [c for b in base.bullets for c in b.citations],
-                    texts,
-                    min_support=TITLE_SUPPORT,
-                ).ok
-            )
+            ok = _title_ok(title, [c for b in base.bullets for c in b.citations], texts)
             sections.append(base.model_copy(update={"title": title if ok else base.title}))
         sections += list(by_id.values())  # stories the plan forgot keep their place at the end
         return summary or _lead_bullets(sections, request), sections, dropped, None
@@ -831,6 +805,28 @@ class OpenAISummariser:
         return draft
 
 
+def _title_ok(title: str, citations: Sequence[str], texts: dict[str, str]) -> bool:
+    """A section title must be short and mostly in the words of the entries it heads."""
+    return (
+        0 < len(title) <= 120
+        and checker.check_bullet(title, citations, texts, min_support=TITLE_SUPPORT).ok
+    )
+
+
+def _unalias(bullets: Sequence[Bullet], real: dict[str, str]) -> None:
+    """A packed call's aliases (E1, E2, …) -> the canonical entry ids they stand for."""
+    for b in bullets:
+        b.citations = list(dict.fromkeys(real[a] for a in b.citations))
+
+
+def _name_copies(bullets: list[Bullet], items: Sequence[Item]) -> list[Bullet]:
+    """A citation of a merged item names every copy of it, canonical first."""
+    copies = {it.canonical.id: it.entry_ids for it in items}
+    for b in bullets:
+        b.citations = list(dict.fromkeys(x for c in b.citations for x in copies.get(c, (c,))))
+    return bullets
+
+
 def _lead_bullets(sections: list[Section], request: SummaryRequest) -> list[Bullet]:
     """When no summary line passed the check: the top sections' first (checked) bullets."""
     return [s.bullets[0] for s in sections[: request.summary_lines] if s.bullets]
@@ -856,10 +852,8 @@ def _extractive(
     return StoryResult(story, bullets, dropped, fallback=reason)
 
 
-def _problems(bad: Sequence[tuple[_BulletOut, str]], where: str = "") -> list[str]:
-    return [
-        f'{where}"{b.text}" (citations {", ".join(b.citations) or "none"}): {why}' for b, why in bad
-    ]
+def _problems(bad: Sequence[tuple[_BulletOut, str]]) -> list[str]:
+    return [f'"{b.text}" (citations {", ".join(b.citations) or "none"}): {why}' for b, why in bad]
 
 
 def _dropped(
