@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.app import sample_corpus
 from briefing.clean import clean, load_rules
-from briefing.pipeline import sample_corpus
 from briefing.tokens import sentences
 
 PER_FILE = 100

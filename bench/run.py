@@ -72,7 +72,6 @@ def pipeline_child(folder: str) -> None:
     from briefing.clean import load_rules
     from briefing.dedupe import dedupe
     from briefing.ingest import ingest
-    from briefing.liveblog import split_entries
     from briefing.tokens import chunk_entries
 
     tz = ZoneInfo("Europe/London")
@@ -80,8 +79,8 @@ def pipeline_child(folder: str) -> None:
     ing = ingest([folder], rules=load_rules(), tz=tz)
     t2 = time.perf_counter()
     entries = []
-    for item in ing.loaded:  # split already, in the workers, when there are many files
-        entries += item.entries if item.entries is not None else split_entries(item.document, tz)[0]
+    for item in ing.loaded:  # entries are made by ingest (in the workers, for many files)
+        entries += item.entries
     t3 = time.perf_counter()
     chunks = len(chunk_entries(entries, 512))
     t4 = time.perf_counter()
@@ -175,13 +174,12 @@ def parsed(n: int) -> tuple[list[Any], dict[tuple[str, int], tuple[int, str]]]:
     from bench.corpus import truth_path
     from briefing.clean import load_rules
     from briefing.ingest import ingest
-    from briefing.liveblog import split_entries
 
     folder = corpus(n)
     tz = ZoneInfo("Europe/London")
     entries = []
     for item in ingest([str(folder)], rules=load_rules(), tz=tz).loaded:
-        entries += split_entries(item.document, tz)[0]
+        entries += item.entries
     truth = {(t["file"][:-4], t["index"]): (t["group"], t["kind"])
              for t in json.loads(truth_path(folder).read_text())["entries"]}  # fmt: skip
     return entries, truth
@@ -282,13 +280,12 @@ def bench_dedupe(sizes: list[int], naive_max: int) -> dict[str, Any]:
 
 
 def bench_sample_duplicates() -> dict[str, Any]:
-    from zoneinfo import ZoneInfo
+    from briefing import app, pipeline
+    from briefing.config import Settings
 
-    from briefing.pipeline import RunOptions, Window, prepare, sample_corpus
-
-    prep = prepare(
-        RunOptions(inputs=[str(sample_corpus())], window=Window(ZoneInfo("Europe/London")))
-    )
+    settings = Settings()
+    req = app.request(settings, sample=True)
+    prep = pipeline.prepare(app.read_inputs(req, settings), req.window, datetime.now(UTC))
     cross = [(it.canonical.document, it.canonical.headline or it.canonical.body[:60], [m.document for m in it.members])
              for it in prep.deduped.items if len(set(it.documents)) > 1]  # fmt: skip
     print("\nsample corpus cross-file duplicates found:")
@@ -325,44 +322,38 @@ class StubClient:
 
 
 def token_cost(inputs: list[str], days: list[str | None], state: Path) -> dict[str, Any]:
-    from zoneinfo import ZoneInfo
-
+    from briefing import app, pipeline
     from briefing.config import load_settings
-    from briefing.pipeline import RunOptions, Window, prepare, run
     from briefing.store import Store
-    from briefing.summarise.base import SummaryRequest
     from briefing.summarise.openai_compat import OpenAISummariser
     from briefing.summarise.prompts import load
     from briefing.tokens import count
 
-    tz = ZoneInfo("Europe/London")
-    settings = load_settings(base_url="http://stub.invalid/v1", api_key="x", state_dir=state)
+    settings = load_settings(base_url="http://stub.invalid/v1", api_key="x", state_dir=state,
+                             topic="T", max_sections=10_000, also_reported=0, cache=False)  # fmt: skip
     # fixed prompt overhead of one call: the packed prompt's system and user text with no stories
     overhead = sum(count(m) + 4 for m in load("story_batch").render(topic="T", summary_lines=3, stories=[]))
     sent = raw = raw_all = unique = calls = 0
     second_calls = 0
     for day in days:
-        window = Window(tz, datetime.fromisoformat(day).date() if day else None)
-        request = SummaryRequest(topic="T", stories=(), max_sections=10_000, also_reported=0)
-        opts = RunOptions(inputs=inputs, topic="T", window=window, request=request)
+        req = app.request(settings, inputs, day=datetime.fromisoformat(day).date() if day else None)
         try:
-            prep = prepare(opts)
+            prep = pipeline.prepare(app.read_inputs(req, settings), req.window, datetime.now(UTC))
         except Exception:
             continue
         if not prep.stories:
             continue
         in_window_docs = {e.document for e in prep.in_window}
-        raw_all += sum(count(i.document.raw_text) for i in prep.ingested.loaded) + overhead
-        raw += sum(count(i.document.raw_text) + overhead for i in prep.ingested.loaded
-                   if i.document.id in in_window_docs)  # fmt: skip
+        raw_all += sum(count(d.raw_text) for d in prep.read.documents) + overhead
+        raw += sum(count(d.raw_text) + overhead for d in prep.read.documents
+                   if d.id in in_window_docs)  # fmt: skip
         unique_day = sum(count(it.canonical.text) for it in prep.deduped.items)
         unique += unique_day + overhead * max(1, math.ceil(unique_day / settings.max_input_tokens))
         for attempt in (1, 2):
-            store = Store(state)
             stub = StubClient()
-            summariser = OpenAISummariser(settings, store, client=stub)
-            b = run(opts, summariser)
-            store.close()
+            with Store(state) as store:
+                summariser = OpenAISummariser(settings, store, client=stub)
+                b = app.produce(req, settings, None, summariser=summariser).briefing
             if attempt == 1:
                 sent += b.stats.tokens_in_estimate
                 calls += stub.calls
@@ -384,7 +375,7 @@ def token_cost(inputs: list[str], days: list[str | None], state: Path) -> dict[s
 def bench_tokens(n: int) -> dict[str, Any]:
     import tempfile
 
-    from briefing.pipeline import sample_corpus
+    from briefing.app import sample_corpus
 
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -407,11 +398,8 @@ def bench_tokens(n: int) -> dict[str, Any]:
 
 
 def bench_concurrency(latency: float = 0.3) -> dict[str, Any]:
-    from zoneinfo import ZoneInfo
-
+    from briefing import app
     from briefing.config import load_settings
-    from briefing.pipeline import RunOptions, Window, run, sample_corpus
-    from briefing.summarise.base import SummaryRequest
     from briefing.summarise.openai_compat import OpenAISummariser
     from tests.servers.openai_server import FakeOpenAI
 
@@ -421,15 +409,11 @@ def bench_concurrency(latency: float = 0.3) -> dict[str, Any]:
         for conc in (1,) if mode == "warm-up" else (1, 4, 8, 16):
             with FakeOpenAI(latency=latency) as server:
                 settings = load_settings(base_url=server.base_url, api_key="x", concurrency=conc,
-                                         batch_stories=packed)  # fmt: skip
-                opts = RunOptions(
-                    inputs=[str(sample_corpus())],
-                    topic="T",
-                    window=Window(ZoneInfo("Europe/London")),
-                    request=SummaryRequest(topic="T", stories=(), max_sections=100, also_reported=0),
-                )
+                                         batch_stories=packed, topic="T", max_sections=100,
+                                         also_reported=0)  # fmt: skip
+                req = app.request(settings, sample=True)
                 t = time.perf_counter()
-                b = run(opts, OpenAISummariser(settings, None))
+                b = app.produce(req, settings, None, summariser=OpenAISummariser(settings, None)).briefing
                 out[mode][conc] = {"seconds": time.perf_counter() - t, "calls": b.stats.llm_calls,
                                    "overlap": server.max_overlap(), "tokens_in": b.stats.tokens_in_estimate}  # fmt: skip
     del out["warm-up"]  # imports and first-use loading, not measured

@@ -14,13 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 
 from .clean import fingerprint_text
+from .contract import Briefing, Bullet, Dropped, Section
 
 MIN_SUPPORT = 0.6  # share of a bullet's content words found in its cited text
 NAME_SIMILARITY = 85  # rapidfuzz ratio for a proper noun to match a spelling variant
+TITLE_SUPPORT = 0.67  # a section title must be mostly words of its own bullets' sources
+MAX_TITLE_CHARS = 120
+MAX_BULLET_WORDS = 45  # a summariser's bullet longer than this is not a bullet
 
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -138,7 +143,77 @@ def check_bullet(
     return BulletCheck(text, cited, not reasons, round(score, 3), tuple(reasons))
 
 
-def check_all(
-    bullets: Iterable[tuple[str, Sequence[str]]], sources: Mapping[str, str]
-) -> list[BulletCheck]:
-    return [check_bullet(t, c, sources) for t, c in bullets]
+class Cited(Protocol):
+    text: str
+    citations: list[str]
+
+
+C = TypeVar("C", bound=Cited)
+
+
+def screen(
+    bullets: Iterable[C], sources: Mapping[str, str], limit: int, max_words: int = MAX_BULLET_WORDS
+) -> tuple[list[Bullet], list[tuple[C, str]]]:
+    """A summariser's bullets -> (those that pass, up to `limit`; the rest with the reason).
+    Whitespace is folded; empty bullets are ignored."""
+    good: list[Bullet] = []
+    bad: list[tuple[C, str]] = []
+    for b in bullets:
+        text = " ".join(b.text.split())
+        if not text:
+            continue
+        if len(text.split()) > max_words:
+            bad.append((b, f"longer than {max_words} words"))
+            continue
+        res = check_bullet(text, b.citations, sources)
+        if not res.ok:
+            bad.append((b, "; ".join(res.reasons)))
+        elif len(good) >= limit:
+            bad.append((b, f"over the limit of {limit} bullets"))
+        else:
+            good.append(Bullet(text=text, citations=list(res.citations)))
+    return good, bad
+
+
+def check_title(title: str, citations: Sequence[str], sources: Mapping[str, str]) -> bool:
+    """A section title must be short and mostly in the words of the entries it heads."""
+    return (
+        0 < len(title) <= MAX_TITLE_CHARS
+        and check_bullet(title, citations, sources, min_support=TITLE_SUPPORT).ok
+    )
+
+
+def validate(
+    summary: Sequence[Bullet], sections: Sequence[Section], sources: Mapping[str, str]
+) -> tuple[list[Bullet], list[Section], list[Dropped]]:
+    """Check every bullet against its cited sources; failures are dropped and reported, and a
+    section left without bullets goes."""
+    dropped: list[Dropped] = []
+
+    def keep(bullets: Sequence[Bullet]) -> list[Bullet]:
+        out = []
+        for b in bullets:
+            res = check_bullet(b.text, b.citations, sources)
+            if res.ok:
+                out.append(Bullet(text=b.text, citations=list(res.citations)))
+            else:
+                dropped.append(
+                    Dropped(text=b.text, citations=b.citations, reason="; ".join(res.reasons))
+                )
+        return out
+
+    kept_summary = keep(summary)
+    kept_sections = []
+    for s in sections:
+        bullets = keep(s.bullets)
+        if bullets:
+            kept_sections.append(s.model_copy(update={"bullets": bullets}))
+    return kept_summary, kept_sections, dropped
+
+
+def check_briefing(b: Briefing) -> list[tuple[str, BulletCheck]]:
+    """Every bullet of a stored briefing against its own sources: (section title, result);
+    the summary's bullets come first under "summary"."""
+    texts = {k: v.text for k, v in b.sources.items()}
+    where = [("summary", b.summary), *((s.title, s.bullets) for s in b.sections)]
+    return [(title, check_bullet(x.text, x.citations, texts)) for title, xs in where for x in xs]

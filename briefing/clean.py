@@ -176,3 +176,11 @@ def fingerprint_text(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     return _NONWORD.sub(" ", text.casefold()).strip()
+
+
+def slug(text: str, limit: int = 60, fallback: str = "item") -> str:
+    """A file-name-safe slug (lowercase ASCII letters, digits and dashes), transliterating
+    accented Latin letters ("Zürich" -> "zurich"); `fallback` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return s[:limit].rstrip("-") or fallback

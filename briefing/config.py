@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -24,9 +27,25 @@ from pydantic_settings import (
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from .deliver.email import SmtpConfig
+    from .summarise.base import LLMSettings
 
 _TOML: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    """What the mailer needs: the server, the sender, and how hard to try."""
+
+    host: str
+    port: int
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    sender: str = ""
+    list_unsubscribe: str | None = None
+    retries: int = 3
+    backoff: float = 2.0  # seconds, doubled per attempt
 
 
 class Settings(BaseSettings):
@@ -52,11 +71,20 @@ class Settings(BaseSettings):
     max_input_tokens: int = Field(default=6000, ge=500)  # per call, for the entries
     batch_stories: bool = True  # pack stories into shared calls; false: one call per story
     prompt_versions: dict[str, int] = Field(default_factory=dict)
+    cache: bool = True  # read and write the LLM call cache in the state folder
+    # briefing size (tuned on the eval set: docs/quality.md)
+    max_sections: int = Field(default=4, ge=1, le=10_000)  # stories summarised in full
+    max_bullets: int = Field(default=2, ge=1, le=20)  # per section
+    summary_lines: int = Field(default=3, ge=0, le=10)  # the "In brief" lines
+    also_reported: int = Field(default=2, ge=0, le=10_000)  # one-line stories after those
     # run
     topic: str | None = None
     tz: str = "Europe/London"
     state_dir: Path | None = None
-    sources: Annotated[list[str], NoDecode] = Field(default_factory=list)  # for `schedule`
+    sources: Annotated[list[str], NoDecode] = Field(default_factory=list)  # when none are given
+    boilerplate: Path | None = None  # extra boilerplate rules (TOML)
+    assume_date: date | None = None  # the day of undated documents
+    templates: Path | None = None  # templates that override the packaged ones
     # email
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, ge=1, le=65535)
@@ -120,9 +148,17 @@ class Settings(BaseSettings):
                 raise ConfigError(f"cannot read smtp_password_file: {exc.strerror}") from None
         return None
 
-    def smtp(self) -> SmtpConfig:
-        from .deliver.email import SmtpConfig
+    def llm_settings(self) -> LLMSettings:
+        from .summarise.base import LLMSettings
 
+        return LLMSettings(
+            model=self.model, base_url=self.base_url, api_key=self.secret_key(),
+            timeout=self.timeout, max_retries=self.max_retries, concurrency=self.concurrency,
+            temperature=self.temperature, max_input_tokens=self.max_input_tokens,
+            batch_stories=self.batch_stories, prompt_versions=dict(self.prompt_versions),
+        )  # fmt: skip
+
+    def smtp(self) -> SmtpConfig:
         if not self.smtp_host:
             raise ConfigError("no SMTP server: set smtp_host (BRIEFING_SMTP_HOST)")
         if not self.mail_from:
@@ -141,6 +177,14 @@ class Settings(BaseSettings):
         import platformdirs
 
         return Path(platformdirs.user_data_dir("briefing", appauthor=False))
+
+
+def zone(name: str) -> ZoneInfo:
+    """A time zone by name, or a usage error."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"--tz {name!r} is not a known time zone (e.g. Europe/London)") from None
 
 
 def config_file(explicit: Path | None = None) -> Path | None:

@@ -95,11 +95,14 @@ def _shingle_hashes(word_hashes: np.ndarray, k: int) -> np.ndarray:
     return np.unique(_fmix32(_mix(word_hashes, min(k, len(word_hashes)))))
 
 
+def word_hashes(folded: str) -> np.ndarray:
+    """crc32 of every space-separated word of already folded text (the one word hasher)."""
+    return np.fromiter(map(zlib.crc32, folded.encode().split()), np.uint64)
+
+
 def shingles(text: str, k: int = SHINGLE, normalised: bool = False) -> np.ndarray:
     """Sorted unique 32-bit hashes of the word k-grams of the normalised text."""
-    words = (text if normalised else fingerprint_text(text)).split()
-    h = np.fromiter((zlib.crc32(w.encode()) for w in words), np.uint64, len(words))
-    return _shingle_hashes(h, k)
+    return _shingle_hashes(word_hashes(text if normalised else fingerprint_text(text)), k)
 
 
 def _analyse(text: str, k: int) -> tuple[np.ndarray, set[int]]:
@@ -109,7 +112,7 @@ def _analyse(text: str, k: int) -> tuple[np.ndarray, set[int]]:
     folded = _NONWORD.sub(" ", _BOUNDARY.sub(f" {_MARK} ", text.casefold()))
     keys = {zlib.crc32(s.strip().encode()) for s in folded.split(_MARK)
             if len(s.strip()) > MIN_SENTENCE_CHARS}  # fmt: skip
-    h = np.fromiter(map(zlib.crc32, folded.encode().split()), np.uint64)  # crc32 per word
+    h = word_hashes(folded)
     return _shingle_hashes(h[h != _MARK_CRC], k).astype(np.uint32), keys
 
 

@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from .check import check_bullet
+from . import app
+from .check import check_briefing
+from .config import Settings
+from .contract import Briefing
 from .errors import UsageError
-from .models import Briefing
-from .pipeline import RunOptions, Window, run
-from .summarise.base import Summariser, SummaryRequest
+from .summarise.base import Summariser
 from .tokens import sentences
 
 ROUGE = ("rouge1", "rouge2", "rougeL")
@@ -105,17 +105,12 @@ def score_blog(
     reference: list[str],
     summariser: Summariser,
     scorer: Any,
-    request: SummaryRequest | None = None,
+    settings: Settings,
 ) -> BlogScore:
     started = time.perf_counter()
-    opts = RunOptions(
-        inputs=[str(path)],
-        topic=path.stem,
-        window=Window(ZoneInfo("Europe/London")),
-        request=request,
-    )
     try:
-        b: Briefing = run(opts, summariser)
+        req = app.request(settings, [str(path)], topic=path.stem)
+        b: Briefing = app.produce(req, settings, None, summariser=summariser).briefing
     except Exception as exc:  # one bad blog is a row in the report, not the end of the run
         return BlogScore(
             path.stem,
@@ -135,9 +130,8 @@ def score_blog(
     raw = json.loads(path.read_text())
     entry_texts = [str(e.get("text") or "") for e in raw.get("entries", [])]
     lead, rand = baselines(entry_texts, len(reference), path.stem)
-    sources = {k: v.text for k, v in b.sources.items()}
-    valid = sum(bool(x.citations) and all(c in sources for c in x.citations) for x in bullets)
-    grounded = sum(check_bullet(x.text, x.citations, sources).ok for x in bullets)
+    valid = sum(bool(x.citations) and all(c in b.sources for c in x.citations) for x in bullets)
+    grounded = sum(r.ok for _, r in check_briefing(b))
     blog_words = sum(len(t.split()) for t in entry_texts) or 1
     bullet_words = sum(len(t.split()) for t in texts)
     n = len(bullets) or 1
@@ -160,12 +154,14 @@ def score_blog(
 
 def evaluate(folder: Path, summariser: Summariser, limit: int | None = None,
              on_blog: Callable[[BlogScore], None] | None = None,
-             request: SummaryRequest | None = None) -> Report:  # fmt: skip
+             settings: Settings | None = None) -> Report:  # fmt: skip
+    """Brief every blog of the dataset (with `settings`, default: the defaults) and score it."""
+    settings = settings or Settings()
     paths, refs = load_dataset(folder)
     scorer = _scorer()
     report = Report()
     for path in paths[:limit] if limit else paths:
-        score = score_blog(path, refs[path.stem], summariser, scorer, request)
+        score = score_blog(path, refs[path.stem], summariser, scorer, settings)
         report.blogs.append(score)
         if on_blog:
             on_blog(score)

@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .clean import fingerprint_text
-from .models import Document, Entry, EntryKind, Paragraph
+from .models import Document, Entry, EntryKind, Loaded, Paragraph, RawEntry
 
 _MONTHS = {
     m: i
@@ -199,9 +199,17 @@ def _article(doc: Document, lines: list[str]) -> Entry:
                  doc.published, doc.date_only, 0, doc.url)  # fmt: skip
 
 
-def entries_from_json(
-    doc: Document, raw_entries: Sequence[tuple[str | None, str, str | None, datetime | None]]
-) -> list[Entry]:
+def entries_of(loaded: Loaded, tz: ZoneInfo) -> list[Entry]:
+    """The one place entries are made from a parsed input: its pre-split parts (JSON live
+    blogs) or its text (live blog or article). Problems found are added to `loaded.problems`."""
+    if loaded.parts is not None:
+        return entries_from_json(loaded.document, loaded.parts)
+    entries, problems = split_entries(loaded.document, tz)
+    loaded.problems.extend(problems)
+    return entries
+
+
+def entries_from_json(doc: Document, raw_entries: Sequence[RawEntry]) -> list[Entry]:
     """Entries that arrive pre-split (JSON live blogs): (title, cleaned text, author, time)."""
     out: list[Entry] = []
     for title, text, author, published in raw_entries:

@@ -1,17 +1,15 @@
-"""The records every stage speaks.
-
-Pipeline stages pass frozen dataclasses (Document -> Entry -> Item -> Story); the finished
-Briefing is a pydantic model because it is the JSON contract that other commands load back
-(`briefing check`, delivery, the archive) and must validate.
+"""The records every stage speaks: frozen dataclasses (Document -> Entry -> Item -> Story),
+and the Window that selects entries by time. The finished briefing is the JSON contract in
+`contract.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from zoneinfo import ZoneInfo
 
 EntryKind = Literal["entry", "lead", "article", "link"]
 ParagraphKind = Literal["p", "h", "li"]
@@ -40,6 +38,20 @@ class Document:
     raw_text: str = field(repr=False, default="")
     url: str | None = None
     author: str | None = None
+
+
+RawEntry = tuple[str | None, str, str | None, datetime | None]  # title, text, author, time
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A parsed input: its document, its entries once made (`liveblog.entries_of`), and the
+    entries it brought pre-split (JSON live blogs), cleaned but not yet made into entries."""
+
+    document: Document
+    parts: list[RawEntry] | None = None
+    problems: list[str] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,117 +126,42 @@ class Story:
 
 
 @dataclass(frozen=True, slots=True)
-class Skip:
-    input: str
-    reason: str
-    kind: Literal["error", "excluded"] = "error"
+class Window:
+    """Which entries are briefed: by their own timestamps, in a time zone."""
 
-
-# ---------------------------------------------------------------- the JSON contract
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Bullet(_Strict):
-    text: str
-    citations: list[str]
-
-
-class Section(_Strict):
-    title: str
-    story_id: str | None = None
-    bullets: list[Bullet]
-    continues: str | None = None  # date of an earlier briefing this story continues
-
-
-class PromptRef(_Strict):
-    name: str
-    version: int
-    sha256: str
-
-
-class SummariserInfo(_Strict):
-    backend: str
-    model: str | None = None
-    prompt: PromptRef | None = None
-    prompts: list[PromptRef] = Field(default_factory=list)
-    notice: str | None = None
-    degraded: bool = False
-
-
-class Occurrence(_Strict):
-    document: str
-    url: str | None = None
-    published: str | None = None
-
-
-class Source(_Strict):
-    document: str
-    title: str | None
-    author: str | None
-    published: str | None
-    url: str | None
-    anchor: str
-    excerpt: str
-    text: str
-    also_in: list[Occurrence] = Field(default_factory=list)
-    duplicate_of: str | None = None  # canonical entry id when this entry was merged
-
-
-class Dropped(_Strict):
-    text: str
-    citations: list[str]
-    reason: str
-
-
-class SkippedInput(_Strict):
-    input: str
-    reason: str
-    kind: Literal["error", "excluded"] = "error"
-
-
-class Stats(_Strict):
-    documents: int = 0
-    entries: int = 0
-    entries_in_window: int = 0
-    links: int = 0
-    duplicates_removed: int = 0
-    items: int = 0
-    stories: int = 0
-    tokens_raw: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
-    tokens_in_estimate: int = 0
-    llm_calls: int = 0
-    cache_hits: int = 0
-    token_count_method: str = "tiktoken"
-
-
-class Duplicate(_Strict):
-    entry: str
-    kept: str
-    kind: str
-
-
-class Briefing(_Strict):
-    topic: str
-    date: str | None
-    window: str
-    generated_at: str
-    summariser: SummariserInfo
-    summary: list[Bullet]
-    sections: list[Section]
-    sources: dict[str, Source]
-    duplicates: list[Duplicate] = Field(default_factory=list)
-    dropped: list[Dropped] = Field(default_factory=list)
-    stats: Stats
-    skipped: list[SkippedInput] = Field(default_factory=list)
+    tz: ZoneInfo
+    day: date | None = None
+    since: timedelta | None = None
+    now: datetime | None = None
 
     @property
-    def has_errors(self) -> bool:
-        return any(s.kind == "error" for s in self.skipped)
+    def bounds(self) -> tuple[datetime, datetime] | None:
+        if self.day is None and self.since is None:
+            return None
+        if self.day is not None:
+            end = datetime.combine(self.day + timedelta(days=1), dtime(0), self.tz)
+            start = end - (self.since or timedelta(days=1))
+        else:
+            end = self.now or datetime.now(UTC)
+            start = end - (self.since or timedelta(days=1))
+        return start, end
 
-    def all_bullets(self) -> list[Bullet]:
-        return [*self.summary, *(b for s in self.sections for b in s.bullets)]
+    def contains(self, e: Entry) -> bool:
+        b = self.bounds
+        if b is None:
+            return True
+        if e.published is None:
+            return False
+        start, end = b
+        if e.date_only:  # the whole day counts when only the day is known
+            d0 = datetime.combine(e.published.date(), dtime(0), self.tz)
+            return d0 < end and d0 + timedelta(days=1) > start
+        return start <= e.published < end
+
+    def describe(self) -> str:
+        b = self.bounds
+        if b is None:
+            return "all entries"
+        if self.day is not None and self.since is None:
+            return f"{self.day.isoformat()} ({self.tz.key})"
+        return f"{b[0].isoformat(timespec='minutes')} to {b[1].isoformat(timespec='minutes')}"

@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
+from .contract import Briefing, Bullet, Source
 from .errors import RenderError
-from .models import Briefing, Bullet, Source
 
 FORMATS = ("md", "html", "json")
 INLINE_TAGS = {"em", "strong", "code", "b", "i"}

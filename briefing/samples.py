@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from .pipeline import SAMPLE_TOPIC, RunOptions, Window, run, sample_corpus
+from . import app
+from .config import Settings
 from .render import FORMATS, render
 from .summarise.extractive import ExtractiveSummariser
 
@@ -21,13 +21,10 @@ def generate() -> dict[str, str]:
     from datetime import date
 
     out: dict[str, str] = {}
+    settings = Settings(tz="Europe/London", topic=app.SAMPLE_TOPIC)
     for day in SAMPLE_DAYS:
-        opts = RunOptions(
-            inputs=[str(sample_corpus())],
-            topic=SAMPLE_TOPIC,
-            window=Window(ZoneInfo("Europe/London"), date.fromisoformat(day)),
-        )
-        briefing = run(opts, ExtractiveSummariser())
+        req = app.request(settings, sample=True, day=date.fromisoformat(day))
+        briefing = app.produce(req, settings, None, summariser=ExtractiveSummariser()).briefing
         for fmt in FORMATS:
             out[f"{day}/briefing.{fmt}"] = render(briefing, fmt)
     return out

@@ -6,28 +6,31 @@ m001: the LLM call cache. Later migrations add tables; a migration once released
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .clean import slug
 from .errors import DeliveryError
 
 if TYPE_CHECKING:
-    from .models import Briefing
+    from .contract import Briefing
 
 DB_NAME = "briefing.sqlite3"
 
 
-def slugify(text: str, limit: int = 60) -> str:
-    """A file-name-safe slug: lowercase ASCII letters, digits and dashes only."""
-    import unicodedata
+def slugify(text: str) -> str:
+    """A topic's slug in the state database and the archive."""
+    return slug(text, fallback="briefing")
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
-    return slug or "briefing"
+
+def utc_stamp(dt: datetime) -> str:
+    """The state database's timestamp format (sortable as text)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def m001_llm_cache(db: sqlite3.Connection) -> None:
@@ -125,23 +128,36 @@ class Store:
         self.lock = threading.Lock()
         self.migrate()
 
-    def migrate(self) -> None:
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: taken at once, so writers queue), under the
+        thread lock; rolled back on any error."""
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self.db.execute(
-                    "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT"
-                    " NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
-                )
-                done = {r[0] for r in self.db.execute("SELECT name FROM migrations")}
-                for m in MIGRATIONS:
-                    if m.__name__ not in done:
-                        m(self.db)
-                        self.db.execute("INSERT INTO migrations (name) VALUES (?)", (m.__name__,))
-                self.db.execute("COMMIT")
+                yield self.db
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
+            self.db.execute("COMMIT")
+
+    def migrate(self) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT"
+                " NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+            )
+            done = {r[0] for r in db.execute("SELECT name FROM migrations")}
+            for m in MIGRATIONS:
+                if m.__name__ not in done:
+                    m(db)
+                    db.execute("INSERT INTO migrations (name) VALUES (?)", (m.__name__,))
 
     # ------------------------------------------------------------ LLM cache
 
@@ -172,23 +188,18 @@ class Store:
     ) -> dict[str, str]:
         """Remember documents (source, id, title) and entries (id, document, published);
         returns every given entry's first-seen time."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO documents (source, doc_id, title, first_seen)"
+                " VALUES (?, ?, ?, ?)",
+                [(*d, now) for d in documents],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO entries (id, document, published, first_seen)"
+                " VALUES (?, ?, ?, ?)",
+                [(*e, now) for e in entries],
+            )
         with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO documents (source, doc_id, title, first_seen)"
-                    " VALUES (?, ?, ?, ?)",
-                    [(*d, now) for d in documents],
-                )
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO entries (id, document, published, first_seen)"
-                    " VALUES (?, ?, ?, ?)",
-                    [(*e, now) for e in entries],
-                )
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
             seen: dict[str, str] = {}
             ids = [e[0] for e in entries]
             for i in range(0, len(ids), 500):
@@ -211,7 +222,7 @@ class Store:
             return int(cur.lastrowid or 0)
 
     def latest_briefing(self, topic: str, date: str | None) -> tuple[int, Briefing] | None:
-        from .models import Briefing
+        from .contract import Briefing
 
         with self.lock:
             row = self.db.execute(
@@ -231,7 +242,7 @@ class Store:
 
     def briefings(self) -> list[tuple[int, Briefing]]:
         """The latest briefing of every (topic, date), newest date first."""
-        from .models import Briefing
+        from .contract import Briefing
 
         with self.lock:
             rows = self.db.execute(
@@ -242,7 +253,7 @@ class Store:
         return [(r[0], Briefing.model_validate_json(r[1])) for r in rows]
 
     def earlier_briefings(self, topic: str, before: str, limit: int = 7) -> list[Briefing]:
-        from .models import Briefing
+        from .contract import Briefing
 
         with self.lock:
             rows = self.db.execute(

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .models import Briefing, Item, Section, Story
+from .contract import Briefing, Section
+from .models import Item, Story
 
 DISTANCE_CUTOFF = 0.92  # 1 - cosine; tuned on the sample corpus (Hegseth's remarks = one story)
 

@@ -2,28 +2,58 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefing.pipeline import RunOptions, Window, prepare, sample_corpus
+from briefing import app, pipeline
+from briefing.clean import load_rules
+from briefing.config import Settings
+from briefing.contract import Briefing
+from briefing.ingest import ingest
+from briefing.models import Window
+from briefing.store import Store
+from briefing.summarise.base import Summariser
+from briefing.summarise.extractive import ExtractiveSummariser
 
 LONDON = ZoneInfo("Europe/London")
-CORPUS = sample_corpus()
+CORPUS = app.sample_corpus()
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = {p.name[:3]: p for p in sorted(CORPUS.iterdir())}
 
 
-def sample_opts(day: str | None = None, **kw: object) -> RunOptions:
-    window = Window(LONDON, date.fromisoformat(day) if day else None)
-    return RunOptions(inputs=[str(CORPUS)], topic="Ukraine talks", window=window, **kw)  # type: ignore[arg-type]
+def brief(
+    day: str | None = None,
+    summariser: Summariser | None = None,
+    *,
+    inputs: list[str] | None = None,
+    store: Store | None = None,
+    topic: str = "Ukraine talks",
+    **settings: object,
+) -> Briefing:
+    """A briefing through the app, as `briefing run` makes it: the sample (or `inputs`) of
+    `day`, extractive unless a summariser is given, saved when a store is given."""
+    s = Settings(topic=topic, **settings)  # type: ignore[arg-type]
+    req = app.request(s, inputs or [], sample=inputs is None,
+                      day=date.fromisoformat(day) if day else None)  # fmt: skip
+    made = app.produce(req, s, store, summariser=summariser or ExtractiveSummariser())
+    return made.briefing
+
+
+def prepare_sample(day: str | None = None, window: Window | None = None,
+                   **kw: object) -> pipeline.Prepared:  # fmt: skip
+    """The sample corpus up to its stories, for a day (or everything)."""
+    window = window or Window(LONDON, date.fromisoformat(day) if day else None)
+    got = ingest([str(CORPUS)], rules=load_rules(), tz=LONDON)
+    read = pipeline.Read(got.loaded, got.skipped)
+    return pipeline.prepare(read, window, datetime.now(UTC), **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
-def prepared_all():  # type: ignore[no-untyped-def]
-    return prepare(sample_opts())
+def prepared_all() -> pipeline.Prepared:
+    return prepare_sample()
 
 
 @pytest.fixture(autouse=True)

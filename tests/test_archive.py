@@ -11,20 +11,16 @@ import pytest
 
 from briefing.deliver.archive import build, permalink, render_site
 from briefing.errors import DeliveryError
-from briefing.pipeline import run
 from briefing.store import Store
-from briefing.summarise.extractive import ExtractiveSummariser
 
-from .conftest import sample_opts
+from .conftest import brief
 
 
 @pytest.fixture()
 def store(tmp_path: Path) -> Store:
     s = Store(tmp_path / "state")
     for day in ("2025-02-12", "2025-02-13"):
-        opts = sample_opts(day)
-        opts.store = s
-        run(opts, ExtractiveSummariser())
+        brief(day, store=s)
     return s
 
 
@@ -53,9 +49,7 @@ def test_rebuild_is_idempotent_and_incremental(store: Store, tmp_path: Path) -> 
     target = out.resolve()
     again = build(store, out)
     assert not again.changed and out.resolve() == target
-    opts = sample_opts("2024-11-07")
-    opts.store = store
-    run(opts, ExtractiveSummariser())
+    brief("2024-11-07", store=store)
     third = build(store, out)
     assert third.changed and third.pages == 3
     assert third.reused >= 2 and third.written < first.written + 3  # old pages hard-linked
@@ -71,9 +65,7 @@ def test_interrupted_build_leaves_the_site_intact(
     out = tmp_path / "site"
     build(store, out)
     before = (out / "index.html").read_bytes()
-    opts = sample_opts("2024-11-07")
-    opts.store = store
-    run(opts, ExtractiveSummariser())
+    brief("2024-11-07", store=store)
     real = Path.write_bytes
     calls = {"n": 0}
 

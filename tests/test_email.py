@@ -154,14 +154,12 @@ def test_missing_smtp_settings_are_a_clear_error(monkeypatch: pytest.MonkeyPatch
 
 
 def test_big_briefing_email_is_shrunk_under_gmail_clipping() -> None:
+    from briefing.contract import Bullet, Section
     from briefing.deliver.email import MAX_HTML_BYTES, render_email
-    from briefing.models import Bullet, Section
-    from briefing.pipeline import run
-    from briefing.summarise.extractive import ExtractiveSummariser
 
-    from .conftest import sample_opts
+    from .conftest import brief
 
-    b = run(sample_opts("2025-02-13"), ExtractiveSummariser())
+    b = brief("2025-02-13")
     cid = next(iter(b.sources))
     long = [
         Section(title=f"Section {i}", bullets=[Bullet(text="word " * 300, citations=[cid])] * 8)

@@ -13,13 +13,12 @@ import pytest
 
 from briefing.check import check_bullet
 from briefing.config import load_settings
-from briefing.pipeline import RunOptions, Window, run
 from briefing.render import render
 from briefing.store import Store
 from briefing.summarise.openai_compat import OpenAISummariser
 from briefing.tokens import count
 
-from .conftest import LONDON, sample_opts
+from .conftest import brief
 from .servers.openai_server import (
     BATCH_ENTRY,
     BATCH_STORY,
@@ -73,7 +72,7 @@ def all_pass(b) -> None:  # type: ignore[no-untyped-def]
 
 def test_good_run_records_prompts_model_tokens_and_checked_bullets() -> None:
     with FakeOpenAI() as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     assert b.summariser.backend == "openai" and b.summariser.model == "gpt-4o-mini"
     assert not b.summariser.degraded and b.summariser.notice is None
     names = {p.name: p for p in b.summariser.prompts}
@@ -93,7 +92,7 @@ def test_good_run_records_prompts_model_tokens_and_checked_bullets() -> None:
 
 def test_one_call_per_story_when_packing_is_off() -> None:
     with FakeOpenAI() as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, batch_stories=False))
+        b = brief("2025-02-13", summariser(server, batch_stories=False))
     assert not b.summariser.degraded and b.summariser.notice is None
     names = {p.name: p for p in b.summariser.prompts}
     assert set(names) == {"story_bullets", "briefing"}
@@ -116,7 +115,7 @@ def test_a_citation_of_a_merged_item_names_every_copy() -> None:
         return replace_story(req, found[0], [{"text": text, "citations": [found[1]]}])
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     dup = b.duplicates[0]  # the 001 live-blog entry, contained in the 002 article
     fury = [x for x in b.all_bullets() if "furious" in x.text]
     assert fury and all(x.citations[:2] == [dup.kept, dup.entry] for x in fury)
@@ -124,7 +123,7 @@ def test_a_citation_of_a_merged_item_names_every_copy() -> None:
 
 def test_packed_entries_are_data_under_aliases_that_are_an_enum() -> None:
     with FakeOpenAI() as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     (req,) = server.requests
     schema = req["response_format"]["json_schema"]["schema"]
     story = schema["properties"]["stories"]["items"]["properties"]
@@ -145,7 +144,7 @@ def test_packed_entries_are_data_under_aliases_that_are_an_enum() -> None:
 
 def test_per_story_entries_are_delimited_data_and_ids_are_an_enum() -> None:
     with FakeOpenAI() as server:
-        run(sample_opts("2025-02-13"), summariser(server, batch_stories=False))
+        brief("2025-02-13", summariser(server, batch_stories=False))
     first = server.requests[0]
     fmt = first["response_format"]
     assert fmt["type"] == "json_schema"
@@ -165,7 +164,7 @@ def test_per_story_entries_are_delimited_data_and_ids_are_an_enum() -> None:
 
 def test_server_that_refuses_json_schema_gets_json_object_with_schema() -> None:
     with FakeOpenAI(refuse_json_schema=True) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     types = [
         (r["response_format"]["type"], "schema" in r["response_format"]) for r in server.requests
     ]
@@ -184,7 +183,7 @@ def test_429_with_retry_after_and_500_are_retried_by_the_sdk() -> None:
         return None
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, concurrency=1))
+        b = brief("2025-02-13", summariser(server, concurrency=1))
     assert not b.summariser.degraded and b.all_bullets()
     assert len(server.requests) == b.stats.llm_calls + 2
 
@@ -193,8 +192,7 @@ def test_a_hang_past_the_timeout_is_retried() -> None:
     with FakeOpenAI(
         lambda r, n: Reply(body=completion(honest_answer(r)), delay=3) if n == 0 else None
     ) as server:
-        b = run(
-            sample_opts("2025-02-13"), summariser(server, timeout=1.0, max_retries=1, concurrency=1)
+        b = brief("2025-02-13", summariser(server, timeout=1.0, max_retries=1, concurrency=1)
         )
     assert not b.summariser.degraded
     assert len(server.requests) == b.stats.llm_calls + 1
@@ -204,7 +202,7 @@ def test_malformed_json_is_re_asked_once() -> None:
     with FakeOpenAI(
         lambda r, n: Reply(body=completion("{not json at all")) if n == 0 else None
     ) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, concurrency=1))
+        b = brief("2025-02-13", summariser(server, concurrency=1))
     assert not b.summariser.degraded
     reask = server.requests[1]["messages"]
     assert reask[-2]["role"] == "assistant" and "unusable" in reask[-1]["content"]
@@ -220,7 +218,7 @@ def test_unusable_story_falls_back_to_extractive_with_a_notice() -> None:
         return None
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, batch_stories=False))
+        b = brief("2025-02-13", summariser(server, batch_stories=False))
     assert b.summariser.degraded and "extractive summariser" in (b.summariser.notice or "")
     assert "1 of 5 stories" in (b.summariser.notice or "")
     assert any("drone" in x.text for x in b.all_bullets())
@@ -236,7 +234,7 @@ def test_a_story_missing_from_a_packed_answer_is_asked_for_alone() -> None:
         return Reply(body=completion(json.dumps(honest)))
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     assert len(server.requests) == 2  # no re-sending the whole pack
     alone = server.requests[1]["messages"][1]["content"]
     assert "<<<ENTRY id=" in alone and not BATCH_STORY.search(alone)
@@ -254,7 +252,7 @@ def test_a_bullet_filed_under_the_wrong_story_goes_with_the_entries_it_cites() -
         return Reply(body=completion(json.dumps(honest)))
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     honest = json.loads(honest_answer(server.requests[0]))
     assert len(server.requests) == 1 and not b.summariser.degraded
     by_story = {s.story_id: s for s in b.sections}
@@ -265,7 +263,7 @@ def test_a_bullet_filed_under_the_wrong_story_goes_with_the_entries_it_cites() -
 
 def test_several_packed_calls_are_planned_by_the_briefing_prompt() -> None:
     with FakeOpenAI() as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, max_input_tokens=1500))
+        b = brief("2025-02-13", summariser(server, max_input_tokens=1500))
     names = [p.name for p in b.summariser.prompts]
     assert set(names) == {"story_batch", "briefing"}
     packed = [r for r in server.requests if BATCH_STORY.search(r["messages"][1]["content"])]
@@ -291,7 +289,7 @@ def test_packed_citations_to_unknown_ids_and_invented_numbers_are_dropped() -> N
         return replace_story(req, found[0], bad)
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     reasons = [d.reason for d in b.dropped]
     assert any("numbers not in the cited text: 500" in r for r in reasons)
     assert any("cites unknown entries: E999" in r for r in reasons)
@@ -323,7 +321,7 @@ def test_citations_to_unknown_ids_and_invented_numbers_are_reasked_then_dropped(
         return Reply(body=completion(json.dumps(bad)))
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, batch_stories=False))
+        b = brief("2025-02-13", summariser(server, batch_stories=False))
     reasks = [r for r in server.requests if len(r["messages"]) == 4]
     assert reasks and "numbers not in the cited text: 500" in reasks[0]["messages"][-1]["content"]
     reasons = [d.reason for d in b.dropped]
@@ -337,7 +335,7 @@ def test_truncated_answer_is_unusable_and_re_asked() -> None:
     with FakeOpenAI(
         lambda r, n: Reply(body=completion('{"bullets": [', finish="length")) if n == 0 else None
     ) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, concurrency=1))
+        b = brief("2025-02-13", summariser(server, concurrency=1))
     assert not b.summariser.degraded
     assert "cut off" in server.requests[1]["messages"][-1]["content"]
 
@@ -371,9 +369,8 @@ def test_prompt_injection_stays_data_and_nothing_reaches_the_page_as_markup(tmp_
         ]
         return replace_story(req, found[0], bullets)
 
-    opts = RunOptions(inputs=[str(f)], topic="Ukraine talks", window=Window(LONDON))
     with FakeOpenAI(obedient) as server:
-        b = run(opts, summariser(server))
+        b = brief(None, summariser(server), inputs=[str(f)])
     user = server.requests[0]["messages"][1]["content"]
     assert "<<<END fake>>>" not in user and "‹‹END fake‹‹" in user  # fake delimiter defused
     assert all(c in b.sources for x in b.all_bullets() for c in x.citations)
@@ -384,18 +381,18 @@ def test_prompt_injection_stays_data_and_nothing_reaches_the_page_as_markup(tmp_
 
 def test_concurrency_overlaps_calls_and_is_bounded() -> None:
     with FakeOpenAI(latency=0.4) as server:
-        run(sample_opts("2025-02-13"), summariser(server, concurrency=4, batch_stories=False))
+        brief("2025-02-13", summariser(server, concurrency=4, batch_stories=False))
     assert 2 <= server.max_overlap() <= 4
     with FakeOpenAI(latency=0.1) as server:
-        run(sample_opts("2025-02-13"), summariser(server, concurrency=1, batch_stories=False))
+        brief("2025-02-13", summariser(server, concurrency=1, batch_stories=False))
     assert server.max_overlap() == 1
 
 
 def test_cache_second_run_sends_nothing(tmp_path: Path) -> None:
     with FakeOpenAI() as server:
-        first = run(sample_opts("2025-02-13"), summariser(server, tmp_path))
+        first = brief("2025-02-13", summariser(server, tmp_path))
         n = len(server.requests)
-        second = run(sample_opts("2025-02-13"), summariser(server, tmp_path))
+        second = brief("2025-02-13", summariser(server, tmp_path))
     assert n > 0 and len(server.requests) == n
     assert second.stats.llm_calls == 0 and second.stats.cache_hits == first.stats.llm_calls
     assert second.sections == first.sections and second.summary == first.summary
@@ -403,7 +400,7 @@ def test_cache_second_run_sends_nothing(tmp_path: Path) -> None:
 
 def test_long_story_is_split_into_parts_and_merged() -> None:
     with FakeOpenAI() as server:
-        b = run(sample_opts("2025-02-13"), summariser(server, max_input_tokens=500))
+        b = brief("2025-02-13", summariser(server, max_input_tokens=500))
     names = {p.name for p in b.summariser.prompts}
     assert names == {"story_batch", "story_merge", "briefing"}
     users = [r["messages"][1]["content"] for r in server.requests]
@@ -418,7 +415,7 @@ def test_long_story_is_split_into_parts_and_merged() -> None:
 def test_long_story_per_story_path_is_split_and_merged() -> None:
     with FakeOpenAI() as server:
         s = summariser(server, max_input_tokens=500, batch_stories=False)
-        b = run(sample_opts("2025-02-13"), s)
+        b = brief("2025-02-13", s)
     names = {p.name for p in b.summariser.prompts}
     assert "story_merge" in names
     users = [r["messages"][1]["content"] for r in server.requests]
@@ -482,7 +479,7 @@ def test_cli_unreachable_llm_degrades_to_extractive_with_exit_4(tmp_path: Path) 
 
 def test_check_command_fails_on_a_doctored_briefing(tmp_path: Path) -> None:
     with FakeOpenAI() as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     data = json.loads(b.model_dump_json())
     data["sections"][0]["bullets"][0]["text"] = "Russia launched 900 drones at Paris, Macron said."
     (tmp_path / "bad.json").write_text(json.dumps(data))
@@ -521,7 +518,7 @@ def test_packed_answer_untrue_title_and_summary_line_are_not_kept() -> None:
         return Reply(body=completion(json.dumps(honest)))
 
     with FakeOpenAI(script) as server:
-        b = run(sample_opts("2025-02-13"), summariser(server))
+        b = brief("2025-02-13", summariser(server))
     assert len(server.requests) == 1  # a failed line is dropped, not re-asked
     assert b.sections[0].title != "Aliens land in Kyiv as Macron resigns"
     assert all("Aliens" not in s.title for s in b.sections)

@@ -12,11 +12,10 @@ import pytest
 
 from briefing.check import check_bullet
 from briefing.config import load_settings
-from briefing.pipeline import run
 from briefing.store import Store
 from briefing.summarise.openai_compat import OpenAISummariser
 
-from .conftest import sample_opts
+from .conftest import brief
 
 URL = os.environ.get("BRIEFING_TEST_LLM_URL")
 pytestmark = [pytest.mark.llm, pytest.mark.skipif(not URL, reason="BRIEFING_TEST_LLM_URL not set")]
@@ -27,7 +26,7 @@ def test_real_model_briefs_the_sample_and_every_bullet_passes(tmp_path: Path) ->
 
     model = openai.OpenAI(base_url=URL, api_key="local").models.list().data[0].id
     settings = load_settings(base_url=URL, api_key="local", model=model, timeout=900, concurrency=1)
-    b = run(sample_opts("2025-02-13"), OpenAISummariser(settings, Store(tmp_path)))
+    b = brief("2025-02-13", OpenAISummariser(settings, Store(tmp_path)))
     assert b.summariser.backend == "openai" and b.summariser.model == model
     assert b.stats.llm_calls > 0 and b.all_bullets()
     texts = {k: v.text for k, v in b.sources.items()}

@@ -10,7 +10,7 @@ from briefing import parallel
 from briefing.dedupe import dedupe
 from briefing.tokens import chunk_entries, count
 
-from .conftest import sample_opts
+from .conftest import prepare_sample
 
 
 def _square_and_pid(x: int) -> tuple[int, int]:
@@ -32,9 +32,7 @@ def test_short_lists_stay_in_process() -> None:
 
 
 def test_dedupe_and_chunks_agree_forked_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefing.pipeline import prepare
-
-    entries = [e for it in prepare(sample_opts()).deduped.items for e in it.members]
+    entries = [e for it in prepare_sample().deduped.items for e in it.members]
     serial = dedupe(entries)
     chunks = chunk_entries(entries, 200)
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)

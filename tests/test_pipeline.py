@@ -4,15 +4,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from briefing.cli.options import parse_since
 from briefing.errors import NothingToBrief, UsageError
-from briefing.pipeline import Window, parse_since, prepare, run
-from briefing.summarise.extractive import ExtractiveSummariser
+from briefing.models import Window
 
-from .conftest import LONDON, sample_opts
-
-
-def brief(day: str | None = None, **kw):  # type: ignore[no-untyped-def]
-    return run(sample_opts(day, **kw), ExtractiveSummariser())
+from .conftest import LONDON, brief, prepare_sample
 
 
 @pytest.mark.parametrize("day", ["2025-02-12", "2025-02-13"])
@@ -51,11 +47,10 @@ def test_since_window_counts_back_from_the_end_of_the_day() -> None:
     w = Window(LONDON, date(2025, 2, 13), parse_since("3h"))
     start, end = w.bounds  # type: ignore[misc]
     assert end - start == timedelta(hours=3)
-    opts = sample_opts("2025-02-13")
-    opts.window = Window(
+    window = Window(
         LONDON, since=parse_since("2h"), now=datetime(2025, 2, 13, 9, 20, tzinfo=LONDON)
     )
-    prep = prepare(opts)
+    prep = prepare_sample(window=window)
     timed = sorted(e.published for e in prep.in_window if e.published and not e.date_only)
     assert timed[0] >= datetime(2025, 2, 13, 7, 20, tzinfo=LONDON)
     assert timed[-1] < datetime(2025, 2, 13, 9, 20, tzinfo=LONDON)
@@ -93,7 +88,7 @@ def test_stats_and_duplicates_are_reported() -> None:
 
 
 def test_json_contract_round_trips() -> None:
-    from briefing.models import Briefing
+    from briefing.contract import Briefing
 
     b = brief("2025-02-13")
     again = Briefing.model_validate_json(b.model_dump_json())

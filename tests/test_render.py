@@ -3,11 +3,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-from briefing.pipeline import RunOptions, Window, run
 from briefing.render import md_inline, render, write_outputs
-from briefing.summarise.extractive import ExtractiveSummariser
 
-from .conftest import LONDON
+from .conftest import brief
 
 HOSTILE = """title: <script>alert('t')</script> Hostile "headline"
 url: javascript:alert(1)
@@ -42,10 +40,7 @@ class Audit(HTMLParser):
 def hostile_briefing(tmp_path: Path):  # type: ignore[no-untyped-def]
     f = tmp_path / "hostile.txt"
     f.write_text(HOSTILE)
-    return run(
-        RunOptions(inputs=[str(f)], topic="<b>Topic</b>", window=Window(LONDON)),
-        ExtractiveSummariser(),
-    )
+    return brief(inputs=[str(f)], topic="<b>Topic</b>")
 
 
 def test_html_contains_no_unescaped_input(tmp_path: Path) -> None:
@@ -78,9 +73,8 @@ def test_md_inline_keeps_emphasis_only() -> None:
 
 
 def test_html_citations_link_to_source_anchors(tmp_path: Path) -> None:
-    from .conftest import sample_opts
 
-    b = run(sample_opts("2025-02-13"), ExtractiveSummariser())
+    b = brief("2025-02-13")
     html = render(b, "html")
     for bullet in b.all_bullets():
         for c in bullet.citations:

@@ -63,21 +63,17 @@ def test_bad_times_are_usage_errors() -> None:
 def job_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A daily job whose briefing step is counted (the rest of the run is real)."""
     calls: list[date] = []
-    from briefing import service
-    from briefing.pipeline import run
-    from briefing.summarise.extractive import ExtractiveSummariser
+    from briefing import app
 
-    from .conftest import sample_opts
+    monkeypatch.setenv("BRIEFING_SOURCES", str(app.sample_corpus()))
+    real = app.produce
 
-    def fake_produce(settings, store, inputs, day, topic, **kw):  # type: ignore[no-untyped-def]
-        calls.append(day)
-        opts = sample_opts("2025-02-13")
-        opts.store = store
-        b = run(opts, ExtractiveSummariser())
-        found = store.latest_briefing(b.topic, b.date)
-        return found[0], b
+    def counted(req, settings, store, **kw):  # type: ignore[no-untyped-def]
+        calls.append(req.window.day)
+        sample = app.request(settings, sample=True, day=date(2025, 2, 13))
+        return real(sample, settings, store, **kw)
 
-    monkeypatch.setattr(service, "produce", fake_produce)
+    monkeypatch.setattr(app, "produce", counted)
     state = tmp_path / "state"
     return sch.JobArgs(state=str(state), config=None, tz="Europe/London"), calls, state
 

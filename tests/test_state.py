@@ -9,9 +9,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from briefing import app as runs
 from briefing.cli import app
 from briefing.config import load_settings
-from briefing.service import produce
 from briefing.store import Store
 
 from .conftest import CORPUS
@@ -46,8 +46,9 @@ def test_produce_reads_the_configured_sources_and_marks_continuations(tmp_path: 
     store = Store(tmp_path / "state")
     from datetime import date
 
-    _, day12 = produce(settings, store, [], date(2025, 2, 12), None)
-    bid, day13 = produce(settings, store, [], date(2025, 2, 13), None)
+    day12 = runs.produce(runs.request(settings, day=date(2025, 2, 12)), settings, store).briefing
+    made = runs.produce(runs.request(settings, day=date(2025, 2, 13)), settings, store)
+    bid, day13 = made.state_id, made.briefing
     assert day12.topic == day13.topic == "Ukraine talks"
     assert any(s.continues == "2025-02-12" for s in day13.sections)
     assert all(s.continues is None for s in day12.sections)

@@ -23,17 +23,14 @@ def build(
 ) -> None:
     """Build (or update) the archive: index, one page per briefing, Atom feed, search."""
     with handled():
+        from ..app import archive_dir
         from ..config import load_settings
         from ..deliver.archive import build as build_site
-        from ..service import archive_dir
         from ..store import Store
 
         settings = load_settings(config, state_dir=state)
-        store = Store(settings.state_path())
-        try:
+        with Store(settings.state_path()) as store:
             report = build_site(store, archive_dir(settings, out), base_url=base_url)
-        finally:
-            store.close()
         what = f"{report.written} written, {report.reused} unchanged" if report.changed else "nothing changed"
         print(f"{report.path / 'index.html'}\t{report.pages} briefings; {what}")
 
@@ -47,10 +44,10 @@ def serve(
 ) -> None:
     """Serve the built archive on 127.0.0.1 for a preview."""
     with handled():
+        from ..app import archive_dir
         from ..config import load_settings
         from ..deliver.archive import serve as serve_site
         from ..errors import UsageError
-        from ..service import archive_dir
 
         path = archive_dir(load_settings(config, state_dir=state), out)
         if not (path / "index.html").is_file():

@@ -21,9 +21,9 @@ def check(
     with handled():
         from pydantic import ValidationError
 
-        from ..check import check_bullet
+        from ..check import check_briefing
+        from ..contract import Briefing
         from ..errors import BriefingError
-        from ..models import Briefing
 
         try:
             b = Briefing.model_validate_json(path.read_bytes())
@@ -32,12 +32,7 @@ def check(
         except ValidationError as exc:
             raise BriefingError(f"{path} is not a briefing JSON: {exc.errors()[0]['msg']} at "
                                 f"{'.'.join(map(str, exc.errors()[0]['loc']))}") from None  # fmt: skip
-        texts = {k: v.text for k, v in b.sources.items()}
-        checks = [
-            (where, check_bullet(x.text, x.citations, texts))
-            for where, bullets in [("summary", b.summary), *((s.title, s.bullets) for s in b.sections)]
-            for x in bullets
-        ]
+        checks = check_briefing(b)
         passed = sum(r.ok for _, r in checks)
         score = sum(r.support for _, r in checks) / len(checks) if checks else 0.0
         rows = [{"section": where, "text": r.text, "citations": list(r.citations), "ok": r.ok,

@@ -34,21 +34,23 @@ def eval_(
         from rich.progress import Progress
         from rich.table import Table
 
+        from ..app import open_store
         from ..config import load_settings
         from ..errors import UsageError
         from ..evaluate import ROUGE, SYSTEMS, evaluate, gate, load_dataset, updated_minimums
-        from ..store import Store
         from ..summarise import make_summariser
 
         settings = load_settings(config, llm=llm, state_dir=state)
-        store = Store(settings.state_path()) if settings.llm != "extractive" else None
-        summariser = make_summariser(settings, store)
         paths = load_dataset(dataset)[0]
         total = len(paths[:limit] if limit else paths)
         console = Console(stderr=True)
-        with Progress(console=console, transient=True, disable=not sys.stderr.isatty()) as progress:
+        uses_cache = settings.llm != "extractive" and settings.cache
+        with open_store(settings, enabled=uses_cache) as store, \
+                Progress(console=console, transient=True, disable=not sys.stderr.isatty()) as progress:  # fmt: skip
+            summariser = make_summariser(settings, store)
             task = progress.add_task("briefing blogs", total=total)
-            report = evaluate(dataset, summariser, limit, on_blog=lambda _s: progress.advance(task))
+            report = evaluate(dataset, summariser, limit, on_blog=lambda _s: progress.advance(task),
+                              settings=settings)  # fmt: skip
         mean = report.mean()
         if not mean:
             raise UsageError("no blog could be briefed")

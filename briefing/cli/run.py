@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
 from . import app, err, handled
 
 if TYPE_CHECKING:
-    from ..models import Briefing
-    from ..pipeline import RunOptions
-    from ..summarise.base import Summariser
+    from ..app import Produced, RunRequest
+    from ..config import Settings
+    from ..store import Store
 
 PROGRESS_THRESHOLD = 10  # inputs; below this a progress bar is noise
 
 Opt = typer.Option
-
-
-def _parse_day(value: str | None, flag: str) -> date | None:
-    from ..errors import UsageError
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{flag} {value!r}: use YYYY-MM-DD") from None
-
-
-def zone(name: str) -> ZoneInfo:
-    from ..errors import UsageError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--tz {name!r} is not a known time zone (e.g. Europe/London)") from None
 
 
 @app.command()
@@ -72,25 +50,14 @@ def run(
     4: done, but the extractive summariser stood in for the LLM; 5: nothing in the window;
     1: error; 2: usage error."""
     with handled():
-        from ..clean import load_rules
+        from .. import app as runs
         from ..config import load_settings
         from ..errors import EXIT_DEGRADED, EXIT_PARTIAL, UsageError
-        from ..pipeline import (
-            DEFAULT_TOPIC,
-            SAMPLE_TOPIC,
-            RunOptions,
-            Window,
-            parse_since,
-            sample_corpus,
-        )
         from ..render import FORMATS, render, write_outputs
-        from ..summarise import make_summariser
         from ..summarise.prompts import parse_selector
+        from .options import parse_day, parse_since
 
-        sources = list(inputs or [])
-        if sample:
-            sources.append(str(sample_corpus()))
-        if not sources:
+        if not inputs and not sample:
             raise UsageError("give files, folders or URLs to brief, or --sample")
         fmt = fmt or ("all" if out else "md")
         formats = list(FORMATS) if fmt == "all" else [fmt]
@@ -104,37 +71,24 @@ def run(
             if ver is None:
                 raise UsageError(f"--prompt-version {sel!r}: use NAME@VERSION")
             versions[name] = ver
+        if new and no_state:
+            raise UsageError("--new needs the state database (drop --no-state)")
         settings = load_settings(
             config, llm=llm, model=model, base_url=base_url, concurrency=concurrency,
             timeout=timeout, max_retries=max_retries, state_dir=state, tz=tz, topic=topic,
-            prompt_versions=versions or None,
+            prompt_versions=versions or None, boilerplate=boilerplate, templates=templates,
+            assume_date=parse_day(assume_date, "--assume-date"), cache=False if no_cache else None,
         )  # fmt: skip
-        window = Window(zone(settings.tz), _parse_day(day, "--date"),
-                        parse_since(since) if since else None)  # fmt: skip
-        opts = RunOptions(
-            inputs=sources,
-            topic=settings.topic or (SAMPLE_TOPIC if sample and not inputs else DEFAULT_TOPIC),
-            window=window,
-            assume_date=_parse_day(assume_date, "--assume-date"),
-            rules=load_rules(boilerplate),
-        )
-        if new and no_state:
-            raise UsageError("--new needs the state database (drop --no-state)")
-        from ..store import Store
-
-        store = None if no_state else Store(settings.state_path())
-        opts.store, opts.only_new = store, new
-        try:
-            briefing = _run_with_progress(opts, make_summariser(settings, None if no_cache else store))
-        finally:
-            if store is not None:
-                store.close()
+        req = runs.request(settings, inputs or [], sample=sample, day=parse_day(day, "--date"),
+                           since=parse_since(since) if since else None, only_new=new)  # fmt: skip
+        with runs.open_store(settings, enabled=not no_state) as store:
+            briefing = _produce_with_progress(req, settings, store).briefing
         for s in briefing.skipped:
             if s.kind == "error":
                 err(f"briefing: skipped {s.input}: {s.reason}")
         if briefing.summariser.notice:
             err(f"briefing: notice: {briefing.summariser.notice}")
-        tdir = str(templates) if templates else None
+        tdir = str(settings.templates) if settings.templates else None
         if out is None:
             sys.stdout.write(render(briefing, formats[0], tdir))
         else:
@@ -146,16 +100,15 @@ def run(
             raise typer.Exit(EXIT_PARTIAL)
 
 
-def _run_with_progress(opts: RunOptions, summariser: Summariser) -> Briefing:
+def _produce_with_progress(req: RunRequest, settings: Settings, store: Store | None) -> Produced:
     from rich.progress import Progress
 
+    from ..app import produce
     from ..ingest import expand
-    from ..pipeline import run as run_pipeline
 
-    total = len(expand(opts.inputs, []))
+    total = len(expand(req.inputs, []))
     if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
-        return run_pipeline(opts, summariser)
+        return produce(req, settings, store)
     with Progress(transient=True) as progress:
         task = progress.add_task("reading inputs", total=total)
-        opts.on_progress = lambda _target: progress.advance(task)
-        return run_pipeline(opts, summariser)
+        return produce(req, settings, store, on_progress=lambda _target: progress.advance(task))

@@ -30,9 +30,8 @@ def schedule(
     if ctx.invoked_subcommand is not None:
         return
     with handled():
-        from ..config import config_file, load_settings
+        from ..config import config_file, load_settings, zone
         from ..deliver.schedule import JobArgs, SchedulerLock, catch_up, make_scheduler, parse_at
-        from .run import zone
 
         settings = load_settings(config, state_dir=state, tz=tz, topic=topic)
         when = parse_at(at or settings.schedule_at, allow_dst_window)
@@ -64,11 +63,8 @@ def status(
         settings = load_settings(config, state_dir=state)
         nxt = next_run(JobArgs(state=str(settings.state_path()), config=None, tz=settings.tz))
         print(f"next run:\t{nxt.isoformat() if nxt else 'not scheduled (start `briefing schedule`)'}")
-        store = Store(settings.state_path())
-        try:
+        with Store(settings.state_path()) as store:
             last = store.last_run(RUN_KIND)
-        finally:
-            store.close()
         if last:
             print(f"last run:\t{last['started_at']} -> {last['finished_at'] or 'running'}")
             print(f"outcome:\t{last['outcome'] or 'running'}: {last['message'] or ''}")

@@ -27,25 +27,21 @@ def send(
     """Send one multipart (text + HTML) email per recipient. Exit 0: every recipient has it;
     3: some recipients failed; 1: all failed or an error."""
     with handled():
-        from ..config import load_settings
+        from .. import app as runs
+        from ..config import load_settings, zone
         from ..deliver.email import build_message, send_briefing
         from ..errors import EXIT_PARTIAL, BriefingError
-        from ..pipeline import SAMPLE_TOPIC, sample_corpus
-        from ..service import load_or_produce, today
-        from ..store import Store
-        from .run import _parse_day, zone
+        from .options import parse_day
 
-        settings = load_settings(config, state_dir=state)
-        sources = list(inputs or []) + ([str(sample_corpus())] if sample else [])
-        if sample and not topic and not settings.topic:
-            topic = SAMPLE_TOPIC
-        tz = zone(settings.tz)
-        when = _parse_day(day, "--date") or today(tz)
+        settings = load_settings(config, state_dir=state, topic=topic)
+        when = parse_day(day, "--date") or runs.today(zone(settings.tz))
         recipients = list(to or settings.mail_to)
         cfg = settings.smtp()
-        store = Store(settings.state_path())
-        try:
-            briefing_id, b = load_or_produce(settings, store, sources, when, topic)
+        with runs.open_store(settings) as store:
+            assert store is not None
+            made = runs.edition(settings, store, inputs or [], when, sample=sample)
+            b, briefing_id = made.briefing, made.state_id
+            assert briefing_id is not None
             if dry_run:
                 msg = build_message(b, cfg, recipients[0] if recipients else cfg.sender)
                 size = len(msg.as_bytes())
@@ -55,11 +51,7 @@ def send(
                 html = msg.get_body(("html",))
                 html_size = len(html.get_content().encode()) if html else 0
                 print(f"\n[{size:,} bytes; HTML part {html_size:,} bytes; nothing sent]")
-                outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force, dry_run=True)
-            else:
-                outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force)
-        finally:
-            store.close()
+            outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force, dry_run=dry_run)
         for o in outcomes:
             extra = f" ({o.message_id})" if o.status == "sent" else (f": {o.error}" if o.error else "")
             print(f"{o.status}\t{o.recipient}{extra}")

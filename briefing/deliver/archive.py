@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..contract import Briefing
 from ..errors import DeliveryError
-from ..models import Briefing
 from ..render import package_dir, render_template, view
 from ..store import Store, slugify
 

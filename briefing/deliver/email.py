@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Literal
 
 import jinja2
 
+from ..config import SmtpConfig
+from ..contract import Briefing
 from ..errors import DeliveryError, UsageError
-from ..models import Briefing
 from ..render import environment, view
 
 if TYPE_CHECKING:
@@ -38,20 +39,6 @@ MAX_HTML_BYTES = 100 * 1024  # a margin under Gmail's clipping point
 _ADDRESS = re.compile(
     r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SmtpConfig:
-    host: str
-    port: int
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    timeout: float = 30.0
-    sender: str = ""
-    list_unsubscribe: str | None = None
-    retries: int = 3
-    backoff: float = 2.0  # seconds, doubled per attempt
 
 
 def check_address(addr: str) -> str:

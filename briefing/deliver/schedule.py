@@ -1,8 +1,9 @@
 """(I/O) The daily scheduled digest: APScheduler 3 in the foreground.
 
 One `BlockingScheduler` with a SQLite job store, one job under a fixed id (replaced on every
-start), a `CronTrigger` in a zoneinfo zone, coalescing, one instance at a time and a misfire
-grace of hours. Each run: ingest the configured sources -> briefing -> archive -> email.
+start), our own `DailyTrigger` in a zoneinfo zone (not APScheduler's `CronTrigger`),
+coalescing, one instance at a time and a misfire grace of hours. Each run: ingest the
+configured sources -> briefing -> archive -> email.
 
 Exactly once a day: the job itself checks the state database and does nothing when today's
 run already succeeded, so a catch-up at start-up, a coalesced misfire and the regular trigger
@@ -152,27 +153,28 @@ def done_today(store: Any, day: date, tz: ZoneInfo) -> bool:
 
 def daily_job(state: str, config: str | None, tz: str, topic: str | None = None) -> str:
     """The scheduled run. Never raises: the outcome is recorded and returned."""
+    from .. import app
     from ..config import load_settings
     from ..deliver.archive import build
     from ..deliver.email import send_briefing
-    from ..pipeline import utc_stamp
-    from ..service import archive_dir, produce
-    from ..store import Store
+    from ..store import Store, utc_stamp
 
     zone = ZoneInfo(tz)
-    settings = load_settings(Path(config) if config else None, state_dir=Path(state), tz=tz)
-    store = Store(Path(state))
+    settings = load_settings(Path(config) if config else None, state_dir=Path(state), tz=tz,
+                             topic=topic)  # fmt: skip
     day = datetime.now(zone).date()
-    try:
+    with Store(Path(state)) as store:
         if done_today(store, day, zone):
             log.info("today's briefing (%s) was already delivered; nothing to do", day)
             return "skipped"
         run_id = store.run_started(RUN_KIND, utc_stamp(datetime.now(UTC)))
         outcome, notes = "ok", []
         try:
-            briefing_id, b = produce(settings, store, [], day, topic)
+            made = app.produce(app.request(settings, day=day), settings, store)
+            b, briefing_id = made.briefing, made.state_id
+            assert briefing_id is not None
             notes.append(f"{len(b.sections)} sections")
-            site = build(store, archive_dir(settings))
+            site = build(store, app.archive_dir(settings))
             notes.append(f"archive {site.path}")
             if settings.smtp_host and settings.mail_to:
                 sent = send_briefing(b, briefing_id, settings.mail_to, settings.smtp(), store)
@@ -190,8 +192,6 @@ def daily_job(state: str, config: str | None, tz: str, topic: str | None = None)
         store.run_finished(run_id, utc_stamp(datetime.now(UTC)), outcome, "; ".join(notes))
         log.info("scheduled run %s: %s", outcome, "; ".join(notes))
         return outcome
-    finally:
-        store.close()
 
 
 # ---------------------------------------------------------------- the scheduler
@@ -230,12 +230,9 @@ def catch_up(args: JobArgs, at: time) -> str | None:
     zone = ZoneInfo(args.tz)
     if not scheduled_time_passed(at, zone):
         return None
-    store = Store(Path(args.state))
-    try:
+    with Store(Path(args.state)) as store:
         if done_today(store, datetime.now(zone).date(), zone):
             return None
-    finally:
-        store.close()
     log.info("today's %s run was missed; running it now", at.strftime("%H:%M"))
     return daily_job(args.state, args.config, args.tz, args.topic)
 

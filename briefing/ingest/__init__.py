@@ -1,4 +1,5 @@
-"""Ingest: inputs (paths, folders, URLs, feeds) -> parsed documents, and what was skipped."""
+"""Ingest: inputs (paths, folders, URLs, feeds) -> parsed documents with their entries, and
+what was skipped."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..clean import Rules
+from ..contract import Skipped
 from ..errors import InputError
-from ..models import Skip
+from ..liveblog import entries_of
+from ..models import Loaded
 from ..parallel import fork_map
 from .files import read_file, walk
-from .parse import Loaded
 from .web import FetchOptions
 
 __all__ = ["FetchOptions", "IngestResult", "Loaded", "ingest"]
@@ -22,14 +24,14 @@ __all__ = ["FetchOptions", "IngestResult", "Loaded", "ingest"]
 @dataclass(slots=True)
 class IngestResult:
     loaded: list[Loaded] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def _is_url(s: str) -> bool:
     return s.startswith(("http://", "https://"))
 
 
-def expand(inputs: Sequence[str], skipped: list[Skip]) -> list[str]:
+def expand(inputs: Sequence[str], skipped: list[Skipped]) -> list[str]:
     """Folders -> their files; missing paths are recorded as skipped."""
     out: list[str] = []
     for item in inputs:
@@ -40,31 +42,33 @@ def expand(inputs: Sequence[str], skipped: list[Skip]) -> list[str]:
         if p.is_dir():
             found = [str(f) for f in walk(p)]
             if not found:
-                skipped.append(Skip(item, "folder holds no .txt, .md, .html, .json or feed files"))
+                why = "folder holds no .txt, .md, .html, .json or feed files"
+                skipped.append(Skipped(input=item, reason=why))
             out.extend(found)
         elif p.exists():
             out.append(item)
         else:
-            skipped.append(Skip(item, "no such file or folder"))
+            skipped.append(Skipped(input=item, reason="no such file or folder"))
     return out
 
 
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 
 
-def _read_and_split(path: str, rules: Rules, tz: ZoneInfo) -> list[Loaded] | InputError:
-    """In a worker process: read one file and split its documents into entries."""
-    from ..liveblog import split_entries
+def _read_file(path: str, rules: Rules, tz: ZoneInfo) -> list[Loaded]:
+    """Read one file and make its documents' entries."""
+    loaded = read_file(Path(path), Path(path).stem, rules, tz)
+    for item in loaded:
+        item.entries = entries_of(item, tz)
+    return loaded
 
+
+def _read_and_split(path: str, rules: Rules, tz: ZoneInfo) -> list[Loaded] | InputError:
+    """In a worker process: `_read_file`, with its error as a value."""
     try:
-        loaded = read_file(Path(path), Path(path).stem, rules, tz)
+        return _read_file(path, rules, tz)
     except InputError as exc:
         return exc
-    for item in loaded:
-        if item.entries is None:
-            item.entries, problems = split_entries(item.document, tz)
-            item.problems.extend(problems)
-    return loaded
 
 
 def _parallel_reads(
@@ -106,18 +110,19 @@ def ingest(
                     opts = fetch or FetchOptions()
                     http = http or client(opts)
                     loaded = read_url(http, target, rules, tz, opts)
+                    for item in loaded:
+                        item.entries = entries_of(item, tz)
                 else:
-                    loaded = read_file(Path(target), Path(target).stem, rules, tz)
+                    loaded = _read_file(target, rules, tz)
             except InputError as exc:
-                result.skipped.append(Skip(exc.source, exc.reason))
+                result.skipped.append(Skipped(input=exc.source, reason=exc.reason))
                 loaded = []
             for item in loaded:
                 doc = item.document
                 key = hash((doc.raw_text, doc.text))
                 if key in seen_content:  # the same file under another name: read once
-                    result.skipped.append(
-                        Skip(doc.source, f"identical to {seen_content[key]}", "excluded")
-                    )
+                    why = f"identical to {seen_content[key]}"
+                    result.skipped.append(Skipped(input=doc.source, reason=why, kind="excluded"))
                     continue
                 seen_content[key] = doc.source
                 doc_id, n = doc.id, 2
@@ -126,9 +131,8 @@ def ingest(
                 used_ids.add(doc_id)
                 if doc_id != doc.id:
                     item.document = replace(doc, id=doc_id)
-                    if item.entries:
-                        item.entries = [replace(e, document=doc_id) for e in item.entries]
-                result.skipped.extend(Skip(doc.source, p, "error") for p in item.problems)
+                    item.entries = [replace(e, document=doc_id) for e in item.entries]
+                result.skipped.extend(Skipped(input=doc.source, reason=p) for p in item.problems)
                 result.loaded.append(item)
             if on_progress:
                 on_progress(target)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from ..clean import Rules
 from ..errors import InputError
+from ..models import Loaded
 from .parse import (
-    Loaded,
     decode,
     document_from_html,
     document_from_text,

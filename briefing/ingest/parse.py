@@ -8,27 +8,17 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..clean import Rules, clean, detect_publisher
+from ..clean import Rules, clean, detect_publisher, slug
 from ..errors import InputError
-from ..liveblog import entries_from_json
-from ..models import Document, Entry
+from ..models import Document, Loaded, RawEntry
 
 MAX_JSON_DEPTH = 20
+DOC_ID_CHARS = 48  # a document id from a title or URL
 MAX_LINE_CHARS = 200_000  # a paragraph longer than this is minified junk, not prose
-
-
-@dataclass(slots=True)
-class Loaded:
-    """A parsed input: its document, and its entries when they arrived pre-split."""
-
-    document: Document
-    entries: list[Entry] | None = None
-    problems: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- decoding
@@ -272,7 +262,7 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
             url=_str(item, "url"), author=_str(item, "author"),
         )  # fmt: skip
         return loaded
-    raw_entries = []
+    raw_entries: list[RawEntry] = []
     problems = []
     raw_chars = 0
     for j, e in enumerate(item["entries"]):
@@ -283,22 +273,22 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
         raw_chars += len(raw)
         when, _ = parse_when(e.get("published"), tz)
         title = _str(e, "title")
-        raw_entries.append((clean(title, rules, pub) if title else None, clean(raw, rules, pub),
-                            _str(e, "author"), when))  # fmt: skip
+        head, text = clean(title, rules, pub) if title else None, clean(raw, rules, pub)
+        if head or text:
+            raw_entries.append((head, text, _str(e, "author"), when))
     raw_all = "\n\n".join(str(e.get("text", "")) for e in item["entries"] if isinstance(e, dict))
     doc = Document(
         id=doc_id, source=source, title=_str(item, "title"), publisher=pub, published=published,
         date_only=date_only, text="", raw_chars=raw_chars, raw_text=raw_all,
         url=_str(item, "url"), author=_str(item, "author"),
     )  # fmt: skip
-    entries = [e for e in entries_from_json(doc, raw_entries) if e.text]
-    if not entries:
+    if not raw_entries:
         raise InputError(
             source,
             "live blog has no entries with text"
             + (f" ({'; '.join(problems[:3])})" if problems else ""),
         )
-    return Loaded(doc, entries, problems)
+    return Loaded(doc, raw_entries, problems)
 
 
 # ---------------------------------------------------------------- feeds
@@ -338,7 +328,7 @@ def documents_from_feed(
             body = max((c.get("value", "") for c in item["content"]), key=len)
         body = body or item.get("summary", "")
         text = html_fragment_to_text(body)
-        stem = _slug(item.get("title") or link or f"item-{i + 1}")
+        stem = slug(item.get("title") or link or f"item-{i + 1}", DOC_ID_CHARS)
         try:
             loaded = document_from_text(
                 text, doc_id=stem, source=link or f"{source}#{i + 1}", rules=rules, tz=tz,
@@ -360,11 +350,3 @@ def looks_like_feed(data: bytes) -> bool:
     return (
         head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
     ) or head.startswith((b"<rss", b"<feed"))
-
-
-def _slug(text: str, limit: int = 48) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return s[:limit].rstrip("-") or "item"
-
-
-slug = _slug

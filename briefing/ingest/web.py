@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from .. import __version__
-from ..clean import Rules
+from ..clean import Rules, slug
 from ..errors import InputError
+from ..models import Loaded
 from .parse import (
-    Loaded,
+    DOC_ID_CHARS,
     decode,
     document_from_html,
     documents_from_feed,
     documents_from_json,
     looks_like_feed,
-    slug,
 )
 
 
@@ -72,7 +72,7 @@ def read_url(
 ) -> list[Loaded]:
     data, ctype, final = fetch(http, url, opts)
     ctype = ctype.lower()
-    doc_id = slug(final.split("://", 1)[-1])
+    doc_id = slug(final.split("://", 1)[-1], DOC_ID_CHARS)
     if "xml" in ctype or "rss" in ctype or "atom" in ctype or looks_like_feed(data):
         loaded = documents_from_feed(data, source=url, rules=rules, tz=tz, base_url=final)
         return _expand_teasers(http, loaded, rules, tz, opts) if opts.follow_feed_links else loaded
@@ -112,5 +112,5 @@ def _expand_teasers(
             date_only=doc.date_only if keep_feed_date else full.date_only,
             publisher=doc.publisher or full.publisher,
         )
-        out.append(Loaded(merged, None, item.problems))
+        out.append(Loaded(merged, problems=item.problems))
     return out

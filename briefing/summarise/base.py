@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..models import Bullet, Dropped, PromptRef, Section, Story
+from ..contract import Bullet, Dropped, PromptRef, Section
+from ..models import Story
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +41,25 @@ class Draft:
     tokens_estimate: int = 0  # tiktoken's count of what was sent, beside the API's usage
 
 
+@dataclass(frozen=True, slots=True)
+class LLMSettings:
+    """What an LLM backend needs to know, and nothing more (no SMTP, no paths)."""
+
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = 60.0  # seconds per request
+    max_retries: int = 3  # the SDK's transport retries
+    concurrency: int = 4  # calls in flight
+    temperature: float | None = None  # None: each prompt's own
+    max_input_tokens: int = 6000  # per call, for the entries
+    batch_stories: bool = True  # pack stories into shared calls; False: one call per story
+    prompt_versions: dict[str, int] = field(default_factory=dict)
+
+
 class Summariser(Protocol):
-    """`execute` turns stories into cited bullets. Backends declare what they need."""
+    """`execute` turns stories into cited bullets."""
 
     name: str
-    needs_network: bool
 
     def execute(self, request: SummaryRequest) -> Draft: ...

@@ -17,7 +17,8 @@ from datetime import datetime
 import numpy as np
 
 from ..clean import fingerprint_text
-from ..models import Bullet, Section, Story
+from ..contract import Bullet, Section
+from ..models import Story
 from ..tokens import count, sentences
 from .base import Draft, SummaryRequest, Usage
 
@@ -127,7 +128,6 @@ def _vectors(texts: Sequence[str]) -> np.ndarray:
 
 class ExtractiveSummariser:
     name = "extractive"
-    needs_network = False
 
     def execute(self, request: SummaryRequest) -> Draft:
         stories = request.stories

@@ -32,8 +32,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import check as checker
 from ..config import Settings
+from ..contract import Bullet, Dropped, PromptRef, Section
 from ..errors import LLMError
-from ..models import Bullet, Dropped, Entry, Item, PromptRef, Section, Story
+from ..models import Entry, Item, Story
 from ..store import Store
 from ..tokens import chunk_entry, count, pack
 from .base import Draft, SummaryRequest, Usage
@@ -44,8 +45,6 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["json_schema", "json_object_schema", "json_object"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object_schema", "json_object")
-MAX_BULLET_WORDS = 45
-TITLE_SUPPORT = 0.67  # a section title must be mostly words of its own bullets' sources
 _FORMAT_HINTS = ("response_format", "json_schema", "json_object", "schema")
 _DELIM = re.compile(r"[<\uff1c\ufe64]{3}|[>\uff1e\ufe65]{3}")  # also full-width look-alikes
 T = TypeVar("T")
@@ -212,7 +211,6 @@ def sanitise(text: str) -> str:
 
 class OpenAISummariser:
     name = "openai"
-    needs_network = True
 
     def __init__(self, settings: Settings, store: Store | None = None, client: Any = None) -> None:
         self.settings = settings
@@ -349,28 +347,6 @@ class OpenAISummariser:
                 f"not valid JSON of the required shape ({where}: {first['msg']})"
             ) from None
 
-    @staticmethod
-    def _check(
-        bullets: Sequence[_BulletOut], texts: dict[str, str], limit: int
-    ) -> tuple[list[Bullet], list[tuple[_BulletOut, str]]]:
-        good: list[Bullet] = []
-        bad: list[tuple[_BulletOut, str]] = []
-        for b in bullets:
-            text = " ".join(b.text.split())
-            if not text:
-                continue
-            if len(text.split()) > MAX_BULLET_WORDS:
-                bad.append((b, f"longer than {MAX_BULLET_WORDS} words"))
-                continue
-            res = checker.check_bullet(text, b.citations, texts)
-            if not res.ok:
-                bad.append((b, "; ".join(res.reasons)))
-            elif len(good) >= limit:
-                bad.append((b, f"over the limit of {limit} bullets"))
-            else:
-                good.append(Bullet(text=text, citations=list(res.citations)))
-        return good, bad
-
     def _ask_checked(
         self,
         prompt: Prompt,
@@ -438,7 +414,7 @@ class OpenAISummariser:
 
         def evaluate(content: str) -> tuple[list[Bullet], list[str], list[Dropped]]:
             parsed = self._parse(content, prompt.meta.schema_name)
-            good, bad = self._check(parsed.bullets, texts, limit)  # type: ignore[attr-defined]
+            good, bad = checker.screen(parsed.bullets, texts, limit)  # type: ignore[attr-defined]
             return good, _problems(bad), _dropped(bad)
 
         return self._ask_checked(prompt, messages, schema, cache_input, evaluate)
@@ -607,11 +583,11 @@ class OpenAISummariser:
                     placed[home].append(b.model_copy(update={"citations": cites}))
             done: dict[str, tuple[list[Bullet], str]] = {}
             for sid, texts in given.items():
-                good, bad = self._check(placed[sid], texts, limits[sid])
+                good, bad = checker.screen(placed[sid], texts, limits[sid])
                 dropped += _dropped(bad, real)
                 title = answers[sid].title if sid in answers else ""
                 done[sid] = (good, " ".join(title.split()))
-            summary, bad = self._check(parsed.summary, every, lines)
+            summary, bad = checker.screen(parsed.summary, every, lines)
             dropped += _dropped(bad, real)
             order = [sid for sid in answers if sid in given]
             return _BatchAnswer(done, summary, order), [], dropped
@@ -625,7 +601,8 @@ class OpenAISummariser:
         for sid, texts in given.items():
             good, title = answer.stories.get(sid, ([], ""))
             _unalias(good, real)
-            out.append(_UnitResult(good, title if _title_ok(title, list(texts), texts) else None))
+            ok = checker.check_title(title, list(texts), texts)
+            out.append(_UnitResult(good, title if ok else None))
         if not final:
             return out, None, dropped
         _unalias(answer.summary, real)
@@ -748,7 +725,7 @@ class OpenAISummariser:
                 "sections are in story order and the summary is each top story's first bullet",
             )
         assert isinstance(plan, BriefingPlan)
-        summary, bad = self._check(plan.summary, given, request.summary_lines)
+        summary, bad = checker.screen(plan.summary, given, request.summary_lines)
         dropped = [Dropped(text=b.text, citations=b.citations, reason=why) for b, why in bad]
         by_id = {s.story_id: s for s in default_sections}
         sections: list[Section] = []
@@ -757,7 +734,7 @@ class OpenAISummariser:
             if base is None:
                 continue
             title = " ".join(sec.title.split())
-            ok = _title_ok(title, [c for b in base.bullets for c in b.citations], texts)
+            ok = checker.check_title(title, [c for b in base.bullets for c in b.citations], texts)
             sections.append(base.model_copy(update={"title": title if ok else base.title}))
         sections += list(by_id.values())  # stories the plan forgot keep their place at the end
         return summary or _lead_bullets(sections, request), sections, dropped, None
@@ -803,14 +780,6 @@ class OpenAISummariser:
         draft.degraded = bool(failed or plan_notice)
         draft.tokens_estimate = self.ledger.tokens_estimate
         return draft
-
-
-def _title_ok(title: str, citations: Sequence[str], texts: dict[str, str]) -> bool:
-    """A section title must be short and mostly in the words of the entries it heads."""
-    return (
-        0 < len(title) <= 120
-        and checker.check_bullet(title, citations, texts, min_support=TITLE_SUPPORT).ok
-    )
 
 
 def _unalias(bullets: Sequence[Bullet], real: dict[str, str]) -> None:

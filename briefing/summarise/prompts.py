@@ -21,8 +21,8 @@ from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..contract import PromptRef
 from ..errors import ConfigError, RenderError
-from ..models import PromptRef
 from ..render import package_dir
 
 _FRONT = re.compile(r"\A\+\+\+\n(?P<front>.*?)\n\+\+\+\n(?P<body>.*)\Z", re.S)

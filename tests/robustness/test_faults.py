@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import DeliveryError
-from briefing.pipeline import run
 from briefing.render import write_outputs
 from briefing.store import Store
-from briefing.summarise.extractive import ExtractiveSummariser
 
-from ..conftest import sample_opts
+from ..conftest import brief
 
 EXE = str(Path(sys.executable).with_name("briefing"))
 
@@ -60,7 +58,7 @@ def test_kill_9_during_run_leaves_a_consistent_state(tmp_path: Path) -> None:
 def test_kill_9_during_archive_build_never_breaks_the_site(tmp_path: Path) -> None:
     state = tmp_path / "state"
     store = Store(state)
-    b = run(sample_opts("2025-02-13"), ExtractiveSummariser())
+    b = brief("2025-02-13")
     for i in range(300):  # enough pages that a build takes a while
         store.save_briefing(b.model_copy(update={"topic": f"Topic {i}"}))
     store.close()
@@ -102,7 +100,7 @@ def test_two_runs_at_once_on_one_state(tmp_path: Path) -> None:
 def test_full_disk_while_writing_outputs_keeps_the_previous_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    b = run(sample_opts("2025-02-13"), ExtractiveSummariser())
+    b = brief("2025-02-13")
     out = tmp_path / "out"
     write_outputs(b, ["md", "html", "json"], out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}

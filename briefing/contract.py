@@ -1,0 +1,117 @@
+"""The Briefing JSON contract: what users and other tools read, and what `briefing check`,
+delivery and the archive load back and validate. Strict: unknown keys are errors."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bullet(_Strict):
+    text: str
+    citations: list[str]
+
+
+class Section(_Strict):
+    title: str
+    story_id: str | None = None
+    bullets: list[Bullet]
+    continues: str | None = None  # date of an earlier briefing this story continues
+
+
+class PromptRef(_Strict):
+    name: str
+    version: int
+    sha256: str
+
+
+class SummariserInfo(_Strict):
+    backend: str
+    model: str | None = None
+    prompt: PromptRef | None = None
+    prompts: list[PromptRef] = Field(default_factory=list)
+    notice: str | None = None
+    degraded: bool = False
+
+
+class Occurrence(_Strict):
+    document: str
+    url: str | None = None
+    published: str | None = None
+
+
+class Source(_Strict):
+    document: str
+    title: str | None
+    author: str | None
+    published: str | None
+    url: str | None
+    anchor: str
+    excerpt: str
+    text: str
+    also_in: list[Occurrence] = Field(default_factory=list)
+    duplicate_of: str | None = None  # canonical entry id when this entry was merged
+
+
+class Dropped(_Strict):
+    text: str
+    citations: list[str]
+    reason: str
+
+
+class Skipped(_Strict):
+    """An input (or part of one) that was not briefed, and why: an error, or left out."""
+
+    input: str
+    reason: str
+    kind: Literal["error", "excluded"] = "error"
+
+
+class Stats(_Strict):
+    documents: int = 0
+    entries: int = 0
+    entries_in_window: int = 0
+    links: int = 0
+    duplicates_removed: int = 0
+    items: int = 0
+    stories: int = 0
+    tokens_raw: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    tokens_in_estimate: int = 0
+    llm_calls: int = 0
+    cache_hits: int = 0
+    token_count_method: str = "tiktoken"
+
+
+class Duplicate(_Strict):
+    entry: str
+    kept: str
+    kind: str
+
+
+class Briefing(_Strict):
+    topic: str
+    date: str | None
+    window: str
+    generated_at: str
+    summariser: SummariserInfo
+    summary: list[Bullet]
+    sections: list[Section]
+    sources: dict[str, Source]
+    duplicates: list[Duplicate] = Field(default_factory=list)
+    dropped: list[Dropped] = Field(default_factory=list)
+    stats: Stats
+    skipped: list[Skipped] = Field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(s.kind == "error" for s in self.skipped)
+
+    def all_bullets(self) -> list[Bullet]:
+        return [*self.summary, *(b for s in self.sections for b in s.bullets)]
