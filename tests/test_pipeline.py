@@ -108,3 +108,48 @@ def test_json_contract_round_trips() -> None:
         assert key in data
     src = next(iter(data["sources"].values()))
     assert set(src) >= {"document", "title", "author", "published", "url", "excerpt", "text"}
+
+
+# ---------------------------------------------------------------- pure pipeline, fake summariser
+
+
+def test_an_unusable_llm_falls_back_to_the_extractive_summariser() -> None:
+    from briefing.errors import LLMError
+
+    from .fakes import FakeSummariser
+
+    fake = FakeSummariser().enqueue(LLMError("server said 503"))
+    b = brief("2025-02-13", fake)
+    assert len(fake.history) == 1 and fake.history[0].stories  # it was asked, with stories
+    assert b.summariser.backend == "extractive" and b.summariser.degraded
+    assert b.summariser.notice and "fake-model" in b.summariser.notice and "503" in b.summariser.notice
+    assert b.sections and all(x.citations for x in b.all_bullets())
+
+
+def test_bullets_that_fail_the_check_are_dropped_with_their_reasons() -> None:
+    from .fakes import FakeSummariser, draft
+
+    def answer(req):  # type: ignore[no-untyped-def]
+        story = req.stories[0]
+        eid = story.items[0].canonical.id
+        first = story.items[0].canonical.body.split("\n")[0]
+        return draft(
+            {
+                story.title: [
+                    (first, [eid]),  # true: kept
+                    ("Negotiators met in Reykjavik with 4,000 delegates.", [eid]),  # not in the text
+                    (first, ["e000000000000"]),  # cites nothing real
+                ],
+                "Empty section": [("Martians landed in Kyiv.", [eid])],
+            },
+            summary=[(first, [])],  # no citation at all
+        )
+
+    b = brief("2025-02-13", FakeSummariser().enqueue(answer))
+    assert [s.title for s in b.sections] == [b.sections[0].title]  # the emptied section went
+    assert [x.text for x in b.sections[0].bullets] == [b.sections[0].bullets[0].text]
+    reasons = {d.text[:20]: d.reason for d in b.dropped}
+    assert "Reykjavik" in reasons["Negotiators met in R"] and "4000" in reasons["Negotiators met in R"]
+    assert any("unknown entries: e000000000000" in d.reason for d in b.dropped)
+    assert any(d.reason == "no citations" for d in b.dropped)
+    assert "Martians" in " ".join(d.text for d in b.dropped) and b.summary == []
