@@ -19,11 +19,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+DEMO := BRIEFING_CONFIG=examples/briefing.toml $(BIN)/briefing
+
 demo: $(VENV)/.installed
 	rm -rf out/state
-	$(BIN)/briefing run --sample --date 2025-02-12 --state out/state --format all --out out/2025-02-12
-	$(BIN)/briefing run --sample --date 2025-02-13 --state out/state --format all --out out/
-	$(BIN)/briefing archive build --state out/state --out out/site
+	$(DEMO) topics --state out/state
+	$(DEMO) run --date 2025-02-12 --state out/state --format all --out out/2025-02-12
+	$(DEMO) run --date 2025-02-13 --state out/state --format all --out out/
+	$(DEMO) archive build --state out/state --out out/site
 	@echo "Briefing written to $(CURDIR)/out/briefing.html (and .md, .json)"
 	@echo "Archive of the sample briefings: $(CURDIR)/out/site/index.html"
 

@@ -2,8 +2,8 @@
 
 `run`, `send`, `schedule`, `eval` and `samples` all build their `RunRequest` with `request()`
 and brief with `produce()`. Everything that changes a briefing (boilerplate rules, assumed
-date, cache, prompt versions, time zone) comes from `Settings`, which flags override, so a
-scheduled run can do whatever a CLI run can.
+date, cache, prompt versions, time zone, size) comes from `Settings`, which a topic's table
+and then flags override, so a scheduled run can do whatever a CLI run can.
 """
 
 from __future__ import annotations
@@ -16,24 +16,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from . import pipeline
+from . import pipeline, topics
 from .clean import load_rules
 from .config import Settings, zone
 from .contract import Briefing
 from .errors import UsageError
 from .ingest import FetchOptions, ingest
 from .models import Window
+from .relevance import Relevance
 from .store import Store, utc_stamp
 from .summarise import make_summariser
 from .summarise.base import Summariser, SummaryRequest
 from .summarise.extractive import ExtractiveSummariser
+from .topics import Topic
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TOPIC = "News briefing"
-SAMPLE_TOPIC = "Ukraine talks"
 
 
 def sample_corpus() -> Path:
@@ -49,10 +47,6 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def today(tz: ZoneInfo) -> date:
-    return datetime.now(tz).date()
-
-
 def display_path(source: str) -> str:
     """How an input is named in outputs: the bundled sample as sample/<file>, others as given."""
     sample = str(sample_corpus())
@@ -63,24 +57,23 @@ def display_path(source: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
-    """One run: what to read, for which topic, over which window."""
+    """One run: which topic (and its settings), what to read, over which window."""
 
+    topic: Topic
     inputs: tuple[str, ...]
-    topic: str
     window: Window
-    assume_date: date | None = None
     only_new: bool = False  # brief only entries first seen since the topic's last briefing
+    edition: bool = False  # the topic's briefing of the whole day: the archive shows it
+
+    @property
+    def settings(self) -> Settings:
+        return self.topic.settings
 
 
 @dataclass(frozen=True, slots=True)
 class Produced:
     briefing: Briefing
     state_id: int | None  # the stored briefing's id; None when no store was given
-
-
-def topic_title(settings: Settings, sample: bool = False) -> str:
-    """The topic of a run: settings (or --topic), else the sample's, else the default."""
-    return settings.topic or (SAMPLE_TOPIC if sample else DEFAULT_TOPIC)
 
 
 def request(
@@ -90,23 +83,46 @@ def request(
     sample: bool = False,
     day: date | None = None,
     since: timedelta | None = None,
-    topic: str | None = None,
+    topic: str | Topic | None = None,
     only_new: bool = False,
+    save: bool = False,
+    default_today: bool = False,
 ) -> RunRequest:
-    """The run request of every command. Inputs: the given ones, plus the sample with
-    `sample`, else the configured `sources`."""
-    sources = [*inputs, *([str(sample_corpus())] if sample else [])] or list(settings.sources)
+    """The run request of every command.
+
+    The topic is `topic` (a configured topic's key or title, else a new title), else the sample
+    with `sample`, else the only configured one. Inputs: the given ones (they override the
+    topic's sources), else the topic's sources. A run of a configured topic's own sources over
+    a whole day is its edition; other runs are too, with `save`. With `default_today` and no
+    `day`, the day is today in the topic's zone.
+    """
+    corpus = sample_corpus() if sample else None
+    if isinstance(topic, Topic):
+        chosen = topic
+    else:
+        chosen = topics.resolve(settings, topic, corpus=corpus,
+                                adhoc=bool(inputs) or topic is not None)  # fmt: skip
+    if corpus is not None and chosen.id != topics.SAMPLE_ID:
+        inputs = [*inputs, str(corpus)]  # the sample briefed under another topic
+    sources = list(inputs) or list(chosen.sources)
     if not sources:
-        raise UsageError("nothing to read: give files, folders or URLs, --sample, "
-                         "or set `sources` in briefing.toml")  # fmt: skip
-    window = Window(zone(settings.tz), day, since, datetime.now(UTC) if day is None and since
-                    else None)  # fmt: skip
+        raise UsageError(
+            f"topic {chosen.id!r} has no sources: set `sources` in its [topics.{chosen.id}] "
+            "table, or give files, folders or URLs"
+            if chosen.configured
+            else "nothing to read: give files, folders or URLs, --sample, or configure a topic"
+        )
+    tz = zone(chosen.settings.tz)
+    if day is None and default_today:
+        day = datetime.now(tz).date()
+    window = Window(tz, day, since, datetime.now(UTC) if day is None and since else None)
+    whole_day = day is not None and since is None and not only_new and not inputs
     return RunRequest(
+        topic=chosen,
         inputs=tuple(sources),
-        topic=topic or topic_title(settings, sample and not inputs),
         window=window,
-        assume_date=settings.assume_date,
         only_new=only_new,
+        edition=save or (chosen.configured and whole_day),
     )
 
 
@@ -131,20 +147,18 @@ def open_store(settings: Settings, enabled: bool = True) -> Iterator[Store | Non
 
 def read_inputs(
     req: RunRequest,
-    settings: Settings,
     *,
     on_progress: Callable[[str], None] | None = None,
     fetch: FetchOptions | None = None,
 ) -> pipeline.Read:
     """Every input of the request, read and split into entries."""
-    rules = load_rules(settings.boilerplate)
+    rules = load_rules(req.settings.boilerplate)
     got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress)
     return pipeline.Read(got.loaded, got.skipped)
 
 
 def produce(
     req: RunRequest,
-    settings: Settings,
     store: Store | None,
     *,
     summariser: Summariser | None = None,
@@ -152,48 +166,50 @@ def produce(
     fetch: FetchOptions | None = None,
 ) -> Produced:
     """Read, brief, check and (with a store) save. The store remembers the entries seen and
-    gives the earlier briefings whose stories a section may continue."""
-    tz = req.window.tz
-    read = read_inputs(req, settings, on_progress=on_progress, fetch=fetch)
+    gives the earlier editions whose stories a section may continue."""
+    settings, topic, tz = req.settings, req.topic, req.window.tz
+    read = read_inputs(req, on_progress=on_progress, fetch=fetch)
     only = None
     earlier: list[Briefing] = []
     if store is not None:
-        entries = read.entries(tz, req.assume_date)
+        entries = read.entries(tz, settings.assume_date)
         docs = [(d.source, d.id, d.title) for d in read.documents]
         rows = [(e.id, e.document, e.published.astimezone(tz).isoformat() if e.published
                  else None) for e in entries]  # fmt: skip
-        previous = store.previous_briefing_time(req.topic)
+        previous = store.previous_briefing_time(topic.id)
         first_seen = store.record_seen(docs, rows, utc_stamp(datetime.now(UTC)))
         if req.only_new and previous is not None:
             only = {e.id for e in entries if first_seen.get(e.id, "") > previous}
         if req.window.day is not None:
-            earlier = store.earlier_briefings(req.topic, req.window.day.isoformat())
-    prep = pipeline.prepare(read, req.window, datetime.now(UTC), assume_date=req.assume_date,
-                            only=only)  # fmt: skip
+            earlier = store.earlier_briefings(topic.id, req.window.day.isoformat())
+    relevance = Relevance(topic.include, topic.exclude)
+    prep = pipeline.prepare(read, req.window, datetime.now(UTC), assume_date=settings.assume_date,
+                            only=only, relevance=relevance)  # fmt: skip
+    if unmatched := relevance.unmatched(prep.in_window + prep.off_topic):
+        log.warning("topic %s: include terms that match no entry in the window: %s", topic.id,
+                    ", ".join(map(repr, unmatched)))  # fmt: skip
     if summariser is None:
         summariser = make_summariser(settings, store if settings.cache else None)
     b = pipeline.brief(
-        prep, summary_request(settings, req.topic), summariser, ExtractiveSummariser(),
-        window=req.window, generated_at=now_utc(), earlier=earlier,
+        prep, summary_request(settings, topic.title), summariser, ExtractiveSummariser(),
+        window=req.window, generated_at=now_utc(), earlier=earlier, topic_id=topic.id,
     )  # fmt: skip
     b = b.model_copy(update={"skipped": [
         s.model_copy(update={"input": display_path(s.input)}) for s in b.skipped
     ]})  # fmt: skip
-    state_id = store.save_briefing(b) if store is not None else None
+    state_id = store.save_briefing(b, edition=req.edition) if store is not None else None
     return Produced(b, state_id)
 
 
-def edition(
-    settings: Settings, store: Store, inputs: Sequence[str], day: date, *, sample: bool = False
-) -> Produced:
-    """The stored briefing of the topic and day, or a new one when there is none (or when
-    inputs were given explicitly)."""
-    req = request(settings, inputs, sample=sample, day=day)
-    if not inputs and not sample:
-        found = store.latest_briefing(req.topic, day.isoformat())
+def edition(store: Store, req: RunRequest) -> Produced:
+    """The topic's stored edition of the request's day, or a new one when there is none (or
+    when inputs were given explicitly: then the new briefing is made and stored)."""
+    assert req.window.day is not None
+    if req.edition:
+        found = store.edition(req.topic.id, req.window.day.isoformat())
         if found is not None:
             return Produced(found[1], found[0])
-    return produce(req, settings, store)
+    return produce(req, store)
 
 
 def archive_dir(settings: Settings, out: Path | None = None) -> Path:

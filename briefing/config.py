@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -46,6 +55,38 @@ class SmtpConfig:
     list_unsubscribe: str | None = None
     retries: int = 3
     backoff: float = 2.0  # seconds, doubled per attempt
+
+
+class TopicConfig(BaseModel):
+    """One `[topics.<id>]` table: a standing topic (see `briefing/topics.py`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list)  # words, word prefixes or "quoted phrases"
+    exclude: list[str] = Field(default_factory=list)
+    at: str | None = None  # HH:MM, the daily run's local time
+    # the top-level settings of these names, for this topic only
+    tz: str | None = None
+    mail_to: list[str] | None = None
+    max_sections: int | None = Field(default=None, ge=1, le=10_000)
+    max_bullets: int | None = Field(default=None, ge=1, le=20)
+    summary_lines: int | None = Field(default=None, ge=0, le=10)
+    also_reported: int | None = Field(default=None, ge=0, le=10_000)
+    llm: Literal["auto", "openai", "extractive"] | None = None
+    model: str | None = None
+    base_url: str | None = None
+    prompt_versions: dict[str, int] | None = None
+    assume_date: date | None = None
+    boilerplate: Path | None = None
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _terms(cls, v: list[str]) -> list[str]:
+        if any(not t.strip(' "') for t in v):
+            raise ValueError("an empty term matches everything; remove it")
+        return v
 
 
 class Settings(BaseSettings):
@@ -101,6 +142,22 @@ class Settings(BaseSettings):
     # schedule and archive
     schedule_at: str = "07:00"
     archive_dir: Path | None = None
+    # standing topics: [topics.<id>] tables
+    topics: dict[str, TopicConfig] = Field(default_factory=dict)
+    _file: Path | None = PrivateAttr(default=None)  # the settings file these came from
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_keys(cls, v: dict[str, TopicConfig]) -> dict[str, TopicConfig]:
+        from .topics import validate_key
+
+        for key in v:
+            validate_key(key)
+        return v
+
+    def config_dir(self) -> Path | None:
+        """The folder of the settings file: relative topic sources are relative to it."""
+        return self._file.parent if self._file is not None else None
 
     @field_validator("mail_to", "sources", mode="before")
     @classmethod
@@ -207,9 +264,12 @@ def config_file(explicit: Path | None = None) -> Path | None:
 def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     """Settings from every layer; flags that are None are 'not given'."""
     given = {k: v for k, v in flags.items() if v is not None}
-    token = _TOML.set(config_file(config))
+    path = config_file(config)
+    token = _TOML.set(path)
     try:
-        return Settings(**given)
+        settings = Settings(**given)
+        settings._file = path.absolute() if path is not None else None
+        return settings
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()

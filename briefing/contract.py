@@ -41,12 +41,14 @@ class SummariserInfo(_Strict):
 
 class Occurrence(_Strict):
     document: str
+    publisher: str | None = None
     url: str | None = None
     published: str | None = None
 
 
 class Source(_Strict):
     document: str
+    publisher: str | None = None  # who published it: named by the input, else the URL's host
     title: str | None
     author: str | None
     published: str | None
@@ -77,6 +79,7 @@ class Stats(_Strict):
     entries: int = 0
     entries_in_window: int = 0
     links: int = 0
+    off_topic: int = 0  # entries in the window that matched no include term (or an exclude)
     duplicates_removed: int = 0
     items: int = 0
     stories: int = 0
@@ -97,6 +100,10 @@ class Duplicate(_Strict):
 
 class Briefing(_Strict):
     topic: str
+    topic_id: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$"
+    )  # its stable id
+    tz: str | None = None  # the zone its times are shown in
     date: str | None
     window: str
     generated_at: str
@@ -112,6 +119,13 @@ class Briefing(_Strict):
     @property
     def has_errors(self) -> bool:
         return any(s.kind == "error" for s in self.skipped)
+
+    @property
+    def topic_key(self) -> str:
+        """The topic's id; a briefing stored before topics had ids gets one from its title."""
+        from .topics import topic_id
+
+        return self.topic_id or topic_id(self.topic)
 
     def all_bullets(self) -> list[Bullet]:
         return [*self.summary, *(b for s in self.sections for b in s.bullets)]

@@ -110,7 +110,7 @@ def score_blog(
     started = time.perf_counter()
     try:
         req = app.request(settings, [str(path)], topic=path.stem)
-        b: Briefing = app.produce(req, settings, None, summariser=summariser).briefing
+        b: Briefing = app.produce(req, None, summariser=summariser).briefing
     except Exception as exc:  # one bad blog is a row in the report, not the end of the run
         return BlogScore(
             path.stem,

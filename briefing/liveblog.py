@@ -101,7 +101,7 @@ def _paragraphs(lines: Sequence[str], headline: str | None) -> tuple[Paragraph, 
 
 def _similar(a: str, b: str) -> bool:
     wa, wb = set(fingerprint_text(a).split()), set(fingerprint_text(b).split())
-    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.7
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.7  # a repeat, not a longer line
 
 
 def _kind_for(headline: str | None, paras: tuple[Paragraph, ...]) -> EntryKind:

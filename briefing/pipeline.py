@@ -16,6 +16,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from pathlib import PurePath
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import check
@@ -31,6 +33,7 @@ from .contract import (
 from .dedupe import DedupeResult, dedupe
 from .errors import LLMError, NothingToBrief
 from .models import Document, Entry, Loaded, Story, Window
+from .relevance import Relevance
 from .stories import continuations, group
 from .summarise.base import Draft, Summariser, SummaryRequest
 from .tokens import count, counter
@@ -67,7 +70,8 @@ class Prepared:
 
     read: Read
     entries: list[Entry]  # every parsed entry, all documents
-    in_window: list[Entry]
+    in_window: list[Entry]  # on the topic, in the window
+    off_topic: list[Entry]  # in the window, but not on the topic
     links: int
     deduped: DedupeResult
     skipped: list[Skipped]
@@ -81,9 +85,10 @@ def prepare(
     *,
     assume_date: date | None = None,
     only: Collection[str] | None = None,
+    relevance: Relevance | None = None,
 ) -> Prepared:
-    """Entries -> the window -> deduplicated items -> stories. `only`: the entry ids to keep
-    (`--new`); `now` bounds how far in the future an entry may be dated."""
+    """Entries -> the window -> on the topic -> deduplicated items -> stories. `only`: the
+    entry ids to keep (`--new`); `now` bounds how far in the future an entry may be dated."""
     entries = read.entries(window.tz, assume_date)
     if only is not None:
         entries = [e for e in entries if e.id in only]
@@ -108,11 +113,14 @@ def prepare(
         gone = {id(e) for e in future}
         entries = [e for e in entries if id(e) not in gone]
     in_window = [e for e in entries if window.contains(e)]
+    off_topic: list[Entry] = []
+    if relevance is not None and relevance.active:
+        in_window, off_topic = relevance.split(in_window)
     briefable = [e for e in in_window if e.kind != "link"]
     deduped = dedupe(briefable)
     stories = group(deduped.items)
     links = len(in_window) - len(briefable)
-    return Prepared(read, entries, in_window, links, deduped, skipped, stories)
+    return Prepared(read, entries, in_window, off_topic, links, deduped, skipped, stories)
 
 
 def summarise(request: SummaryRequest, summariser: Summariser, fallback: Summariser) -> Draft:
@@ -139,6 +147,7 @@ def brief(
     window: Window,
     generated_at: datetime,
     earlier: Sequence[Briefing] = (),
+    topic_id: str | None = None,
 ) -> Briefing:
     """Stories -> a checked briefing. `earlier`: this topic's earlier briefings, newest first,
     whose stories a section may continue."""
@@ -146,12 +155,14 @@ def brief(
     if not prep.stories:
         raise NothingToBrief(
             f"nothing to brief in the window {window.describe()}: {len(prep.entries)} entries "
-            f"read, {len(prep.in_window)} in the window"
+            f"read, {len(prep.in_window) + len(prep.off_topic)} in the window"
             + (f" ({prep.links} link-only)" if prep.links else "")
+            + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
         )
     request = replace(request, stories=tuple(prep.stories))
     draft = summarise(request, summariser, fallback)
-    briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at)
+    briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
+                        topic_id=topic_id)  # fmt: skip
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
     log.info(
@@ -180,6 +191,21 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
+def publisher_of(doc: Document | None, url: str | None = None) -> str | None:
+    """Who published a document: as it names itself (header line, JSON, HTML metadata, feed
+    title, a publisher rule), else the host of its URL, else its file's name."""
+    if doc is None:
+        return None
+    if doc.publisher:
+        return doc.publisher
+    link = url or doc.url or (doc.source if "://" in doc.source else None)
+    if link:
+        host = urlsplit(link).hostname
+        if host:
+            return host.removeprefix("www.")
+    return PurePath(doc.source).name or None
+
+
 def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
     docs = {d.id: d for d in prep.read.documents}
     canonical_of = {m: c for m, c, kind in prep.deduped.relations if m != c}
@@ -189,6 +215,7 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
             doc = docs.get(e.document)
             occ = Occurrence(
                 document=e.document,
+                publisher=publisher_of(doc, e.url),
                 url=e.url or (doc.url if doc else None),
                 published=_iso(e.published, tz, e.date_only),
             )
@@ -198,6 +225,7 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
                 continue
             sources[e.id] = Source(
                 document=e.document,
+                publisher=occ.publisher,
                 title=e.headline or _untitled(e, doc),
                 author=e.author,
                 published=_iso(e.published, tz, e.date_only),
@@ -211,7 +239,13 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
 
 
 def assemble(
-    prep: Prepared, draft: Draft, *, topic: str, window: Window, generated_at: datetime
+    prep: Prepared,
+    draft: Draft,
+    *,
+    topic: str,
+    window: Window,
+    generated_at: datetime,
+    topic_id: str | None = None,
 ) -> Briefing:
     """The draft, checked against the sources it cites, with the run's figures."""
     sources = build_sources(prep, window.tz)
@@ -220,6 +254,8 @@ def assemble(
     prompts = list(draft.prompts)
     return Briefing(
         topic=topic,
+        topic_id=topic_id,
+        tz=window.tz.key,
         date=window.day.isoformat() if window.day else None,
         window=window.describe(),
         generated_at=generated_at.isoformat(timespec="seconds"),
@@ -241,6 +277,7 @@ def assemble(
             entries=len(prep.entries),
             entries_in_window=len(prep.in_window),
             links=prep.links,
+            off_topic=len(prep.off_topic),
             duplicates_removed=prep.deduped.duplicates_removed,
             items=len(prep.deduped.items),
             stories=len(prep.stories),

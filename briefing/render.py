@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
@@ -42,7 +43,14 @@ class NumberedSource:
     number: int
     id: str
     source: Source
-    when: str
+    when: str  # "13 Feb 2025 09:15 GMT", in the briefing's zone
+    publisher: str  # who published it (never a local path)
+    also_in: str  # the other publishers that carried it
+
+    @property
+    def label(self) -> str:
+        """"The Independent · 13 Feb 2025 09:15 GMT": how a citation names its source."""
+        return f"{self.publisher} · {self.when}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +65,8 @@ class View:
     sources: list[NumberedSource]
 
 
-def _human_time(iso: str | None) -> str:
+def _human_time(iso: str | None, tz: ZoneInfo | None = None, month: str = "%B") -> str:
+    """A date ("13 February 2025") or a time with its zone ("13 Feb 2025 09:15 GMT")."""
     if not iso:
         return "undated"
     try:
@@ -65,8 +74,22 @@ def _human_time(iso: str | None) -> str:
     except ValueError:
         return iso
     if len(iso) == 10:
-        return dt.strftime("%-d %B %Y")
-    return dt.strftime("%-d %B %Y %H:%M")
+        return dt.strftime(f"%-d {month} %Y")
+    if tz is not None:
+        dt = dt.astimezone(tz)
+    zone = dt.tzname() or ""
+    return dt.strftime(f"%-d {month} %Y %H:%M") + (f" {zone}" if zone else "")
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _publisher(s: Source) -> str:
+    return s.publisher or "unknown publisher"
 
 
 def view(b: Briefing) -> View:
@@ -82,8 +105,14 @@ def view(b: Briefing) -> View:
 
     summary = [cite(x) for x in b.summary]
     sections = [(s.title, [cite(x) for x in s.bullets], s.continues) for s in b.sections]
-    sources = [NumberedSource(n, eid, b.sources[eid], _human_time(b.sources[eid].published))
-               for eid, n in sorted(numbers.items(), key=lambda kv: kv[1])]  # fmt: skip
+    tz = _zone(b.tz)
+    sources = []
+    for eid, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+        s = b.sources[eid]
+        others = dict.fromkeys(o.publisher or o.document for o in s.also_in)
+        others.pop(_publisher(s), None)
+        sources.append(NumberedSource(n, eid, s, _human_time(s.published, tz, "%b"),
+                                      _publisher(s), ", ".join(others)))  # fmt: skip
     date_label = _human_time(b.date) if b.date else b.window
     return View(b, f"{b.topic} — {date_label}", date_label, summary, sections, sources)
 

@@ -21,10 +21,10 @@ def generate() -> dict[str, str]:
     from datetime import date
 
     out: dict[str, str] = {}
-    settings = Settings(tz="Europe/London", topic=app.SAMPLE_TOPIC)
+    settings = Settings(tz="Europe/London")
     for day in SAMPLE_DAYS:
         req = app.request(settings, sample=True, day=date.fromisoformat(day))
-        briefing = app.produce(req, settings, None, summariser=ExtractiveSummariser()).briefing
+        briefing = app.produce(req, None, summariser=ExtractiveSummariser()).briefing
         for fmt in FORMATS:
             out[f"{day}/briefing.{fmt}"] = render(briefing, fmt)
     return out

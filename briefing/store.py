@@ -1,114 +1,32 @@
-"""(I/O) The SQLite state: one file under the state folder, WAL, append-only migrations.
-
-m001: the LLM call cache. Later migrations add tables; a migration once released never changes.
-"""
+"""(I/O) The SQLite state: one file under the state folder, WAL, append-only migrations
+(`migrations.py`): the LLM call cache, documents and entries seen, every briefing (a topic's
+edition of a day, or an ad-hoc run), every delivery, and the scheduler's runs."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .clean import slug
 from .errors import DeliveryError
+from .migrations import MIGRATIONS
 
 if TYPE_CHECKING:
     from .contract import Briefing
 
 DB_NAME = "briefing.sqlite3"
-
-
-def slugify(text: str) -> str:
-    """A topic's slug in the state database and the archive."""
-    return slug(text, fallback="briefing")
+log = logging.getLogger(__name__)
 
 
 def utc_stamp(dt: datetime) -> str:
     """The state database's timestamp format (sortable as text)."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def m001_llm_cache(db: sqlite3.Connection) -> None:
-    db.execute(
-        """CREATE TABLE llm_cache (
-            key TEXT PRIMARY KEY,
-            model TEXT NOT NULL,
-            prompt_sha TEXT NOT NULL,
-            response TEXT NOT NULL,
-            usage TEXT NOT NULL,
-            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-        )"""
-    )
-
-
-def _script(db: sqlite3.Connection, sql: str) -> None:
-    """Run statements one by one (executescript would commit our migration transaction)."""
-    for statement in sql.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def m002_history(db: sqlite3.Connection) -> None:
-    _script(
-        db,
-        """
-        CREATE TABLE documents (
-            source TEXT PRIMARY KEY,
-            doc_id TEXT NOT NULL,
-            title TEXT,
-            first_seen TEXT NOT NULL
-        );
-        CREATE TABLE entries (
-            id TEXT PRIMARY KEY,
-            document TEXT NOT NULL,
-            published TEXT,
-            first_seen TEXT NOT NULL
-        );
-        CREATE TABLE briefings (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            topic TEXT NOT NULL,
-            topic_slug TEXT NOT NULL,
-            date TEXT,
-            window TEXT NOT NULL,
-            generated_at TEXT NOT NULL,
-            backend TEXT NOT NULL,
-            model TEXT,
-            prompts TEXT NOT NULL,
-            json TEXT NOT NULL,
-            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-        );
-        CREATE INDEX briefings_topic_date ON briefings (topic_slug, date);
-        CREATE TABLE deliveries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            briefing_id INTEGER NOT NULL REFERENCES briefings (id),
-            topic_slug TEXT NOT NULL,
-            date TEXT NOT NULL,
-            recipient TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
-            message_id TEXT,
-            error TEXT,
-            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-        );
-        CREATE UNIQUE INDEX deliveries_once ON deliveries (topic_slug, date, recipient)
-            WHERE status = 'sent';
-        CREATE TABLE runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            outcome TEXT,
-            message TEXT
-        );
-        """,
-    )
-
-
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_llm_cache, m002_history]
 
 
 class Store:
@@ -210,67 +128,104 @@ class Store:
                 ).fetchall())  # fmt: skip
         return seen
 
-    def save_briefing(self, b: Briefing) -> int:
+    def save_briefing(self, b: Briefing, *, edition: bool = False) -> int:
+        """Store a briefing; returns its id. An edition is what the archive shows and `send`
+        mails for its topic and day (the latest edition wins)."""
         prompts = json.dumps([p.model_dump() for p in b.summariser.prompts])
+        tid = b.topic_key
         with self.lock:
             cur = self.db.execute(
-                "INSERT INTO briefings (topic, topic_slug, date, window, generated_at, backend,"
-                " model, prompts, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (b.topic, slugify(b.topic), b.date, b.window, b.generated_at,
+                "INSERT INTO briefings (topic, topic_slug, topic_id, edition, date, window,"
+                " generated_at, backend, model, prompts, json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (b.topic, tid, tid, int(edition), b.date, b.window, b.generated_at,
                  b.summariser.backend, b.summariser.model, prompts, b.model_dump_json()),
             )  # fmt: skip
             return int(cur.lastrowid or 0)
 
-    def latest_briefing(self, topic: str, date: str | None) -> tuple[int, Briefing] | None:
+    def _load(self, rows: list[tuple[int, str]]) -> list[tuple[int, Briefing]]:
+        """Stored briefings that still validate; a broken one is logged and left out."""
+        from pydantic import ValidationError
+
         from .contract import Briefing
 
+        out = []
+        for bid, text in rows:
+            try:
+                out.append((bid, Briefing.model_validate_json(text)))
+            except ValidationError as exc:
+                log.warning(
+                    "stored briefing %d is unreadable (%s); left out", bid, exc.errors()[0]["msg"]
+                )
+        return out
+
+    def edition(self, topic: str, date: str) -> tuple[int, Briefing] | None:
+        """The topic's (id) latest edition of the day."""
         with self.lock:
-            row = self.db.execute(
-                "SELECT id, json FROM briefings WHERE topic_slug = ? AND date IS ? "
-                "ORDER BY id DESC LIMIT 1",
-                (slugify(topic), date),
-            ).fetchone()
-        return (row[0], Briefing.model_validate_json(row[1])) if row else None
+            rows = self.db.execute(
+                "SELECT id, json FROM briefings WHERE topic_id = ? AND date = ? AND edition = 1"
+                " ORDER BY id DESC LIMIT 1",
+                (topic, date),
+            ).fetchall()
+        found = self._load(rows)
+        return found[0] if found else None
 
     def previous_briefing_time(self, topic: str) -> str | None:
+        """When the topic (id) was last briefed, edition or not."""
         with self.lock:
             row = self.db.execute(
-                "SELECT created_at FROM briefings WHERE topic_slug = ? ORDER BY id DESC LIMIT 1",
-                (slugify(topic),),
+                "SELECT created_at FROM briefings WHERE topic_id = ? ORDER BY id DESC LIMIT 1",
+                (topic,),
             ).fetchone()
         return row[0] if row else None
 
-    def briefings(self) -> list[tuple[int, Briefing]]:
-        """The latest briefing of every (topic, date), newest date first."""
-        from .contract import Briefing
+    _LATEST = ("SELECT MAX(id) FROM briefings WHERE edition = 1 AND date IS NOT NULL"
+               " GROUP BY topic_id, date")  # fmt: skip
 
+    def briefings(self, topic: str | None = None) -> list[tuple[int, Briefing]]:
+        """The latest edition of every (topic, date), newest date first; of one topic (id)."""
         with self.lock:
             rows = self.db.execute(
-                "SELECT b.id, b.json FROM briefings b JOIN (SELECT topic_slug, date, MAX(id) AS id"
-                " FROM briefings WHERE date IS NOT NULL GROUP BY topic_slug, date) l ON b.id = l.id"
-                " ORDER BY b.date DESC, b.topic_slug"
+                f"SELECT id, json FROM briefings WHERE id IN ({self._LATEST})"
+                " AND (? IS NULL OR topic_id = ?) ORDER BY date DESC, topic_id",
+                (topic, topic),
             ).fetchall()
-        return [(r[0], Briefing.model_validate_json(r[1])) for r in rows]
+        return self._load(rows)
 
     def earlier_briefings(self, topic: str, before: str, limit: int = 7) -> list[Briefing]:
-        from .contract import Briefing
-
+        """The topic's (id) editions before a date, newest first."""
         with self.lock:
             rows = self.db.execute(
-                "SELECT json FROM briefings WHERE topic_slug = ? AND date < ? AND id IN (SELECT"
-                " MAX(id) FROM briefings GROUP BY topic_slug, date) ORDER BY date DESC LIMIT ?",
-                (slugify(topic), before, limit),
+                f"SELECT id, json FROM briefings WHERE topic_id = ? AND date < ? AND id IN"
+                f" ({self._LATEST}) ORDER BY date DESC LIMIT ?",
+                (topic, before, limit),
             ).fetchall()
-        return [Briefing.model_validate_json(r[0]) for r in rows]
+        return [b for _, b in self._load(rows)]
+
+    def history(self, topic: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Stored briefings, newest first: id, topic, topic_id, date, window, edition, when."""
+        with self.lock:
+            cur = self.db.execute(
+                "SELECT id, topic, topic_id, date, window, edition, backend, created_at"
+                " FROM briefings WHERE ? IS NULL OR topic_id = ? ORDER BY id DESC LIMIT ?",
+                (topic, topic, limit),
+            )
+            cols = [c[0] for c in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def remove_briefing(self, briefing_id: int) -> bool:
+        """Delete one stored briefing (its delivery records stay: a day mailed stays mailed)."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM briefings WHERE id = ?", (briefing_id,)).rowcount > 0
 
     # ------------------------------------------------------------ deliveries
 
     def was_sent(self, topic: str, date: str, recipient: str) -> bool:
         with self.lock:
             row = self.db.execute(
-                "SELECT 1 FROM deliveries WHERE topic_slug = ? AND date = ? AND recipient = ?"
+                "SELECT 1 FROM deliveries WHERE topic_id = ? AND date = ? AND recipient = ?"
                 " AND status = 'sent'",
-                (slugify(topic), date, recipient.lower()),
+                (topic, date, recipient.lower()),
             ).fetchone()
         return row is not None
 
@@ -284,25 +239,26 @@ class Store:
         message_id: str | None,
         error: str | None = None,
     ) -> None:
+        """Record a delivery of the topic's (id) day to a recipient."""
         with self.lock:
             if status == "sent":  # a resend (--force) replaces the earlier record
                 self.db.execute(
                     "UPDATE deliveries SET status = 'failed', error = 'superseded by a resend'"
-                    " WHERE topic_slug = ? AND date = ? AND recipient = ? AND status = 'sent'",
-                    (slugify(topic), date, recipient.lower()),
+                    " WHERE topic_id = ? AND date = ? AND recipient = ? AND status = 'sent'",
+                    (topic, date, recipient.lower()),
                 )
             self.db.execute(
-                "INSERT INTO deliveries (briefing_id, topic_slug, date, recipient, status,"
-                " message_id, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (briefing_id, slugify(topic), date, recipient.lower(), status, message_id, error),
+                "INSERT INTO deliveries (briefing_id, topic_slug, topic_id, date, recipient,"
+                " status, message_id, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (briefing_id, topic, topic, date, recipient.lower(), status, message_id, error),
             )
 
     def deliveries(self, topic: str, date: str) -> list[dict[str, Any]]:
         with self.lock:
             cur = self.db.execute(
                 "SELECT recipient, status, message_id, error, at FROM deliveries"
-                " WHERE topic_slug = ? AND date = ? ORDER BY id",
-                (slugify(topic), date),
+                " WHERE topic_id = ? AND date = ? ORDER BY id",
+                (topic, date),
             )
             cols = [c[0] for c in cur.description]
             return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

@@ -31,15 +31,16 @@ def brief(
     inputs: list[str] | None = None,
     store: Store | None = None,
     topic: str = "Ukraine talks",
+    save: bool = False,
     **settings: object,
 ) -> Briefing:
     """A briefing through the app, as `briefing run` makes it: the sample (or `inputs`) of
-    `day`, extractive unless a summariser is given, saved when a store is given."""
-    s = Settings(topic=topic, **settings)  # type: ignore[arg-type]
-    req = app.request(s, inputs or [], sample=inputs is None,
+    `day`, extractive unless a summariser is given, saved when a store is given (a sample run
+    of a whole day is the sample topic's edition)."""
+    s = Settings(**settings)  # type: ignore[arg-type]
+    req = app.request(s, inputs or [], sample=inputs is None, topic=topic, save=save,
                       day=date.fromisoformat(day) if day else None)  # fmt: skip
-    made = app.produce(req, s, store, summariser=summariser or ExtractiveSummariser())
-    return made.briefing
+    return app.produce(req, store, summariser=summariser or ExtractiveSummariser()).briefing
 
 
 def prepare_sample(day: str | None = None, window: Window | None = None,

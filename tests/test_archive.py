@@ -85,11 +85,12 @@ def test_interrupted_build_leaves_the_site_intact(
 
 def test_topic_names_cannot_escape_the_site(store: Store) -> None:
     b = store.briefings()[0][1]
-    evil = b.model_copy(update={"topic": "../../../etc/passwd <script>"})
+    evil = b.model_copy(update={"topic": "../../../etc/passwd <script>", "topic_id": None})
     assert permalink(evil) == "2025/02/13/etc-passwd-script/index.html"
     with pytest.raises(DeliveryError):
         permalink(b.model_copy(update={"date": "../../x"}))
-    files = render_site([evil])
+    files, failed = render_site([evil])
+    assert failed == []
     assert all(".." not in p and not p.startswith("/") for p in files)
     assert (
         b"<script>"

@@ -68,30 +68,32 @@ def job_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     monkeypatch.setenv("BRIEFING_SOURCES", str(app.sample_corpus()))
     real = app.produce
 
-    def counted(req, settings, store, **kw):  # type: ignore[no-untyped-def]
+    def counted(req, store, **kw):  # type: ignore[no-untyped-def]
         calls.append(req.window.day)
-        sample = app.request(settings, sample=True, day=date(2025, 2, 13))
-        return real(sample, settings, store, **kw)
+        sample = app.request(req.settings, sample=True, day=date(2025, 2, 13))
+        return real(sample, store, **kw)
 
     monkeypatch.setattr(app, "produce", counted)
     state = tmp_path / "state"
-    return sch.JobArgs(state=str(state), config=None, tz="Europe/London"), calls, state
+    monkeypatch.setenv("BRIEFING_STATE_DIR", str(state))
+    job = sch.JobArgs(state=str(state), config=None, topic="news-briefing", tz="Europe/London")
+    return job, calls, state
 
 
 def test_catch_up_runs_a_missed_day_once(job_env) -> None:  # type: ignore[no-untyped-def]
     args, calls, state = job_env
     london = ZoneInfo("Europe/London")
     with time_machine.travel(datetime(2026, 3, 29, 6, 0, tzinfo=london), tick=False):
-        assert sch.catch_up(args, time(7)) is None  # not yet time
+        assert sch.catch_up(args) is None  # not yet time
     with time_machine.travel(datetime(2026, 3, 29, 9, 30, tzinfo=london), tick=False):
-        assert sch.catch_up(args, time(7)) == "ok"
-        assert sch.catch_up(args, time(7)) is None  # a restart does not run it again
-        assert sch.daily_job(args.state, None, args.tz) == "skipped"  # nor does the trigger
+        assert sch.catch_up(args) == "ok"
+        assert sch.catch_up(args) is None  # a restart does not run it again
+        assert sch.daily_job(args.state, None, args.topic, args.tz) == "skipped"  # nor the trigger
     with time_machine.travel(datetime(2026, 3, 30, 7, 0, 5, tzinfo=london), tick=False):
-        assert sch.daily_job(args.state, None, args.tz) == "ok"
+        assert sch.daily_job(args.state, None, args.topic, args.tz) == "ok"
     assert calls == [date(2026, 3, 29), date(2026, 3, 30)]
     store = Store(state)
-    last = store.last_run("daily")
+    last = store.last_run(args.kind)
     assert last and last["outcome"] == "ok" and "archive" in last["message"]
     assert (state / "site" / "index.html").exists()
 
@@ -116,23 +118,23 @@ def test_running_scheduler_fires_once_on_a_change_day(
     job_env, zone: str, moment: datetime, at: str
 ) -> None:  # type: ignore[no-untyped-def]
     args, calls, _state = job_env
-    args = sch.JobArgs(state=args.state, config=None, tz=zone)
+    args = sch.JobArgs(state=args.state, config=None, topic=args.topic, at=at, tz=zone)
     tz = ZoneInfo(zone)
     with time_machine.travel(moment.replace(tzinfo=tz), tick=True):
-        sched = sch.make_scheduler(args, sch.parse_at(at), blocking=False)
+        sched = sch.make_scheduler([args], blocking=False)
         sched.start()
         try:
             deadline = _time.monotonic() + 15
             while not calls and _time.monotonic() < deadline:
                 _time.sleep(0.2)
             _time.sleep(1.5)
-            job = sched.get_job(sch.JOB_ID)
+            job = sched.get_job(args.kind)
             nxt = job.next_run_time.astimezone(tz)
+            assert args.next_fire() == nxt
         finally:
             sched.shutdown(wait=True)
     assert calls == [moment.date()]
     assert nxt.date() == moment.date() + timedelta(days=1) and nxt.strftime("%H:%M") == at
-    assert sch.next_run(args) == nxt
 
 
 def test_a_second_scheduler_for_the_same_state_refuses_to_run(tmp_path: Path) -> None:
@@ -147,7 +149,8 @@ def test_a_second_scheduler_for_the_same_state_refuses_to_run(tmp_path: Path) ->
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         exe = Path(sys.executable).with_name("briefing")
         r = subprocess.run([str(exe), "schedule", "--state", str(state), "--at", "07:00"],
-                           capture_output=True, text=True, timeout=60, env={**os.environ})  # fmt: skip
+                           capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "BRIEFING_SOURCES": "inbox/"})  # fmt: skip
         assert r.returncode == 1 and f"pid {holder.pid}" in r.stderr
     finally:
         holder.kill()
@@ -163,11 +166,9 @@ def test_status_command(tmp_path: Path, job_env) -> None:  # type: ignore[no-unt
 
     args, _calls, state = job_env
     r = CliRunner().invoke(app, ["schedule", "status", "--state", str(state)])
-    assert r.exit_code == 0 and "never" in r.stdout
-    sched = sch.make_scheduler(args, time(7), blocking=False)
-    sched.start(paused=True)
-    sched.shutdown()
-    assert sch.daily_job(args.state, None, args.tz) in ("ok", "skipped")
+    assert r.exit_code == 0 and "never" in r.stdout and "topic:\tnews-briefing" in r.stdout
+    assert sch.daily_job(args.state, None, args.topic, args.tz) in ("ok", "skipped")
     r = CliRunner().invoke(app, ["schedule", "status", "--state", str(state)])
     assert "next run:\t20" in r.stdout and "07:00:00" in r.stdout and "outcome:\tok" in r.stdout
+    assert "(Europe/London)" in r.stdout
     json.dumps(r.stdout)

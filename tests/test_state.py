@@ -46,10 +46,10 @@ def test_produce_reads_the_configured_sources_and_marks_continuations(tmp_path: 
     store = Store(tmp_path / "state")
     from datetime import date
 
-    day12 = runs.produce(runs.request(settings, day=date(2025, 2, 12)), settings, store).briefing
-    made = runs.produce(runs.request(settings, day=date(2025, 2, 13)), settings, store)
+    day12 = runs.produce(runs.request(settings, day=date(2025, 2, 12)), store).briefing
+    made = runs.produce(runs.request(settings, day=date(2025, 2, 13)), store)
     bid, day13 = made.state_id, made.briefing
     assert day12.topic == day13.topic == "Ukraine talks"
     assert any(s.continues == "2025-02-12" for s in day13.sections)
     assert all(s.continues is None for s in day12.sections)
-    assert store.latest_briefing("Ukraine talks", "2025-02-13") == (bid, day13)
+    assert store.edition(day13.topic_key, "2025-02-13") == (bid, day13)

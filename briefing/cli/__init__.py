@@ -65,6 +65,7 @@ from . import prompts as _prompts  # noqa: E402,F401
 from . import run as _run  # noqa: E402,F401
 from . import schedule as _schedule  # noqa: E402,F401
 from . import send as _send  # noqa: E402,F401
+from . import topics as _topics  # noqa: E402,F401
 
 
 def main() -> None:

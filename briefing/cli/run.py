@@ -12,7 +12,6 @@ from . import app, err, handled
 
 if TYPE_CHECKING:
     from ..app import Produced, RunRequest
-    from ..config import Settings
     from ..store import Store
 
 PROGRESS_THRESHOLD = 10  # inputs; below this a progress bar is noise
@@ -28,7 +27,8 @@ def run(
     since: Annotated[str | None, Opt("--since", help="Entries of the last 90m/24h/2d (to the end of --date, else now).")] = None,
     tz: Annotated[str | None, Opt("--tz", help="Time zone for --date and bylines (default Europe/London).")] = None,
     assume_date: Annotated[str | None, Opt("--assume-date", help="Date (YYYY-MM-DD) for undated documents.")] = None,
-    topic: Annotated[str | None, Opt("--topic", help="Briefing title.")] = None,
+    topic: Annotated[str | None, Opt("--topic", help="A configured topic (key or title), or the title of a new one.")] = None,
+    save: Annotated[bool, Opt("--save", help="Store this run as the topic's edition of the day (ad-hoc runs are not).")] = False,
     fmt: Annotated[str | None, Opt("--format", "-f", help="md, html, json or all (default: md to stdout; all with --out).")] = None,
     out: Annotated[Path | None, Opt("--out", "-o", help="Write briefing.<format> files into this folder.")] = None,
     boilerplate: Annotated[Path | None, Opt("--boilerplate", help="Extra boilerplate rules (TOML).")] = None,
@@ -57,8 +57,6 @@ def run(
         from ..summarise.prompts import parse_selector
         from .options import parse_day, parse_since
 
-        if not inputs and not sample:
-            raise UsageError("give files, folders or URLs to brief, or --sample")
         fmt = fmt or ("all" if out else "md")
         formats = list(FORMATS) if fmt == "all" else [fmt]
         if any(f not in FORMATS for f in formats):
@@ -75,14 +73,17 @@ def run(
             raise UsageError("--new needs the state database (drop --no-state)")
         settings = load_settings(
             config, llm=llm, model=model, base_url=base_url, concurrency=concurrency,
-            timeout=timeout, max_retries=max_retries, state_dir=state, tz=tz, topic=topic,
+            timeout=timeout, max_retries=max_retries, state_dir=state, tz=tz,
             prompt_versions=versions or None, boilerplate=boilerplate, templates=templates,
             assume_date=parse_day(assume_date, "--assume-date"), cache=False if no_cache else None,
         )  # fmt: skip
+        if save and no_state:
+            raise UsageError("--save needs the state database (drop --no-state)")
         req = runs.request(settings, inputs or [], sample=sample, day=parse_day(day, "--date"),
-                           since=parse_since(since) if since else None, only_new=new)  # fmt: skip
+                           since=parse_since(since) if since else None, topic=topic,
+                           only_new=new, save=save)  # fmt: skip
         with runs.open_store(settings, enabled=not no_state) as store:
-            briefing = _produce_with_progress(req, settings, store).briefing
+            briefing = _produce_with_progress(req, store).briefing
         for s in briefing.skipped:
             if s.kind == "error":
                 err(f"briefing: skipped {s.input}: {s.reason}")
@@ -100,7 +101,7 @@ def run(
             raise typer.Exit(EXIT_PARTIAL)
 
 
-def _produce_with_progress(req: RunRequest, settings: Settings, store: Store | None) -> Produced:
+def _produce_with_progress(req: RunRequest, store: Store | None) -> Produced:
     from rich.progress import Progress
 
     from ..app import produce
@@ -108,7 +109,7 @@ def _produce_with_progress(req: RunRequest, settings: Settings, store: Store | N
 
     total = len(expand(req.inputs, []))
     if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
-        return produce(req, settings, store)
+        return produce(req, store)
     with Progress(transient=True) as progress:
         task = progress.add_task("reading inputs", total=total)
-        return produce(req, settings, store, on_progress=lambda _target: progress.advance(task))
+        return produce(req, store, on_progress=lambda _target: progress.advance(task))

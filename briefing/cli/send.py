@@ -17,7 +17,7 @@ def send(
     inputs: Annotated[list[str] | None, typer.Argument(help="Inputs to brief if no briefing of that day is stored.", show_default=False)] = None,
     sample: Annotated[bool, Opt("--sample", help="Use the bundled sample corpus as input.")] = False,
     day: Annotated[str | None, Opt("--date", help="Which day's briefing (default: today in --tz).")] = None,
-    topic: Annotated[str | None, Opt("--topic", help="Briefing title (default from settings).")] = None,
+    topic: Annotated[str | None, Opt("--topic", help="A configured topic, key or title (default: the only one).")] = None,
     to: Annotated[list[str] | None, Opt("--to", help="Recipient (repeatable; default BRIEFING_MAIL_TO).")] = None,
     dry_run: Annotated[bool, Opt("--dry-run", help="Build and show the message; send nothing.")] = False,
     force: Annotated[bool, Opt("--force", help="Send again to recipients who already had it.")] = False,
@@ -28,18 +28,19 @@ def send(
     3: some recipients failed; 1: all failed or an error."""
     with handled():
         from .. import app as runs
-        from ..config import load_settings, zone
+        from ..config import load_settings
         from ..deliver.email import build_message, send_briefing
         from ..errors import EXIT_PARTIAL, BriefingError
         from .options import parse_day
 
-        settings = load_settings(config, state_dir=state, topic=topic)
-        when = parse_day(day, "--date") or runs.today(zone(settings.tz))
-        recipients = list(to or settings.mail_to)
+        settings = load_settings(config, state_dir=state)
+        req = runs.request(settings, inputs or [], sample=sample, topic=topic,
+                           day=parse_day(day, "--date"), default_today=True)  # fmt: skip
+        recipients = list(to or req.topic.mail_to)
         cfg = settings.smtp()
         with runs.open_store(settings) as store:
             assert store is not None
-            made = runs.edition(settings, store, inputs or [], when, sample=sample)
+            made = runs.edition(store, req)
             b, briefing_id = made.briefing, made.state_id
             assert briefing_id is not None
             if dry_run:

@@ -1,9 +1,10 @@
 """(I/O) The static HTML archive of every stored briefing.
 
 Layout (all links relative, so it works from file:// and from any web server):
-    index.html                                  newest first, grouped by month
-    YYYY/MM/DD/<topic-slug>/index.html          one page per briefing (stable permalink)
-    feed.xml                                    Atom
+    index.html                                  every topic's editions, newest first, by month
+    YYYY/MM/DD/<topic-id>/index.html            one page per edition (stable permalink)
+    topics/<topic-id>/index.html, feed.xml      one topic's editions, and its Atom feed
+    feed.xml                                    Atom, every topic
     search.html, search.js, search-index.js     static search (no server)
 
 A build writes a complete new tree next to the output and then swaps a symlink, so readers
@@ -15,19 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ..contract import Briefing
-from ..errors import DeliveryError
+from ..errors import DeliveryError, RenderError
 from ..render import package_dir, render_template, view
-from ..store import Store, slugify
+from ..store import Store
 
+log = logging.getLogger(__name__)
 SITE_TITLE = "Briefing archive"
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -39,6 +42,7 @@ class BuildReport:
     written: int
     reused: int
     changed: bool
+    failed: list[str] = field(default_factory=list)  # pages left out, with the reason
 
 
 def permalink(b: Briefing) -> str:
@@ -46,22 +50,24 @@ def permalink(b: Briefing) -> str:
     m = _DATE.match(b.date or "")
     if not m:
         raise DeliveryError(f"briefing of {b.topic!r} has no valid date ({b.date!r})")
-    return f"{m[1]}/{m[2]}/{m[3]}/{slugify(b.topic)}/index.html"
+    return f"{m[1]}/{m[2]}/{m[3]}/{b.topic_key}/index.html"
 
 
-def _feed(briefings: list[Briefing], links: dict[int, str], base_url: str | None) -> bytes:
+def _feed(briefings: list[Briefing], links: dict[int, str], base_url: str | None,
+          title: str = SITE_TITLE, home: str = "index.html",
+          key: str = "archive") -> bytes:  # fmt: skip
     from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
-    fg.id(base_url or "urn:briefing:archive")
-    fg.title(SITE_TITLE)
-    fg.link(href=(base_url or "") + "index.html", rel="alternate")
+    fg.id(base_url + home if base_url else f"urn:briefing:{key}")
+    fg.title(title)
+    fg.link(href=(base_url or "") + home, rel="alternate")
     fg.language("en")
     updated = max((b.generated_at for b in briefings), default="1970-01-01T00:00:00+00:00")
     fg.updated(datetime.fromisoformat(updated))
     for i, b in reversed(list(enumerate(briefings))):
         e = fg.add_entry()
-        e.id(f"urn:briefing:{slugify(b.topic)}:{b.date}")
+        e.id(f"urn:briefing:{b.topic_key}:{b.date}")
         e.title(view(b).title)
         e.link(href=(base_url or "") + links[i])
         e.updated(datetime.fromisoformat(b.generated_at))
@@ -77,36 +83,74 @@ def _search_index(briefings: list[Briefing], links: dict[int, str]) -> bytes:
     return f"window.BRIEFING_INDEX = {data};\n".encode()
 
 
-def render_site(briefings: list[Briefing], template_dir: str | None = None,
-                base_url: str | None = None) -> dict[str, bytes]:  # fmt: skip
-    """Every file of the site: {relative path: bytes}. Pure."""
-    files: dict[str, bytes] = {}
-    links = {i: permalink(b) for i, b in enumerate(briefings)}
-    by_topic: dict[str, dict[str, str]] = {}
-    for i, b in enumerate(briefings):
-        by_topic.setdefault(slugify(b.topic), {})[b.date or ""] = links[i]
+def _month_groups(
+    items: list[tuple[str, Briefing]], root: str
+) -> list[tuple[str, list[dict[str, object]]]]:
     months: list[tuple[str, list[dict[str, object]]]] = []
-    for i, b in enumerate(briefings):
-        path = links[i]
-        v = view(b)
-        root = "../" * path.count("/")
-        files[path] = render_template("archive/briefing.html.j2", template_dir, v=v, root=root,
-                                      links=by_topic[slugify(b.topic)]).encode()  # fmt: skip
+    for path, b in items:
         label = datetime.fromisoformat(b.date or "1970-01-01").strftime("%B %Y")
         if not months or months[-1][0] != label:
             months.append((label, []))
-        months[-1][1].append({"url": path, "topic": b.topic, "date_label": v.date_label,
+        months[-1][1].append({"url": root + path, "topic": b.topic,
+                              "date_label": view(b).date_label,
                               "summary": [x.text for x in b.summary], "stories": len(b.sections),
                               "backend": b.summariser.backend})  # fmt: skip
-    files["index.html"] = render_template("archive/index.html.j2", template_dir, months=months,
-                                          title=SITE_TITLE).encode()  # fmt: skip
+    return months
+
+
+def render_site(briefings: list[Briefing], template_dir: str | None = None,
+                base_url: str | None = None) -> tuple[dict[str, bytes], list[str]]:  # fmt: skip
+    """Every file of the site ({relative path: bytes}), and the pages that could not be made
+    (one bad briefing is reported and left out; it never stops the rest). Pure."""
+    files: dict[str, bytes] = {}
+    failed: list[str] = []
+    pages: list[tuple[str, Briefing]] = []
+    by_topic: dict[str, dict[str, str]] = {}
+    for b in briefings:
+        try:
+            path = permalink(b)
+        except DeliveryError as exc:
+            failed.append(str(exc))
+            continue
+        by_topic.setdefault(b.topic_key, {})[b.date or ""] = path
+        pages.append((path, b))
+    good: list[tuple[str, Briefing]] = []
+    for path, b in pages:
+        root = "../" * path.count("/")
+        try:
+            page = render_template("archive/briefing.html.j2", template_dir, v=view(b),
+                                   root=root, links=by_topic[b.topic_key])  # fmt: skip
+            files[path] = page.encode()
+        except (RenderError, ValueError, UnicodeError) as exc:
+            failed.append(f"{b.topic_key} {b.date}: {exc}")
+            continue
+        good.append((path, b))
+    topics = {b.topic_key: b.topic for _, b in reversed(good)}  # the latest title of each
+    nav = [
+        {"id": k, "title": t, "url": f"topics/{k}/index.html"} for k, t in sorted(topics.items())
+    ]
+    files["index.html"] = render_template("archive/index.html.j2", template_dir, title=SITE_TITLE,
+                                          months=_month_groups(good, ""), root="", topics=nav,
+                                          feed="feed.xml").encode()  # fmt: skip
+    links = {i: path for i, (path, _) in enumerate(good)}
+    files["feed.xml"] = _feed([b for _, b in good], links, base_url)
+    for key, title in topics.items():
+        mine = [(path, b) for path, b in good if b.topic_key == key]
+        files[f"topics/{key}/index.html"] = render_template(
+            "archive/index.html.j2", template_dir, title=title,
+            months=_month_groups(mine, "../../"),
+            root="../../", topics=nav, feed="feed.xml",
+        ).encode()  # fmt: skip
+        files[f"topics/{key}/feed.xml"] = _feed(
+            [b for _, b in mine], {i: p for i, (p, _) in enumerate(mine)}, base_url, title,
+            f"topics/{key}/index.html", f"topic:{key}",
+        )  # fmt: skip
     files["search.html"] = render_template(
         "archive/search.html.j2", template_dir, title=SITE_TITLE
     ).encode()
     files["search.js"] = (package_dir("templates") / "archive" / "search.js").read_bytes()
-    files["search-index.js"] = _search_index(briefings, links)
-    files["feed.xml"] = _feed(briefings, links, base_url)
-    return files
+    files["search-index.js"] = _search_index([b for _, b in good], links)
+    return files, failed
 
 
 def _digest(data: bytes) -> str:
@@ -117,7 +161,9 @@ def build(store: Store, out: Path, template_dir: str | None = None,
           base_url: str | None = None) -> BuildReport:  # fmt: skip
     """Build the archive of every stored briefing into `out` (a symlink to the live build)."""
     briefings = [b for _, b in store.briefings()]
-    files = render_site(briefings, template_dir, base_url)
+    files, failed = render_site(briefings, template_dir, base_url)
+    for why in failed:
+        log.warning("archive: a page was left out: %s", why)
     manifest = {path: _digest(data) for path, data in sorted(files.items())}
     out = out.absolute()
     builds = out.parent / f".{out.name}.builds"
@@ -126,7 +172,7 @@ def build(store: Store, out: Path, template_dir: str | None = None,
     if current is not None and (current / "manifest.json").is_file():
         old_manifest = json.loads((current / "manifest.json").read_text())
     if current is not None and old_manifest == manifest:
-        return BuildReport(out, len(briefings), 0, len(files), changed=False)
+        return BuildReport(out, len(briefings) - len(failed), 0, len(files), False, failed)
     if out.exists() and not out.is_symlink():
         if not out.is_dir() or any(out.iterdir()):
             raise DeliveryError(f"{out} exists and is not an archive built by briefing; "
@@ -158,7 +204,7 @@ def build(store: Store, out: Path, template_dir: str | None = None,
         shutil.rmtree(stage, ignore_errors=True)
         raise DeliveryError(f"cannot build the archive in {out}: {exc.strerror or exc}") from exc
     _prune(builds, keep={stage.name, *([current.name] if current else [])})
-    return BuildReport(out, len(briefings), written, reused, changed=True)
+    return BuildReport(out, len(briefings) - len(failed), written, reused, True, failed)
 
 
 def _prune(builds: Path, keep: set[str]) -> None:

@@ -43,12 +43,17 @@ _ADDRESS = re.compile(
 
 def check_address(addr: str) -> str:
     """A single, plain address; anything with CR/LF or not an address is refused."""
+    return mailbox(addr).addr_spec
+
+
+def mailbox(addr: str) -> Address:
+    """`ana@example.org` or `Ben Smith <ben@example.org>` -> an Address that keeps the name."""
     if any(c in addr for c in "\r\n\x00"):
         raise UsageError(f"email address {addr!r} contains a line break")
-    _name, email = parseaddr(addr)
+    name, email = parseaddr(addr)
     if not email or not _ADDRESS.match(email):
         raise UsageError(f"{addr!r} is not a valid email address")
-    return email
+    return Address(display_name=name, addr_spec=email)
 
 
 def check_header(value: str, what: str) -> str:
@@ -94,11 +99,11 @@ def build_message(
     b: Briefing, cfg: SmtpConfig, recipient: str, template_dir: str | None = None
 ) -> EmailMessage:
     text, html = render_email(b, template_dir)
-    sender = check_address(cfg.sender)
+    sender = mailbox(cfg.sender).addr_spec
     msg = EmailMessage()
     msg["Subject"] = subject_for(b)
-    msg["From"] = Address(addr_spec=sender)
-    msg["To"] = Address(addr_spec=check_address(recipient))
+    msg["From"] = mailbox(cfg.sender)
+    msg["To"] = mailbox(recipient)
     msg["Date"] = format_datetime(datetime.now().astimezone())
     msg["Message-ID"] = make_msgid(idstring="briefing", domain=sender.split("@", 1)[1])
     if cfg.list_unsubscribe:
@@ -195,19 +200,22 @@ def send_briefing(
         raise UsageError("only a briefing of one date (--date) can be emailed")
     if not recipients:
         raise UsageError("no recipients: pass --to or set BRIEFING_MAIL_TO")
-    addrs = list(dict.fromkeys(check_address(r).lower() for r in recipients))
+    boxes: dict[str, str] = {}  # address -> as written (with its display name), first wins
+    for r in recipients:
+        boxes.setdefault(check_address(r).lower(), r)
     check_address(cfg.sender)
     outcomes = []
-    for rcpt in addrs:
-        if not force and store.was_sent(b.topic, b.date, rcpt):
+    for rcpt, written in boxes.items():
+        if not force and store.was_sent(b.topic_key, b.date, rcpt):
             outcomes.append(Outcome(rcpt, "already sent"))
             continue
-        msg = build_message(b, cfg, rcpt, template_dir)
+        msg = build_message(b, cfg, written, template_dir)
         if dry_run:
             outcomes.append(Outcome(rcpt, "dry run", msg["Message-ID"]))
             continue
         error, attempts = send_one(msg, cfg)
         status: Literal["sent", "failed"] = "failed" if error else "sent"
-        store.record_delivery(briefing_id, b.topic, b.date, rcpt, status, msg["Message-ID"], error)
+        store.record_delivery(briefing_id, b.topic_key, b.date, rcpt, status, msg["Message-ID"],
+                              error)  # fmt: skip
         outcomes.append(Outcome(rcpt, status, msg["Message-ID"], error, attempts))
     return outcomes

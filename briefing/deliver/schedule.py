@@ -1,14 +1,15 @@
 """(I/O) The daily scheduled digest: APScheduler 3 in the foreground.
 
-One `BlockingScheduler` with a SQLite job store, one job under a fixed id (replaced on every
-start), our own `DailyTrigger` in a zoneinfo zone (not APScheduler's `CronTrigger`),
-coalescing, one instance at a time and a misfire grace of hours. Each run: ingest the
-configured sources -> briefing -> archive -> email.
+One `BlockingScheduler` in one process for every topic: one job per topic (in memory, rebuilt
+from the settings at every start), our own `DailyTrigger` in the topic's zone (not
+APScheduler's `CronTrigger`), coalescing, one instance at a time and a misfire grace of hours.
+Each run: the topic's sources -> its edition -> archive -> email; one topic failing never
+stops another.
 
-Exactly once a day: the job itself checks the state database and does nothing when today's
-run already succeeded, so a catch-up at start-up, a coalesced misfire and the regular trigger
-can never send twice. Times between 01:00 and 03:00 are refused: on daylight-saving change
-days they happen twice or not at all in most zones.
+Exactly once a day: the job itself checks the runs table and does nothing when the topic's run
+of today already succeeded, so a catch-up at start-up, a coalesced misfire and the regular trigger
+can never send twice. Times between 01:00 and 03:00 are refused in zones with daylight saving:
+on change days they happen twice or not at all.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -28,19 +29,20 @@ from ..errors import BriefingError, DeliveryError, UsageError
 
 log = logging.getLogger(__name__)
 
-JOB_ID = "daily-briefing"
 RUN_KIND = "daily"
 MISFIRE_GRACE = 6 * 3600  # seconds: a machine that slept through 07:00 still runs at 09:00
 DST_WINDOW = (1, 3)  # local hours [1, 3) are ambiguous or missing on change days
 
 
-def parse_at(text: str, allow_dst_window: bool = False) -> time:
+def parse_at(text: str, allow_dst_window: bool = False, tz: ZoneInfo | None = None) -> time:
+    """HH:MM. Times from 01:00 to 03:00 are refused (unless allowed) in zones that change
+    their clocks at that hour (without a zone: assumed to)."""
     try:
         h, m = (int(x) for x in text.split(":"))
         at = time(h, m)
     except ValueError:
         raise UsageError(f"--at {text!r}: use HH:MM (24-hour), e.g. 07:00") from None
-    if DST_WINDOW[0] <= at.hour < DST_WINDOW[1]:
+    if DST_WINDOW[0] <= at.hour < DST_WINDOW[1] and (tz is None or _changes_clocks(tz)):
         if not allow_dst_window:
             raise UsageError(
                 f"--at {text}: times from 01:00 to 03:00 repeat or do not exist on "
@@ -48,6 +50,13 @@ def parse_at(text: str, allow_dst_window: bool = False) -> time:
             )
         log.warning("%s is inside the DST change window; on change days it may shift", text)
     return at
+
+
+def _changes_clocks(tz: ZoneInfo, year: int | None = None) -> bool:
+    """True when the zone's UTC offset changes during the year (daylight saving)."""
+    year = year or datetime.now(UTC).year
+    offsets = {datetime(year, m, 15, 12, tzinfo=tz).utcoffset() for m in range(1, 13)}
+    return len(offsets) > 1
 
 
 def _wall(day: date, at: time, tz: ZoneInfo) -> datetime:
@@ -137,61 +146,126 @@ class SchedulerLock:
 
 @dataclass(frozen=True, slots=True)
 class JobArgs:
+    """One topic's daily run: the state folder, the settings file, the topic, its time."""
+
     state: str
     config: str | None
-    tz: str
-    topic: str | None = None
+    topic: str  # the topic's id
+    at: str = "07:00"  # HH:MM local time
+    tz: str = "Europe/London"
+
+    @property
+    def kind(self) -> str:
+        """The runs-table kind of this topic's daily runs."""
+        return f"{RUN_KIND}:{self.topic}"
+
+    def next_fire(self, now: datetime | None = None) -> datetime:
+        return trigger(parse_at(self.at, True), ZoneInfo(self.tz)).get_next_fire_time(
+            None, now or datetime.now(UTC)
+        )
 
 
-def done_today(store: Any, day: date, tz: ZoneInfo) -> bool:
-    last = store.last_successful_run(RUN_KIND)
+def plan(settings: Any, config: Path | None, topic: str | None = None, at: str | None = None,
+         tz: str | None = None, allow_dst_window: bool = False) -> list[JobArgs]:  # fmt: skip
+    """The daily jobs: every configured topic (or the one named), each at its own time and
+    zone; `at` and `tz` override them for one topic."""
+    from ..config import zone
+    from ..topics import configured, resolve
+
+    chosen = (
+        [resolve(settings, topic)] if topic or not configured(settings) else configured(settings)
+    )
+    if (at or tz) and len(chosen) > 1:
+        raise UsageError("--at and --tz set one topic's time: add --topic")
+    jobs = []
+    for t in chosen:
+        when, zone_name = at or t.at, tz or t.settings.tz
+        parse_at(when, allow_dst_window, ZoneInfo(zone(zone_name).key))
+        cfg = str(config.absolute()) if config else None
+        jobs.append(JobArgs(str(settings.state_path()), cfg, t.id, when, zone_name))
+    return jobs
+
+
+def done_today(store: Any, kind: str, day: date, tz: ZoneInfo) -> bool:
+    last = store.last_successful_run(kind)
     if not last:
         return False
     started = datetime.fromisoformat(last.replace("Z", "+00:00")).astimezone(tz).date()
     return started == day
 
 
-def daily_job(state: str, config: str | None, tz: str, topic: str | None = None) -> str:
-    """The scheduled run. Never raises: the outcome is recorded and returned."""
+def _step(notes: list[str], what: str, fn: Any) -> bool:
+    """One step of the daily job; a failure is noted and does not stop the other steps."""
+    try:
+        notes.append(fn())
+        return True
+    except BriefingError as exc:
+        notes.append(f"{what} failed: {exc}")
+    except Exception as exc:  # the scheduler must survive anything a step throws
+        log.exception("scheduled %s failed", what)
+        notes.append(f"{what} failed: {type(exc).__name__}: {exc}")
+    return False
+
+
+def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
+    """One topic's scheduled run: its edition of today, the archive, the email. Never raises:
+    the outcome is recorded and returned. A failed archive never blocks the email, nor the
+    other way round."""
     from .. import app
     from ..config import load_settings
     from ..deliver.archive import build
     from ..deliver.email import send_briefing
     from ..store import Store, utc_stamp
+    from ..topics import resolve
 
     zone = ZoneInfo(tz)
-    settings = load_settings(Path(config) if config else None, state_dir=Path(state), tz=tz,
-                             topic=topic)  # fmt: skip
+    kind = f"{RUN_KIND}:{topic}"
     day = datetime.now(zone).date()
+    try:
+        settings = load_settings(Path(config) if config else None, state_dir=Path(state))
+        chosen = resolve(settings, topic)
+    except BriefingError as exc:
+        log.error("scheduled run of %s: %s", topic, exc)
+        return "error"
+    if chosen.settings.tz != tz:  # --tz given to `schedule`
+        chosen = replace(chosen, settings=chosen.settings.model_copy(update={"tz": tz}))
     with Store(Path(state)) as store:
-        if done_today(store, day, zone):
-            log.info("today's briefing (%s) was already delivered; nothing to do", day)
+        if done_today(store, kind, day, zone):
+            log.info("%s: today's edition (%s) was already delivered; nothing to do", topic, day)
             return "skipped"
-        run_id = store.run_started(RUN_KIND, utc_stamp(datetime.now(UTC)))
-        outcome, notes = "ok", []
-        try:
-            made = app.produce(app.request(settings, day=day), settings, store)
-            b, briefing_id = made.briefing, made.state_id
-            assert briefing_id is not None
-            notes.append(f"{len(b.sections)} sections")
-            site = build(store, app.archive_dir(settings))
-            notes.append(f"archive {site.path}")
-            if settings.smtp_host and settings.mail_to:
-                sent = send_briefing(b, briefing_id, settings.mail_to, settings.smtp(), store)
+        run_id = store.run_started(kind, utc_stamp(datetime.now(UTC)))
+        notes: list[str] = []
+        made: list[Any] = []
+
+        def brief() -> str:
+            made.append(app.produce(app.request(settings, topic=chosen, day=day), store))
+            return f"{len(made[0].briefing.sections)} sections"
+
+        ok = _step(notes, "briefing", brief)
+        archived = _step(
+            notes, "archive", lambda: f"archive {build(store, app.archive_dir(settings)).path}"
+        )
+        mailed = True
+        if ok and settings.smtp_host and chosen.mail_to:
+            b, bid = made[0].briefing, made[0].state_id
+
+            def mail() -> str:
+                sent = send_briefing(b, bid, chosen.mail_to, settings.smtp(), store)
                 failed = [o for o in sent if o.status == "failed"]
-                notes.append(f"mail {len(sent) - len(failed)}/{len(sent)}")
                 if failed:
-                    outcome = "partial"
-            if b.summariser.degraded or b.has_errors:
-                outcome = "partial"
-        except BriefingError as exc:
-            outcome, notes = "error", [str(exc)]
-        except Exception as exc:  # the scheduler must survive anything a run throws
-            log.exception("scheduled run failed")
-            outcome, notes = "error", [f"{type(exc).__name__}: {exc}"]
+                    raise BriefingError(
+                        f"mail {len(sent) - len(failed)}/{len(sent)}: "
+                        + "; ".join(f"{o.recipient}: {o.error}" for o in failed)
+                    )
+                return f"mail {len(sent)}/{len(sent)}"
+
+            mailed = _step(notes, "mail", mail)
+        outcome = "ok" if ok and archived and mailed else ("partial" if ok else "error")
+        if ok and (made[0].briefing.summariser.degraded or made[0].briefing.has_errors):
+            outcome = "partial" if outcome == "ok" else outcome
         store.run_finished(run_id, utc_stamp(datetime.now(UTC)), outcome, "; ".join(notes))
-        log.info("scheduled run %s: %s", outcome, "; ".join(notes))
-        return outcome
+    log.info("scheduled run of %s %s: %s", topic, outcome, "; ".join(notes))
+    return outcome
 
 
 # ---------------------------------------------------------------- the scheduler
@@ -202,50 +276,35 @@ def scheduled_time_passed(at: time, tz: ZoneInfo, now: datetime | None = None) -
     return now.time() >= at
 
 
-def make_scheduler(args: JobArgs, at: time, *, blocking: bool = True) -> Any:
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+def make_scheduler(jobs: list[JobArgs], *, blocking: bool = True) -> Any:
+    """One scheduler, one job per topic (each at its own time and zone). Jobs live in memory:
+    they are rebuilt from the settings at every start, and the runs table remembers runs."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    zone = ZoneInfo(args.tz)
-    Path(args.state).mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{Path(args.state).absolute() / 'jobs.sqlite3'}"
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(
-        jobstores={"default": SQLAlchemyJobStore(url=url)},
-        timezone=zone,
+        timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
     )
-    sched.add_job(
-        daily_job, trigger(at, zone), id=JOB_ID, name="daily briefing", replace_existing=True,
-        kwargs={"state": args.state, "config": args.config, "tz": args.tz, "topic": args.topic},
-    )  # fmt: skip
+    for job in jobs:
+        sched.add_job(
+            daily_job, trigger(parse_at(job.at, True), ZoneInfo(job.tz)), id=job.kind,
+            name=f"daily briefing: {job.topic}", replace_existing=True,
+            kwargs={"state": job.state, "config": job.config, "topic": job.topic, "tz": job.tz},
+        )  # fmt: skip
     return sched
 
 
-def catch_up(args: JobArgs, at: time) -> str | None:
+def catch_up(job: JobArgs) -> str | None:
     """At start-up: if today's time has passed and today's run has not happened, run it now."""
     from ..store import Store
 
-    zone = ZoneInfo(args.tz)
+    zone, at = ZoneInfo(job.tz), parse_at(job.at, True)
     if not scheduled_time_passed(at, zone):
         return None
-    with Store(Path(args.state)) as store:
-        if done_today(store, datetime.now(zone).date(), zone):
+    with Store(Path(job.state)) as store:
+        if done_today(store, job.kind, datetime.now(zone).date(), zone):
             return None
-    log.info("today's %s run was missed; running it now", at.strftime("%H:%M"))
-    return daily_job(args.state, args.config, args.tz, args.topic)
-
-
-def next_run(args: JobArgs) -> datetime | None:
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-
-    path = Path(args.state) / "jobs.sqlite3"
-    if not path.exists():
-        return None
-    store = SQLAlchemyJobStore(url=f"sqlite:///{path.absolute()}")
-    try:
-        job = store.lookup_job(JOB_ID)
-        return job.next_run_time if job else None
-    finally:
-        store.shutdown()
+    log.info("%s: today's %s run was missed; running it now", job.topic, job.at)
+    return daily_job(job.state, job.config, job.topic, job.tz)

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..liveblog import entries_of
 from ..models import Loaded
 from ..parallel import fork_map
-from .files import read_file, walk
+from .files import OPML_SUFFIXES, read_file, read_opml, walk
 from .web import FetchOptions
 
 __all__ = ["FetchOptions", "IngestResult", "Loaded", "ingest"]
@@ -81,6 +81,15 @@ def _parallel_reads(
     return dict(zip(files, fork_map(read, files, PARALLEL_MIN_FILES, step=4), strict=True))
 
 
+def _subscribe(feeds: list[str], targets: list[str], queued: set[str]) -> list[Loaded]:
+    """An OPML list's feeds join the inputs (each once); the list itself has no documents."""
+    for url in feeds:
+        if url not in queued:
+            queued.add(url)
+            targets.append(url)
+    return []
+
+
 def ingest(
     inputs: Sequence[str],
     *,
@@ -96,10 +105,13 @@ def ingest(
     used_ids: set[str] = set()
     seen_content: dict[int, str] = {}
     done = _parallel_reads(targets, rules, tz)
+    queued = set(targets)
     try:
-        for target in targets:
+        for target in targets:  # an OPML list appends its feeds to `targets`
             try:
-                if target in done:
+                if target.lower().endswith(tuple(OPML_SUFFIXES)) and not _is_url(target):
+                    loaded = _subscribe(read_opml(Path(target)), targets, queued)
+                elif target in done:
                     got = done[target]
                     if isinstance(got, InputError):
                         raise got
@@ -109,7 +121,13 @@ def ingest(
 
                     opts = fetch or FetchOptions()
                     http = http or client(opts)
-                    loaded = read_url(http, target, rules, tz, opts)
+                    got_url = read_url(http, target, rules, tz, opts)
+                    if got_url and isinstance(got_url[0], str):
+                        loaded = _subscribe(
+                            [u for u in got_url if isinstance(u, str)], targets, queued
+                        )
+                    else:
+                        loaded = [x for x in got_url if not isinstance(x, str)]
                     for item in loaded:
                         item.entries = entries_of(item, tz)
                 else:

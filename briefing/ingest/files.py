@@ -17,13 +17,15 @@ from .parse import (
     document_from_text,
     documents_from_feed,
     documents_from_json,
+    feeds_from_opml,
     looks_like_feed,
 )
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | {".json"}
+OPML_SUFFIXES = {".opml"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | OPML_SUFFIXES | {".json"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -37,24 +39,36 @@ def walk(path: Path) -> Iterator[Path]:
                 yield p
 
 
-def read_file(
-    path: Path, doc_id: str, rules: Rules, tz: ZoneInfo, max_bytes: int = MAX_FILE_BYTES
-) -> list[Loaded]:
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, within the size limit, or an InputError saying why not."""
     source = str(path)
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
             raise InputError(source, "not a regular file")
-        size = st.st_size
-        if size > max_bytes:
-            raise InputError(source, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
-        data = path.read_bytes()
+        if st.st_size > max_bytes:
+            raise InputError(
+                source, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit"
+            )
+        return path.read_bytes()
     except PermissionError as exc:
         raise InputError(source, "permission denied") from exc
     except IsADirectoryError as exc:
         raise InputError(source, "is a directory") from exc
     except OSError as exc:
         raise InputError(source, f"cannot read: {exc.strerror or exc}") from exc
+
+
+def read_opml(path: Path) -> list[str]:
+    """The feed URLs an OPML file lists."""
+    return feeds_from_opml(read_bytes(path), str(path))
+
+
+def read_file(
+    path: Path, doc_id: str, rules: Rules, tz: ZoneInfo, max_bytes: int = MAX_FILE_BYTES
+) -> list[Loaded]:
+    source = str(path)
+    data = read_bytes(path, max_bytes)
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES or (suffix not in SUFFIXES and looks_like_feed(data)):
         return documents_from_feed(data, source=source, rules=rules, tz=tz)

@@ -350,3 +350,26 @@ def looks_like_feed(data: bytes) -> bool:
     return (
         head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
     ) or head.startswith((b"<rss", b"<feed"))
+
+
+# ---------------------------------------------------------------- OPML
+
+
+def looks_like_opml(data: bytes, content_type: str = "") -> bool:
+    head = data[:2048].lstrip().lower()
+    return "opml" in content_type.lower() or b"<opml" in head
+
+
+def feeds_from_opml(data: bytes, source: str) -> list[str]:
+    """An OPML subscription list -> the http(s) URLs of its feeds, in order, once each."""
+    import listparser
+
+    if not data.strip():
+        raise InputError(source, "empty file")
+    parsed = listparser.parse(bytes(data))  # bytes: listparser never fetches anything
+    urls = [f.url for f in parsed.feeds if str(f.url).startswith(("http://", "https://"))]
+    if not urls:
+        why = parsed.get("bozo_exception") if parsed.bozo else None
+        raise InputError(source, f"no feeds in this OPML list{f' ({why})' if why else ''}")
+    return list(dict.fromkeys(urls))
+

@@ -20,7 +20,9 @@ from .parse import (
     document_from_html,
     documents_from_feed,
     documents_from_json,
+    feeds_from_opml,
     looks_like_feed,
+    looks_like_opml,
 )
 
 
@@ -69,9 +71,12 @@ def fetch(http: httpx.Client, url: str, opts: FetchOptions) -> tuple[bytes, str,
 
 def read_url(
     http: httpx.Client, url: str, rules: Rules, tz: ZoneInfo, opts: FetchOptions
-) -> list[Loaded]:
+) -> list[Loaded] | list[str]:
+    """A page or a feed -> its documents; an OPML list -> the URLs of its feeds."""
     data, ctype, final = fetch(http, url, opts)
     ctype = ctype.lower()
+    if looks_like_opml(data, ctype):
+        return feeds_from_opml(data, url)
     doc_id = slug(final.split("://", 1)[-1], DOC_ID_CHARS)
     if "xml" in ctype or "rss" in ctype or "atom" in ctype or looks_like_feed(data):
         loaded = documents_from_feed(data, source=url, rules=rules, tz=tz, base_url=final)

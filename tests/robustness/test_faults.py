@@ -60,13 +60,13 @@ def test_kill_9_during_archive_build_never_breaks_the_site(tmp_path: Path) -> No
     store = Store(state)
     b = brief("2025-02-13")
     for i in range(300):  # enough pages that a build takes a while
-        store.save_briefing(b.model_copy(update={"topic": f"Topic {i}"}))
+        store.save_briefing(b.model_copy(update={"topic": f"Topic {i}", "topic_id": None}), edition=True)
     store.close()
     site = tmp_path / "site"
     assert subprocess.run([EXE, "archive", "build", "--out", str(site)], capture_output=True,
                           env={**os.environ, "BRIEFING_STATE_DIR": str(state)}).returncode == 0  # fmt: skip
     store = Store(state)
-    store.save_briefing(b.model_copy(update={"topic": "One more"}))
+    store.save_briefing(b.model_copy(update={"topic": "One more", "topic_id": None}), edition=True)
     store.close()
     for delay in (0.2, 0.5, 0.8, 1.1):
         p = spawn("archive", "build", "--out", str(site), state=state)

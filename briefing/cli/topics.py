@@ -1,0 +1,117 @@
+"""`briefing topics` (list, show) and `briefing history` (list, rm)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import app, handled
+
+Opt = typer.Option
+topics_app = typer.Typer(help="The standing topics of the settings file.", invoke_without_command=True)
+app.add_typer(topics_app, name="topics")
+history_app = typer.Typer(help="Stored briefings: every edition and saved run.", invoke_without_command=True)
+app.add_typer(history_app, name="history")
+
+
+@topics_app.callback()
+def topics_list(
+    ctx: typer.Context,
+    state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
+    config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
+) -> None:
+    """Every configured topic: its id, title, number of sources, next run and last edition."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with handled():
+        from ..config import config_file, load_settings
+        from ..deliver.schedule import plan
+        from ..store import Store
+        from ..topics import configured
+
+        settings = load_settings(config, state_dir=state)
+        found = configured(settings)
+        if not found:
+            print("no topics configured: add a [topics.<id>] table to briefing.toml "
+                  "(see examples/briefing.toml)")  # fmt: skip
+            return
+        jobs = {j.topic: j for j in plan(settings, config_file(config), allow_dst_window=True)}
+        print("id\ttitle\tsources\tnext run\tlast edition")
+        with Store(settings.state_path()) as store:
+            for t in found:
+                last = store.briefings(t.id)
+                nxt = jobs[t.id].next_fire().strftime("%Y-%m-%d %H:%M %Z")
+                print(f"{t.id}\t{t.title}\t{len(t.sources)}\t{nxt}\t{last[0][1].date if last else 'none'}")
+
+
+@topics_app.command("show")
+def topics_show(
+    topic: Annotated[str, typer.Argument(help="The topic's id or title.")],
+    config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
+) -> None:
+    """The topic's whole resolved configuration (its own keys over the top-level defaults)."""
+    with handled():
+        from ..config import load_settings
+        from ..topics import OVERRIDES, resolve
+
+        settings = load_settings(config)
+        t = resolve(settings, topic)
+        resolved = {
+            "id": t.id, "title": t.title, "sources": list(t.sources), "include": list(t.include),
+            "exclude": list(t.exclude), "at": t.at,
+            **{k: getattr(t.settings, k) for k in OVERRIDES},
+            "state_dir": str(t.settings.state_path()),
+        }  # fmt: skip
+        print(json.dumps(resolved, indent=2, default=str, ensure_ascii=False))
+
+
+@history_app.callback()
+def history_list(
+    ctx: typer.Context,
+    topic: Annotated[str | None, Opt("--topic", help="Only this topic (id or title).")] = None,
+    limit: Annotated[int, Opt("--limit", help="At most this many, newest first.")] = 50,
+    state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
+    config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
+) -> None:
+    """Stored briefings, newest first: id, topic, day, window, and whether it is the edition."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with handled():
+        from ..config import load_settings
+        from ..store import Store
+        from ..topics import resolve
+
+        settings = load_settings(config, state_dir=state)
+        key = resolve(settings, topic, adhoc=True).id if topic else None
+        with Store(settings.state_path()) as store:
+            rows = store.history(key, limit)
+        print("id\ttopic\tdate\tkind\twindow\tcreated")
+        for r in rows:
+            kind = "edition" if r["edition"] else "ad hoc"
+            print(f"{r['id']}\t{r['topic_id']}\t{r['date'] or '-'}\t{kind}\t{r['window']}\t{r['created_at']}")
+
+
+@history_app.command("rm")
+def history_rm(
+    ids: Annotated[list[int], typer.Argument(help="Ids from `briefing history`.")],
+    state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
+    config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
+) -> None:
+    """Remove stored briefings. The archive drops them at its next build; delivery records stay
+    (a day already mailed is not mailed again)."""
+    with handled():
+        from ..config import load_settings
+        from ..errors import UsageError
+        from ..store import Store
+
+        settings = load_settings(config, state_dir=state)
+        with Store(settings.state_path()) as store:
+            missing = [i for i in ids if not store.remove_briefing(i)]
+        for i in ids:
+            if i not in missing:
+                print(f"removed\t{i}")
+        if missing:
+            raise UsageError("no stored briefing with id " + ", ".join(map(str, missing)))
