@@ -325,7 +325,7 @@ def token_cost(inputs: list[str], days: list[str | None], state: Path) -> dict[s
     from briefing import app, pipeline
     from briefing.config import load_settings
     from briefing.store import Store
-    from briefing.summarise.openai_compat import OpenAISummariser
+    from briefing.summarise.llm import OpenAISummariser
     from briefing.summarise.prompts import load
     from briefing.tokens import count
 
@@ -352,7 +352,7 @@ def token_cost(inputs: list[str], days: list[str | None], state: Path) -> dict[s
         for attempt in (1, 2):
             stub = StubClient()
             with Store(state) as store:
-                summariser = OpenAISummariser(settings, store, client=stub)
+                summariser = OpenAISummariser(settings.llm_settings(), store, client=stub)
                 b = app.produce(req, settings, None, summariser=summariser).briefing
             if attempt == 1:
                 sent += b.stats.tokens_in_estimate
@@ -400,7 +400,7 @@ def bench_tokens(n: int) -> dict[str, Any]:
 def bench_concurrency(latency: float = 0.3) -> dict[str, Any]:
     from briefing import app
     from briefing.config import load_settings
-    from briefing.summarise.openai_compat import OpenAISummariser
+    from briefing.summarise.llm import OpenAISummariser
     from tests.servers.openai_server import FakeOpenAI
 
     out: dict[str, dict[int, dict[str, Any]]] = {}
@@ -413,7 +413,7 @@ def bench_concurrency(latency: float = 0.3) -> dict[str, Any]:
                                          also_reported=0)  # fmt: skip
                 req = app.request(settings, sample=True)
                 t = time.perf_counter()
-                b = app.produce(req, settings, None, summariser=OpenAISummariser(settings, None)).briefing
+                b = app.produce(req, settings, None, summariser=OpenAISummariser(settings.llm_settings(), None)).briefing
                 out[mode][conc] = {"seconds": time.perf_counter() - t, "calls": b.stats.llm_calls,
                                    "overlap": server.max_overlap(), "tokens_in": b.stats.tokens_in_estimate}  # fmt: skip
     del out["warm-up"]  # imports and first-use loading, not measured

@@ -13,9 +13,16 @@ import pytest
 
 from briefing.check import check_bullet
 from briefing.config import load_settings
+from briefing.errors import LLMError
 from briefing.render import render
 from briefing.store import Store
-from briefing.summarise.openai_compat import OpenAISummariser
+from briefing.summarise.base import LLMSettings
+from briefing.summarise.llm import OpenAISummariser, packed, per_story
+from briefing.summarise.llm.ask import Failed, attempt
+from briefing.summarise.llm.client import Client
+from briefing.summarise.llm.parts import Costs, parts
+from briefing.summarise.llm.schemas import Unusable
+from briefing.summarise.prompts import load
 from briefing.tokens import count
 
 from .conftest import brief
@@ -38,7 +45,7 @@ def summariser(server: FakeOpenAI, tmp_path: Path | None = None, **kw: Any) -> O
         **kw,
     )
     store = Store(tmp_path / "state") if tmp_path is not None else None
-    return OpenAISummariser(settings, store)
+    return OpenAISummariser(settings.llm_settings(), store)
 
 
 def batch_entries(user: str) -> dict[str, list[tuple[str, str]]]:
@@ -527,3 +534,73 @@ def test_packed_answer_untrue_title_and_summary_line_are_not_kept() -> None:
         "Crimea" in d.text and "numbers not in the cited text: 90" in d.reason for d in b.dropped
     )
     all_pass(b)
+
+
+def test_the_cache_is_per_server_not_only_per_model_name(tmp_path: Path) -> None:
+    with FakeOpenAI() as one, FakeOpenAI() as two:
+        first = brief("2025-02-13", summariser(one, tmp_path))
+        other = brief("2025-02-13", summariser(two, tmp_path))  # same model name, other server
+        again = brief("2025-02-13", summariser(one, tmp_path))
+    assert first.stats.llm_calls > 0 and other.stats.cache_hits == 0
+    assert len(two.requests) == other.stats.llm_calls > 0
+    assert again.stats.llm_calls == 0 and again.stats.cache_hits == first.stats.llm_calls
+
+
+def test_the_cache_key_names_the_server_and_ignores_a_trailing_slash() -> None:
+    prompt = load("story_batch")
+
+    def key(url: str | None) -> str:
+        return Client(LLMSettings(base_url=url), sdk=object()).cache_key(prompt, 0.1, ["x"])
+
+    assert key("http://127.0.0.1:8001/v1") == key("http://127.0.0.1:8001/v1/")
+    assert len({key("http://127.0.0.1:8001/v1"), key("http://127.0.0.1:8002/v1"), key(None)}) == 3
+
+
+@pytest.mark.parametrize("costs", [packed.COSTS, per_story.COSTS], ids=["packed", "per_story"])
+@pytest.mark.parametrize("budget", [500, 1500, 6000])
+def test_the_one_packer_keeps_every_part_within_the_budget_and_every_word(
+    prepared_all, costs: Costs, budget: int  # type: ignore[no-untyped-def]
+) -> None:
+    split = chunked = 0
+    for story in prepared_all.stories:
+        cut = parts(story, budget, costs)
+        split += len(cut) > 1
+        for part in cut:
+            assert part.story is story and part.tokens <= budget
+            assert part.tokens == costs.story + sum(count(p.text) + costs.entry for p in part.pieces)
+        pieces = [p for part in cut for p in part.pieces]
+        assert list(dict.fromkeys(p.entry.id for p in pieces)) == [it.id for it in story.items]
+        for item in story.items:
+            mine = [p for p in pieces if p.entry.id == item.id]
+            chunked += not mine[0].whole
+            assert " ".join(p.text for p in mine).split() == item.canonical.text.split()
+    if budget == 500:  # the small budget cuts stories into parts and long entries into chunks
+        assert split and chunked
+
+
+def test_per_story_calls_keep_to_the_budget() -> None:
+    with FakeOpenAI() as server:
+        b = brief("2025-02-13", summariser(server, max_input_tokens=500, batch_stories=False))
+    users = [r["messages"][1]["content"] for r in server.requests]
+    story_calls = [u for u in users if "<<<ENTRY id=" in u]
+    assert len(story_calls) > b.stats.stories and all(count(u) <= 500 for u in story_calls)
+
+
+def test_attempt_turns_llm_failures_into_reasons_and_lets_bugs_through() -> None:
+    import httpx
+    import openai
+
+    def fail(exc: Exception) -> Any:
+        def step() -> Any:
+            raise exc
+
+        return step
+
+    assert attempt(lambda: [1]) == [1]
+    assert attempt(fail(Unusable("cut off\nmore"))) == Failed("Unusable: cut off")
+    assert attempt(fail(LLMError("no JSON output"))) == Failed("LLMError: no JSON output")
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    gone = attempt(fail(openai.APIConnectionError(request=request)))
+    assert gone == Failed("APIConnectionError: Connection error.")
+    with pytest.raises(KeyError):
+        attempt(fail(KeyError("a bug")))

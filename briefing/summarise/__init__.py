@@ -26,6 +26,6 @@ def make_summariser(settings: Settings, store: Store | None = None) -> Summarise
             "--llm openai needs an API key (OPENAI_API_KEY / BRIEFING_API_KEY / api_key_file) "
             "or a server (--base-url, OPENAI_BASE_URL)"
         )
-    from .openai_compat import OpenAISummariser
+    from .llm import OpenAISummariser
 
-    return OpenAISummariser(settings, store)
+    return OpenAISummariser(settings.llm_settings(), store)

@@ -1,0 +1,73 @@
+"""What a strategy hands back for each story and for the briefing's plan, and what every
+strategy falls back on: the extractive summariser for a story, the top sections' first
+bullets for a summary, and citations that name every copy of a merged item."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ...contract import Bullet, Dropped, Section
+from ...models import Item, Story
+from ..base import SummaryRequest
+from ..extractive import ExtractiveSummariser
+
+
+@dataclass(slots=True)
+class StoryResult:
+    story: Story
+    bullets: list[Bullet]
+    dropped: list[Dropped]
+    fallback: str | None = None  # why the extractive summariser wrote this story
+    title: str | None = None  # the model's section title, checked against the story's sources
+
+
+@dataclass(slots=True)
+class Plan:
+    """The briefing around the stories: its summary lines and its sections, in order."""
+
+    summary: list[Bullet]
+    sections: list[Section]
+    dropped: list[Dropped]
+    notice: str | None = None  # the plan step failed, and the order is the stories' own
+
+
+def limit(story: Story, request: SummaryRequest) -> int:
+    """The most bullets a story may have: fewer for a story of few items."""
+    return min(request.max_bullets, 1 + len(story.items) // 2)
+
+
+def extractive(
+    story: Story, request: SummaryRequest, reason: str, dropped: list[Dropped]
+) -> StoryResult:
+    """The story written by the extractive summariser, because the LLM failed (`reason`)."""
+    one = ExtractiveSummariser().execute(
+        SummaryRequest(
+            request.topic,
+            (story,),
+            max_sections=1,
+            max_bullets=request.max_bullets,
+            summary_lines=0,
+        )
+    )
+    bullets = [b for s in one.sections for b in s.bullets]
+    return StoryResult(story, bullets, dropped, fallback=reason)
+
+
+def name_copies(bullets: list[Bullet], items: Sequence[Item]) -> list[Bullet]:
+    """A citation of a merged item names every copy of it, canonical first."""
+    copies = {it.canonical.id: it.entry_ids for it in items}
+    for b in bullets:
+        b.citations = list(dict.fromkeys(x for c in b.citations for x in copies.get(c, (c,))))
+    return bullets
+
+
+def lead_bullets(sections: list[Section], request: SummaryRequest) -> list[Bullet]:
+    """When no summary line passed the check: the top sections' first (checked) bullets."""
+    return [s.bullets[0] for s in sections[: request.summary_lines] if s.bullets]
+
+
+def section(result: StoryResult) -> Section:
+    """The story's section, headed by the model's title when it passed the check."""
+    r = result
+    return Section(title=r.title or r.story.title, story_id=r.story.id, bullets=r.bullets)

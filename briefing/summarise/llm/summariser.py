@@ -1,0 +1,82 @@
+"""The LLM summariser: stories through the packed strategy (or one call per story), then the
+plan step when the day took more than one call. A story whose calls fail is written by the
+extractive summariser, and the briefing says so; if every story failed, the LLM failed."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from ...errors import LLMError
+from ...store import Store
+from ..base import Draft, LLMSettings, SummaryRequest
+from ..prompts import load
+from .client import Client
+from .packed import Packed
+from .per_story import PerStory
+from .plan import Planner
+from .results import Plan
+
+
+class OpenAISummariser:
+    """OpenAI, or any OpenAI-compatible server through `base_url`. `store` caches answers;
+    `client` replaces the `openai` client (tests and benchmarks inject one)."""
+
+    name = "openai"
+
+    def __init__(
+        self, settings: LLMSettings, store: Store | None = None, client: Any = None
+    ) -> None:
+        self.settings = settings
+        self.model = settings.model
+        self.client = Client(settings, store, client)
+        nonce = secrets.token_hex(6)  # per run: article authors cannot guess it
+        versions = settings.prompt_versions
+        batch = load("story_batch", versions.get("story_batch"))
+        self.per_story = PerStory(
+            self.client,
+            load("story_bullets", versions.get("story_bullets")),
+            load("story_merge", versions.get("story_merge")),
+            nonce,
+        )
+        self.packed = Packed(self.client, batch, self.per_story)
+        self.planner = Planner(self.client, load("briefing", versions.get("briefing")), nonce)
+
+    def execute(self, request: SummaryRequest) -> Draft:
+        limit = request.max_sections + request.also_reported
+        stories = list(request.stories[:limit])
+        texts = {m.id: m.text for s in stories for it in s.items for m in it.members}
+        plan: Plan | None = None
+        if self.settings.batch_stories:
+            results, plan = self.packed.run(stories, request)
+        else:
+            results = self.per_story.run(stories, request)
+        failed = [r for r in results if r.fallback]
+        if failed and len(failed) == len(results):
+            raise LLMError(failed[0].fallback or "every call failed")
+        if plan is None:
+            plan = self.planner.run(results, request, texts)
+        notices = []
+        if failed:
+            notices.append(
+                f"{len(failed)} of {len(results)} stories were summarised by the "
+                f"extractive summariser because the LLM failed ({failed[0].fallback})"
+            )
+        if plan.notice:
+            notices.append(plan.notice)
+        if len(request.stories) > limit:
+            notices.append(f"{len(request.stories) - limit} smaller stories were left out")
+        ledger = self.client.ledger
+        draft = Draft(
+            summary=plan.summary,
+            sections=plan.sections,
+            backend=self.name,
+            model=self.model,
+            prompts=list(ledger.prompts.values()),
+            usage=ledger.usage,
+            dropped=[d for r in results for d in r.dropped] + plan.dropped,
+            notice="; ".join(notices) or None,
+        )
+        draft.degraded = bool(failed or plan.notice)
+        draft.tokens_estimate = ledger.tokens_estimate
+        return draft
