@@ -285,7 +285,7 @@ def bench_sample_duplicates() -> dict[str, Any]:
 
     settings = Settings()
     req = app.request(settings, sample=True)
-    prep = pipeline.prepare(app.read_inputs(req, settings), req.window, datetime.now(UTC))
+    prep = pipeline.prepare(app.read_inputs(req), req.window, datetime.now(UTC))
     cross = [(it.canonical.document, it.canonical.headline or it.canonical.body[:60], [m.document for m in it.members])
              for it in prep.deduped.items if len(set(it.documents)) > 1]  # fmt: skip
     print("\nsample corpus cross-file duplicates found:")
@@ -338,7 +338,7 @@ def token_cost(inputs: list[str], days: list[str | None], state: Path) -> dict[s
     for day in days:
         req = app.request(settings, inputs, day=datetime.fromisoformat(day).date() if day else None)
         try:
-            prep = pipeline.prepare(app.read_inputs(req, settings), req.window, datetime.now(UTC))
+            prep = pipeline.prepare(app.read_inputs(req), req.window, datetime.now(UTC))
         except Exception:
             continue
         if not prep.stories:
@@ -353,7 +353,7 @@ def token_cost(inputs: list[str], days: list[str | None], state: Path) -> dict[s
             stub = StubClient()
             with Store(state) as store:
                 summariser = OpenAISummariser(settings.llm_settings(), store, client=stub)
-                b = app.produce(req, settings, None, summariser=summariser).briefing
+                b = app.produce(req, None, summariser=summariser).briefing
             if attempt == 1:
                 sent += b.stats.tokens_in_estimate
                 calls += stub.calls
@@ -413,7 +413,7 @@ def bench_concurrency(latency: float = 0.3) -> dict[str, Any]:
                                          also_reported=0)  # fmt: skip
                 req = app.request(settings, sample=True)
                 t = time.perf_counter()
-                b = app.produce(req, settings, None, summariser=OpenAISummariser(settings.llm_settings(), None)).briefing
+                b = app.produce(req, None, summariser=OpenAISummariser(settings.llm_settings(), None)).briefing
                 out[mode][conc] = {"seconds": time.perf_counter() - t, "calls": b.stats.llm_calls,
                                    "overlap": server.max_overlap(), "tokens_in": b.stats.tokens_in_estimate}  # fmt: skip
     del out["warm-up"]  # imports and first-use loading, not measured
