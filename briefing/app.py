@@ -81,7 +81,7 @@ def request(
     inputs: Sequence[str] = (),
     *,
     sample: bool = False,
-    day: date | None = None,
+    day: date | str | None = None,
     since: timedelta | None = None,
     topic: str | Topic | None = None,
     only_new: bool = False,
@@ -90,18 +90,17 @@ def request(
 ) -> RunRequest:
     """The run request of every command.
 
-    The topic is `topic` (a configured topic's key or title, else a new title), else the sample
-    with `sample`, else the only configured one. Inputs: the given ones (they override the
-    topic's sources), else the topic's sources. A run of a configured topic's own sources over
-    a whole day is its edition; other runs are too, with `save`. With `default_today` and no
-    `day`, the day is today in the topic's zone.
+    The topic is `topic` (a configured topic's key or title; with inputs or the sample, else a
+    new title), else the sample with `sample`, else the only configured one. Inputs: the given
+    ones (they override the topic's sources), else the topic's sources. A run of a configured topic's own sources over
+    a whole day is its edition; other runs are too, with `save`. `day` may be "today" or
+    "yesterday" in the topic's zone, as is the default day with `default_today`.
     """
     corpus = sample_corpus() if sample else None
     if isinstance(topic, Topic):
         chosen = topic
     else:
-        chosen = topics.resolve(settings, topic, corpus=corpus,
-                                adhoc=bool(inputs) or topic is not None)  # fmt: skip
+        chosen = topics.resolve(settings, topic, corpus=corpus, adhoc=bool(inputs) or sample)
     if corpus is not None and chosen.id != topics.SAMPLE_ID:
         inputs = [*inputs, str(corpus)]  # the sample briefed under another topic
     sources = list(inputs) or list(chosen.sources)
@@ -114,7 +113,9 @@ def request(
         )
     tz = zone(chosen.settings.tz)
     if day is None and default_today:
-        day = datetime.now(tz).date()
+        day = "today"
+    if isinstance(day, str):
+        day = datetime.now(tz).date() - timedelta(days=("today", "yesterday").index(day))
     window = Window(tz, day, since, datetime.now(UTC) if day is None and since else None)
     whole_day = day is not None and since is None and not only_new and not inputs
     return RunRequest(
@@ -185,7 +186,8 @@ def produce(
     relevance = Relevance(topic.include, topic.exclude)
     prep = pipeline.prepare(read, req.window, datetime.now(UTC), assume_date=settings.assume_date,
                             only=only, relevance=relevance)  # fmt: skip
-    if unmatched := relevance.unmatched(prep.in_window + prep.off_topic):
+    window_entries = prep.in_window + prep.off_topic
+    if window_entries and (unmatched := relevance.unmatched(window_entries)):
         log.warning("topic %s: include terms that match no entry in the window: %s", topic.id,
                     ", ".join(map(repr, unmatched)))  # fmt: skip
     if summariser is None:

@@ -28,11 +28,19 @@ def _main(
     ),
 ) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
-    from rich.console import Console
-    from rich.logging import RichHandler
+    import sys
 
-    handler = RichHandler(console=Console(stderr=True), show_path=False, show_time=False)
-    logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=Console(stderr=True), show_path=False, show_time=False)
+        fmt = "%(message)s"
+    else:  # a log file or a pipe: one unwrapped line per record
+        handler = logging.StreamHandler(sys.stderr)
+        fmt = "briefing: %(levelname)s: %(message)s"
+    logging.basicConfig(level=level, handlers=[handler], format=fmt, force=True)
     logging.getLogger("briefing").setLevel(level)
     for noisy in ("httpx", "httpcore", "trafilatura", "openai"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

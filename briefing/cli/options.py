@@ -18,10 +18,18 @@ def parse_since(text: str) -> timedelta:
     return timedelta(**{_UNITS[m.group(2).lower()]: int(m.group(1))})
 
 
-def parse_day(value: str | None, flag: str) -> date | None:
+RELATIVE_DAYS = ("today", "yesterday")
+
+
+def parse_day(value: str | None, flag: str) -> date | str | None:
+    """YYYY-MM-DD, or "today"/"yesterday" (resolved in the topic's zone by `app.request`)."""
     if value is None:
         return None
+    if value.strip().lower() in RELATIVE_DAYS:
+        return value.strip().lower()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise UsageError(f"{flag} {value!r}: use YYYY-MM-DD, today or yesterday")
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{flag} {value!r}: use YYYY-MM-DD") from None
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise UsageError(f"{flag} {value}: that day does not exist ({exc})") from None

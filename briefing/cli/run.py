@@ -71,11 +71,14 @@ def run(
             versions[name] = ver
         if new and no_state:
             raise UsageError("--new needs the state database (drop --no-state)")
+        assumed = parse_day(assume_date, "--assume-date")
+        if isinstance(assumed, str):
+            raise UsageError(f"--assume-date {assume_date}: use YYYY-MM-DD")
         settings = load_settings(
             config, llm=llm, model=model, base_url=base_url, concurrency=concurrency,
             timeout=timeout, max_retries=max_retries, state_dir=state, tz=tz,
             prompt_versions=versions or None, boilerplate=boilerplate, templates=templates,
-            assume_date=parse_day(assume_date, "--assume-date"), cache=False if no_cache else None,
+            assume_date=assumed, cache=False if no_cache else None,
         )  # fmt: skip
         if save and no_state:
             raise UsageError("--save needs the state database (drop --no-state)")
