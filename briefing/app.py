@@ -92,10 +92,11 @@ def request(
 
     The topic is `topic` (a configured topic's key or title; with inputs or the sample, else a
     new title), else the sample with `sample`, else the only configured one. Inputs: the given
-    ones (they override the topic's sources), else the topic's sources. A run of a configured topic's own sources over
-    a whole day is its edition; other runs are too, with `save`. `day` may be "today" or
-    "yesterday" in the topic's zone, as is the default day with `default_today`.
-    """
+    ones (they override the topic's sources), else the topic's sources. A run of a configured
+    topic's own sources over a whole day is its edition; other runs are too, with `save`.
+    `day` may be "today" or "yesterday" in the topic's zone, as is the default day with
+    `default_today`.
+    """"""
     corpus = sample_corpus() if sample else None
     if isinstance(topic, Topic):
         chosen = topic
