@@ -96,7 +96,7 @@ def request(
     topic's own sources over a whole day is its edition; other runs are too, with `save`.
     `day` may be "today" or "yesterday" in the topic's zone, as is the default day with
     `default_today`.
-    """"""
+    """
     corpus = sample_corpus() if sample else None
     if isinstance(topic, Topic):
         chosen = topic
