@@ -76,6 +76,19 @@ class Produced:
     state_id: int | None  # the stored briefing's id; None when no store was given
 
 
+def check_settings(settings: Settings) -> None:
+    """Typos are errors, even where they would not matter for this run: a templates folder
+    that does not exist, a prompt version that does not exist."""
+    from .summarise.prompts import load
+
+    if settings.templates is not None and not settings.templates.is_dir():
+        raise UsageError(f"--templates {settings.templates}: no such folder")
+    if settings.boilerplate is not None and not settings.boilerplate.is_file():
+        raise UsageError(f"--boilerplate {settings.boilerplate}: no such file")
+    for name, version in settings.prompt_versions.items():
+        load(name, version)
+
+
 def request(
     settings: Settings,
     inputs: Sequence[str] = (),
@@ -112,6 +125,7 @@ def request(
             if chosen.configured
             else "nothing to read: give files, folders or URLs, --sample, or configure a topic"
         )
+    check_settings(chosen.settings)
     tz = zone(chosen.settings.tz)
     if day is None and default_today:
         day = "today"

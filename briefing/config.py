@@ -262,7 +262,8 @@ def config_file(explicit: Path | None = None) -> Path | None:
 
 
 def load_settings(config: Path | None = None, **flags: Any) -> Settings:
-    """Settings from every layer; flags that are None are 'not given'."""
+    """Settings from every layer; flags that are None are 'not given'. An invalid value is
+    reported with where it came from: the file and line, the environment variable, or the flag."""
     given = {k: v for k, v in flags.items() if v is not None}
     path = config_file(config)
     token = _TOML.set(path)
@@ -271,11 +272,57 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
         settings._file = path.absolute() if path is not None else None
         return settings
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise ConfigError("; ".join(_origin(e, path, given) for e in exc.errors())) from None
     except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
-        raise ConfigError(f"invalid config file: {exc}") from None
+        raise ConfigError(f"{path}: {exc}" if path else f"invalid settings: {exc}") from None
     finally:
         _TOML.reset(token)
+
+
+_PLAIN = {"int_parsing": "not an integer", "float_parsing": "not a number",
+          "bool_parsing": "not true or false", "extra_forbidden": "unknown key"}  # fmt: skip
+
+
+def _toml_line(path: Path, loc: tuple[Any, ...]) -> int | None:
+    """The line of the settings file that sets this key (inside its [table], if nested)."""
+    import re
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    keys = [str(k) for k in loc]
+    table, key = keys[:-1], keys[-1]
+    current: list[str] = []
+    for n, line in enumerate(lines, 1):
+        if m := re.match(r"\s*\[([^\]]+)\]", line):
+            current = [k.strip().strip('"') for k in m.group(1).split(".")]
+        elif re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", line) and current == table:
+            return n
+    return None
+
+
+def _origin(e: Any, path: Path | None, flags: dict[str, Any]) -> str:
+    """One validation error, named by where the value came from."""
+    import difflib
+
+    loc = tuple(e["loc"])
+    key = ".".join(str(k) for k in loc) or "settings"
+    what = _PLAIN.get(e["type"], e["msg"][:1].lower() + e["msg"][1:])
+    if e["type"] == "extra_forbidden":
+        fields = Settings.model_fields if len(loc) == 1 else TopicConfig.model_fields
+        near = difflib.get_close_matches(str(loc[-1]), list(fields), n=1)
+        what = f"unknown key `{loc[-1]}`" + (f" (did you mean `{near[0]}`?)" if near else "")
+    elif "input" in e and not isinstance(e["input"], dict | list):
+        what += f" (got {e['input']!r})"
+    if loc and loc[0] in flags:
+        return f"--{str(loc[0]).replace('_', '-')}: {what}"
+    env = f"BRIEFING_{str(loc[0]).upper()}" if loc else ""
+    if env and env in os.environ:
+        return f"{env}: {what}"
+    if path is not None:
+        line = _toml_line(path, loc)
+        return f"{path}{f' line {line}' if line else ''}: {what}" + (
+            "" if e["type"] == "extra_forbidden" else f" for `{key}`"
+        )
+    return f"{key}: {what}"

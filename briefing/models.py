@@ -164,4 +164,6 @@ class Window:
             return "all entries"
         if self.day is not None and self.since is None:
             return f"{self.day.isoformat()} ({self.tz.key})"
-        return f"{b[0].isoformat(timespec='minutes')} to {b[1].isoformat(timespec='minutes')}"
+        start, end = (t.astimezone(self.tz) for t in b)
+        first = "%-d %b %Y %H:%M" if start.year != end.year else "%-d %b %H:%M"
+        return f"{start.strftime(first)} – {end.strftime('%-d %b %H:%M %Z')}"

@@ -41,7 +41,7 @@ from .tokens import count, counter
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 280
-UNDATED = "undated: not in any date window (pass --assume-date YYYY-MM-DD to include it)"
+UNDATED = "undated: not in any date window"
 
 
 @dataclass(slots=True)

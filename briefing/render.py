@@ -63,6 +63,35 @@ class View:
     summary: list[CitedBullet]
     sections: list[tuple[str, list[CitedBullet], str | None]]  # title, bullets, continues
     sources: list[NumberedSource]
+    skipped: list[tuple[str, str]]  # (URL, reason): inputs not included that a reader may see
+    skipped_local: str  # the local inputs not included, only counted ("2 files: 1 undated, …")
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """"1 story", "2 stories", "0 entries"."""
+    if n == 1:
+        return f"1 {word}"
+    if words is None:
+        words = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{n:,} {words}"
+
+
+def _skipped(b: Briefing) -> tuple[list[tuple[str, str]], str]:
+    """What outputs say of the inputs left out: URLs by name; local files never by their path
+    (only counted by reason)."""
+    public: list[tuple[str, str]] = []
+    local: dict[str, int] = {}
+    for s in b.skipped:
+        if s.input.startswith(("http://", "https://")):
+            public.append((s.input, s.reason))
+        else:
+            reason = s.reason.split(":")[0].split(" (")[0]
+            local[reason] = local.get(reason, 0) + 1
+    if not local:
+        return public, ""
+    total = sum(local.values())
+    detail = "; ".join(f"{n} {why}" for why, n in local.items())
+    return public, f"{plural(total, 'local file')} ({detail})"
 
 
 def _human_time(iso: str | None, tz: ZoneInfo | None = None, month: str = "%B") -> str:
@@ -113,8 +142,11 @@ def view(b: Briefing) -> View:
         others.pop(_publisher(s), None)
         sources.append(NumberedSource(n, eid, s, _human_time(s.published, tz, "%b"),
                                       _publisher(s), ", ".join(others)))  # fmt: skip
-    date_label = _human_time(b.date) if b.date else b.window
-    return View(b, f"{b.topic} — {date_label}", date_label, summary, sections, sources)
+    whole_day = b.date is not None and b.window.startswith(b.date)
+    date_label = _human_time(b.date) if whole_day else b.window
+    public, local = _skipped(b)
+    return View(b, f"{b.topic} — {date_label}", date_label, summary, sections, sources, public,
+                local)  # fmt: skip
 
 
 def md_inline(text: str) -> str:
@@ -151,6 +183,7 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
     )
     env.filters["md_inline"] = lambda s: jinja2.utils.markupsafe.Markup(md_inline(s))
     env.filters["md_escape"] = md_escape
+    env.filters["plural"] = plural
     return env
 
 

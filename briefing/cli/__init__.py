@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import typer
@@ -13,23 +14,37 @@ from ..errors import BriefingError
 
 app = typer.Typer(
     name="briefing",
-    help="Cited daily briefings from overlapping news articles and live blogs.",
+    help="Cited daily briefings from overlapping news articles and live blogs.\n\n"
+    "Every bullet cites the entries it came from, and is checked against them. "
+    "`briefing COMMAND -h` for a command's options; exit codes are in the README.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 log = logging.getLogger("briefing")
+VERBOSITY = ("-v", "-vv", "-vvv", "--verbose", "-q", "--quiet")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"briefing {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _main(
-    verbose: int = typer.Option(
-        0, "--verbose", "-v", count=True, help="Log to stderr (-vv: debug)."
-    ),
-) -> None:
-    level = logging.WARNING - 10 * min(verbose, 2)
-    import sys
-
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, show_default=False,
+                                help="Log to stderr: -v one line per stage, -vv debug."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors only on stderr."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:  # fmt: skip
+    """Set up logging: warnings by default, more with -v, errors only with -q."""
+    level = logging.ERROR if quiet else logging.WARNING - 10 * min(verbose, 2)
     handler: logging.Handler
     if sys.stderr.isatty():
         from rich.console import Console
@@ -42,7 +57,7 @@ def _main(
         fmt = "briefing: %(levelname)s: %(message)s"
     logging.basicConfig(level=level, handlers=[handler], format=fmt, force=True)
     logging.getLogger("briefing").setLevel(level)
-    for noisy in ("httpx", "httpcore", "trafilatura", "openai"):
+    for noisy in ("httpx", "httpcore", "trafilatura", "openai", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
@@ -66,6 +81,14 @@ def handled() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def hoist_verbosity(args: Sequence[str]) -> list[str]:
+    """`-v`/`-q` given after the command (`briefing run … -v`) count as if given before it."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    moved = [a for a in args[:end] if a in VERBOSITY]
+    return moved + [a for i, a in enumerate(args) if not (i < end and a in VERBOSITY)]
+
+
 from . import archive as _archive  # noqa: E402,F401  (each module registers its commands)
 from . import check as _check  # noqa: E402,F401
 from . import eval as _eval  # noqa: E402,F401
@@ -77,7 +100,7 @@ from . import topics as _topics  # noqa: E402,F401
 
 
 def main() -> None:
-    app(prog_name="briefing")
+    app(args=hoist_verbosity(sys.argv[1:]), prog_name="briefing")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from . import app, handled
+from .options import Opt
 
-Opt = typer.Option
 archive_app = typer.Typer(help="Build or preview the static archive of past briefings.", no_args_is_help=True)
 app.add_typer(archive_app, name="archive")
 
@@ -21,7 +21,7 @@ def build(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
 ) -> None:
-    """Build (or update) the archive: index, one page per briefing, Atom feed, search."""
+    """Build (or update) the archive: indexes, one page per edition, Atom feeds, search."""
     with handled():
         from ..app import archive_dir
         from ..config import load_settings

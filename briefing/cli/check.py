@@ -9,15 +9,19 @@ from typing import Annotated
 import typer
 
 from . import app, err, handled
+from .options import Arg
 
 
 @app.command()
 def check(
-    path: Annotated[Path, typer.Argument(help="A briefing JSON file (ours, or any in the same shape).")],
+    path: Annotated[Path, Arg("BRIEFING.json")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Check that every bullet cites real entries that state what it says. Prints a support
-    score; exits 1 when any bullet fails."""
+    """Audit a briefing's citations against its sources.
+
+    Every bullet must cite entries that say what it says. BRIEFING.json is any briefing in
+    our JSON shape. Prints a support score; exits 1 when any
+    bullet fails."""
     with handled():
         from pydantic import ValidationError
 

@@ -10,13 +10,12 @@ from typing import Annotated
 import typer
 
 from . import app, err, handled
-
-Opt = typer.Option
+from .options import Arg, Opt
 
 
 @app.command("eval")
 def eval_(
-    dataset: Annotated[Path, typer.Argument(help="Folder with blogs/*.json and references.json.")],
+    dataset: Annotated[Path, Arg("DATASET")],
     llm: Annotated[str | None, Opt("--llm", help="auto, openai or extractive (default: extractive).")] = "extractive",
     limit: Annotated[int | None, Opt("--limit", help="Only the first N blogs.")] = None,
     as_json: Annotated[Path | None, Opt("--json", help="Write the full report as JSON to this file ('-' for stdout).")] = None,
@@ -27,8 +26,11 @@ def eval_(
     state: Annotated[Path | None, Opt("--state", help="State folder (LLM cache).")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
 ) -> None:
-    """ROUGE-1/2/L of the briefing against the references, beside lead-k and random-k
-    baselines from the same run; citation validity, grounding, length and time."""
+    """Score the summariser against journalists' summaries.
+
+    DATASET (real live blogs with the journalists' key points) is a folder with blogs/*.json and references.json. Reports ROUGE-1/2/L beside
+    lead-k and random-k baselines from the same run, citation validity, grounding, length
+    and time."""
     with handled():
         from rich.console import Console
         from rich.progress import Progress

@@ -1,11 +1,35 @@
-"""Parsing the flags several commands share: days and durations."""
+"""What the commands share: option declarations with plain metavars, and parsing of days and
+durations."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
+
+import typer
 
 from ..errors import UsageError
+
+METAVARS = {
+    "--date": "DAY", "--assume-date": "DAY", "--since": "DURATION", "--tz": "ZONE",
+    "--out": "PATH", "--state": "DIR", "--templates": "DIR", "--config": "FILE",
+    "--boilerplate": "FILE", "--base-url": "URL", "--to": "ADDRESS", "--prompt-version": "NAME@N",
+    "--at": "HH:MM", "--json": "FILE", "--baseline": "FILE", "--concurrency": "N",
+    "--max-retries": "N", "--timeout": "SECONDS", "--limit": "N", "--port": "PORT",
+}  # fmt: skip
+
+
+def Arg(metavar: str, **kw: Any) -> Any:
+    """`typer.Argument` shown by its metavar alone (its help lives in the command's text)."""
+    return typer.Argument(metavar=metavar, show_default=False, hidden=True, **kw)
+
+
+def Opt(*decls: str, metavar: str | None = None, **kw: Any) -> Any:
+    """`typer.Option` with a plain metavar (`--date DAY`, not `--date <str>`); flags have none."""
+    long = next((d for d in decls if d.startswith("--")), "")
+    name = metavar or METAVARS.get(long) or long.lstrip("-").upper().replace("-", "_")
+    return typer.Option(*decls, metavar=name, **kw)
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

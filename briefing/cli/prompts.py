@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from . import app, handled
+from .options import Arg
 
 prompts_app = typer.Typer(help="List and show the versioned prompts under prompts/.", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
@@ -25,8 +26,8 @@ def list_prompts() -> None:
 
 
 @prompts_app.command("show")
-def show(selector: Annotated[str, typer.Argument(help="NAME or NAME@VERSION")]) -> None:
-    """Print a prompt file with its metadata and hash."""
+def show(selector: Annotated[str, Arg("NAME[@VERSION]")]) -> None:
+    """Print a prompt file (NAME, or NAME@VERSION) with its metadata and hash."""
     with handled():
         from ..summarise.prompts import load, parse_selector
 

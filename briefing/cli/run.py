@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import app, err, handled
+from .options import Arg, Opt
 
 if TYPE_CHECKING:
     from ..app import Produced, RunRequest
@@ -16,12 +17,11 @@ if TYPE_CHECKING:
 
 PROGRESS_THRESHOLD = 10  # inputs; below this a progress bar is noise
 
-Opt = typer.Option
 
 
 @app.command()
 def run(
-    inputs: Annotated[list[str] | None, typer.Argument(help="Files, folders, URLs or feed URLs.", show_default=False)] = None,
+    inputs: Annotated[list[str] | None, Arg("INPUTS")] = None,
     sample: Annotated[bool, Opt("--sample", help="Brief the bundled sample corpus (Ukraine talks).")] = False,
     day: Annotated[str | None, Opt("--date", help="Brief entries of this day (YYYY-MM-DD, in --tz).")] = None,
     since: Annotated[str | None, Opt("--since", help="Entries of the last 90m/24h/2d (to the end of --date, else now).")] = None,
@@ -46,14 +46,18 @@ def run(
     new: Annotated[bool, Opt("--new", help="Only entries first seen since this topic's last briefing.")] = False,
     no_state: Annotated[bool, Opt("--no-state", help="Do not record this run in the state database.")] = False,
 ) -> None:
-    """Build a cited briefing. Exit 0: done; 3: done, but some inputs were skipped;
-    4: done, but the extractive summariser stood in for the LLM; 5: nothing in the window;
-    1: error; 2: usage error."""
+    """Brief a topic, or files, folders and URLs.
+
+    The briefing is written as Markdown, HTML or JSON. INPUTS (files, folders, page and feed
+    URLs, OPML lists) override the topic's sources. Exit codes: 0 written; 3 written, but some inputs
+    were skipped; 4 written, but the extractive summariser stood in for the LLM; 5 nothing
+    to brief; 1 error; 2 usage error."""
     with handled():
         from .. import app as runs
         from ..config import load_settings
         from ..errors import EXIT_DEGRADED, EXIT_PARTIAL, UsageError
-        from ..render import FORMATS, render, write_outputs
+        from ..pipeline import UNDATED
+        from ..render import FORMATS, plural, render, write_outputs
         from ..summarise.prompts import parse_selector
         from .options import parse_day, parse_since
 
@@ -90,6 +94,10 @@ def run(
         for s in briefing.skipped:
             if s.kind == "error":
                 err(f"briefing: skipped {s.input}: {s.reason}")
+        undated = sum(s.reason == UNDATED for s in briefing.skipped)
+        if undated:
+            err(f"briefing: note: {plural(undated, 'undated document')} left out of the dated "
+                "window; pass --assume-date YYYY-MM-DD to include them")  # fmt: skip
         if briefing.summariser.notice:
             err(f"briefing: notice: {briefing.summariser.notice}")
         tdir = str(settings.templates) if settings.templates else None

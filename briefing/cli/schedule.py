@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from . import app, err, handled
+from .options import Opt
 
-Opt = typer.Option
-schedule_app = typer.Typer(help="Run the daily briefing on a schedule (foreground), or show its status.")
+schedule_app = typer.Typer(help="Run every topic daily, or show the schedule.")
 app.add_typer(schedule_app, name="schedule")
 
 
@@ -25,9 +25,10 @@ def schedule(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file (topics, SMTP, recipients).")] = None,
 ) -> None:
-    """Every day, each topic at its own time and zone: its sources -> its edition -> the
-    archive -> email. Catches up at start if a run of today was missed. One scheduler per
-    state folder, for every topic."""
+    """Run every topic daily, each at its own time and zone (in the foreground).
+
+    Each run: the topic's sources -> its edition -> the archive -> email. Catches up at start
+    if a run of today was missed. One scheduler per state folder, for every topic."""
     if ctx.invoked_subcommand is not None:
         return
     with handled():
@@ -55,7 +56,7 @@ def status(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
 ) -> None:
-    """Each topic's next run (in its zone), and its last run and outcome."""
+    """Show each topic's next run and its last run's outcome."""
     with handled():
         from ..config import config_file, load_settings
         from ..deliver.schedule import plan

@@ -8,13 +8,12 @@ from typing import Annotated
 import typer
 
 from . import app, err, handled
-
-Opt = typer.Option
+from .options import Arg, Opt
 
 
 @app.command()
 def send(
-    inputs: Annotated[list[str] | None, typer.Argument(help="Inputs to brief if no briefing of that day is stored.", show_default=False)] = None,
+    inputs: Annotated[list[str] | None, Arg("INPUTS")] = None,
     sample: Annotated[bool, Opt("--sample", help="Use the bundled sample corpus as input.")] = False,
     day: Annotated[str | None, Opt("--date", help="Which day's briefing (default: today in --tz).")] = None,
     topic: Annotated[str | None, Opt("--topic", help="A configured topic, key or title (default: the only one).")] = None,
@@ -24,8 +23,11 @@ def send(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
 ) -> None:
-    """Send one multipart (text + HTML) email per recipient. Exit 0: every recipient has it;
-    3: some recipients failed; 1: all failed or an error."""
+    """Email a topic's edition of a day to its readers, each once.
+
+    One multipart (text + HTML) message per recipient; the edition is made first if there is
+    none (or from INPUTS, when given). Exit codes: 0 every recipient has it; 3 some failed;
+    1 all failed, or an error."""
     with handled():
         from .. import app as runs
         from ..config import load_settings

@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 
 from . import app, handled
+from .options import Arg, Opt
 
-Opt = typer.Option
-topics_app = typer.Typer(help="The standing topics of the settings file.", invoke_without_command=True)
+topics_app = typer.Typer(help="List the topics of the settings file, or show one.", invoke_without_command=True)
 app.add_typer(topics_app, name="topics")
-history_app = typer.Typer(help="Stored briefings: every edition and saved run.", invoke_without_command=True)
+history_app = typer.Typer(help="List or remove stored briefings.", invoke_without_command=True)
 app.add_typer(history_app, name="history")
 
 
@@ -23,7 +23,7 @@ def topics_list(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
 ) -> None:
-    """Every configured topic: its id, title, number of sources, next run and last edition."""
+    """List the configured topics: id, title, sources, next run and last edition."""
     if ctx.invoked_subcommand is not None:
         return
     with handled():
@@ -49,10 +49,10 @@ def topics_list(
 
 @topics_app.command("show")
 def topics_show(
-    topic: Annotated[str, typer.Argument(help="The topic's id or title.")],
+    topic: Annotated[str, Arg("TOPIC")],
     config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
 ) -> None:
-    """The topic's whole resolved configuration (its own keys over the top-level defaults)."""
+    """Show a topic's whole resolved configuration (TOPIC: its id or title)."""
     with handled():
         from ..config import load_settings
         from ..topics import OVERRIDES, resolve
@@ -76,7 +76,7 @@ def history_list(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
 ) -> None:
-    """Stored briefings, newest first: id, topic, day, window, and whether it is the edition."""
+    """List stored briefings, newest first: id, topic, day, and edition or ad hoc."""
     if ctx.invoked_subcommand is not None:
         return
     with handled():
@@ -96,12 +96,14 @@ def history_list(
 
 @history_app.command("rm")
 def history_rm(
-    ids: Annotated[list[int], typer.Argument(help="Ids from `briefing history`.")],
+    ids: Annotated[list[int], Arg("ID")],
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
 ) -> None:
-    """Remove stored briefings. The archive drops them at its next build; delivery records stay
-    (a day already mailed is not mailed again)."""
+    """Remove stored briefings by their ids from `briefing history`.
+
+    The archive drops them at its next build; delivery records stay (a day already mailed is
+    not mailed again)."""
     with handled():
         from ..config import load_settings
         from ..errors import UsageError

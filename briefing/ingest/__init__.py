@@ -3,6 +3,7 @@ what was skipped."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,6 +20,7 @@ from .files import OPML_SUFFIXES, read_file, read_opml, walk
 from .web import FetchOptions
 
 __all__ = ["FetchOptions", "IngestResult", "Loaded", "ingest"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -139,7 +141,8 @@ def ingest(
                 doc = item.document
                 key = hash((doc.raw_text, doc.text))
                 if key in seen_content:  # the same file under another name: read once
-                    why = f"identical to {seen_content[key]}"
+                    why = "identical to another input"
+                    log.info("%s is identical to %s: read once", doc.source, seen_content[key])
                     result.skipped.append(Skipped(input=doc.source, reason=why, kind="excluded"))
                     continue
                 seen_content[key] = doc.source
