@@ -72,7 +72,8 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     if n == 1:
         return f"1 {word}"
     if words is None:
-        words = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+        consonant_y = word.endswith("y") and word[-2:-1] not in "aeiou"
+        words = word[:-1] + "ies" if consonant_y else word + "s"
     return f"{n:,} {words}"
 
 
