@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 from . import pipeline, topics
 from .clean import load_rules
 from .config import Settings, zone
 from .contract import Briefing
-from .errors import UsageError
+from .errors import NothingToBrief, UsageError
 from .ingest import FetchOptions, ingest
 from .models import Window
 from .relevance import Relevance
+from .render import plural
 from .store import Store, utc_stamp
 from .summarise import make_summariser
 from .summarise.base import Summariser, SummaryRequest
@@ -68,6 +71,38 @@ class RunRequest:
     @property
     def settings(self) -> Settings:
         return self.topic.settings
+
+
+class Progress(Protocol):
+    """What a long run tells the person waiting (the CLI draws it in a terminal)."""
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """A stage starts; `total` is how many steps it has, when known."""
+
+    def advance(self, steps: int = 1) -> None:
+        """Steps of the current stage are done."""
+
+
+class Stages:
+    """Logs one line per stage with its time (at -v), and forwards to a Progress."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.progress = progress
+        self.name, self.started = "", time.perf_counter()
+
+    def start(self, name: str, total: int | None = None, note: str = "") -> None:
+        self.finish()
+        self.name, self.started = name, time.perf_counter()
+        if note:
+            log.debug("%s: %s", name, note)
+        if self.progress is not None:
+            self.progress.stage(f"{name} {note}".strip(), total)
+
+    def finish(self, result: str = "") -> None:
+        if self.name:
+            took = time.perf_counter() - self.started
+            log.info("%s%s in %.2f s", self.name, f": {result}" if result else "", took)
+        self.name = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,13 +213,19 @@ def produce(
     store: Store | None,
     *,
     summariser: Summariser | None = None,
-    on_progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
     fetch: FetchOptions | None = None,
 ) -> Produced:
     """Read, brief, check and (with a store) save. The store remembers the entries seen and
-    gives the earlier editions whose stories a section may continue."""
+    gives the earlier editions whose stories a section may continue. Each stage is logged
+    with its time (-v) and shown to `progress`."""
     settings, topic, tz = req.settings, req.topic, req.window.tz
-    read = read_inputs(req, on_progress=on_progress, fetch=fetch)
+    stages = Stages(progress)
+    stages.start("read", len(req.inputs))
+    read = read_inputs(req, on_progress=(lambda _t: progress.advance()) if progress else None,
+                       fetch=fetch)  # fmt: skip
+    stages.finish(f"{plural(len(read.loaded), 'document')}, "
+                  f"{plural(sum(len(x.entries) for x in read.loaded), 'entry')}")  # fmt: skip
     only = None
     earlier: list[Briefing] = []
     if store is not None:
@@ -196,25 +237,42 @@ def produce(
         first_seen = store.record_seen(docs, rows, utc_stamp(datetime.now(UTC)))
         if req.only_new and previous is not None:
             only = {e.id for e in entries if first_seen.get(e.id, "") > previous}
+            if not only and entries:
+                raise NothingToBrief(f"nothing new since the last briefing of {topic.id} "
+                                     f"({plural(len(entries), 'entry')} already seen)")  # fmt: skip
         if req.window.day is not None:
             earlier = store.earlier_briefings(topic.id, req.window.day.isoformat())
     relevance = Relevance(topic.include, topic.exclude)
+    stages.start("window")
+
+    def on_stage(name: str, n: int) -> None:
+        stages.finish(plural(n, "entry") + " on the topic" if name == "dedupe" else
+                      plural(n, "item") + " once copies are merged")  # fmt: skip
+        stages.start(name, n)
+
     prep = pipeline.prepare(read, req.window, datetime.now(UTC), assume_date=settings.assume_date,
-                            only=only, relevance=relevance)  # fmt: skip
+                            only=only, relevance=relevance, on_stage=on_stage)  # fmt: skip
+    stages.finish(plural(len(prep.stories), "story"))
     window_entries = prep.in_window + prep.off_topic
     if window_entries and (unmatched := relevance.unmatched(window_entries)):
         log.warning("topic %s: include terms that match no entry in the window: %s", topic.id,
                     ", ".join(map(repr, unmatched)))  # fmt: skip
     if summariser is None:
         summariser = make_summariser(settings, store if settings.cache else None)
+    stages.start("summarise", note=f"with the {summariser.name} summariser")
     b = pipeline.brief(
         prep, summary_request(settings, topic.title), summariser, ExtractiveSummariser(),
         window=req.window, generated_at=now_utc(), earlier=earlier, topic_id=topic.id,
     )  # fmt: skip
+    bullets, dropped = plural(len(b.all_bullets()), "bullet"), plural(len(b.dropped), "bullet")
+    stages.finish(f"{plural(len(b.sections), 'section')}, {bullets} ({b.summariser.backend}), "
+                  f"{dropped} dropped")  # fmt: skip
     b = b.model_copy(update={"skipped": [
         s.model_copy(update={"input": display_path(s.input)}) for s in b.skipped
     ]})  # fmt: skip
     state_id = store.save_briefing(b, edition=req.edition) if store is not None else None
+    if state_id is not None:
+        log.info("saved as briefing %d (%s)", state_id, "edition" if req.edition else "ad hoc")
     return Produced(b, state_id)
 
 

@@ -11,8 +11,7 @@ earlier briefings), calls these functions, and saves the result.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -86,9 +85,11 @@ def prepare(
     assume_date: date | None = None,
     only: Collection[str] | None = None,
     relevance: Relevance | None = None,
+    on_stage: Callable[[str, int], None] | None = None,
 ) -> Prepared:
     """Entries -> the window -> on the topic -> deduplicated items -> stories. `only`: the
-    entry ids to keep (`--new`); `now` bounds how far in the future an entry may be dated."""
+    entry ids to keep (`--new`); `now` bounds how far in the future an entry may be dated;
+    `on_stage(name, size)` is told as each stage starts ("dedupe", "stories")."""
     entries = read.entries(window.tz, assume_date)
     if only is not None:
         entries = [e for e in entries if e.id in only]
@@ -117,7 +118,11 @@ def prepare(
     if relevance is not None and relevance.active:
         in_window, off_topic = relevance.split(in_window)
     briefable = [e for e in in_window if e.kind != "link"]
+    if on_stage:
+        on_stage("dedupe", len(briefable))
     deduped = dedupe(briefable)
+    if on_stage:
+        on_stage("stories", len(deduped.items))
     stories = group(deduped.items)
     links = len(in_window) - len(briefable)
     return Prepared(read, entries, in_window, off_topic, links, deduped, skipped, stories)
@@ -151,7 +156,6 @@ def brief(
 ) -> Briefing:
     """Stories -> a checked briefing. `earlier`: this topic's earlier briefings, newest first,
     whose stories a section may continue."""
-    started = time.perf_counter()
     if not prep.stories:
         raise NothingToBrief(
             f"nothing to brief in the window {window.describe()}: {len(prep.entries)} entries "
@@ -165,12 +169,6 @@ def brief(
                         topic_id=topic_id)  # fmt: skip
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
-    log.info(
-        "briefed %d stories from %d entries in %.2f s",
-        len(prep.stories),
-        len(prep.in_window),
-        time.perf_counter() - started,
-    )
     return briefing
 
 

@@ -91,4 +91,14 @@ def test_console_script_help_and_verbose_logs_go_to_stderr() -> None:
     )
     assert r.returncode == 0
     json.loads(r.stdout)  # stdout is pure data
-    assert "briefed" in r.stderr
+    stages = [ln.split(":")[2].strip() for ln in r.stderr.splitlines() if ln.startswith("briefing: INFO: ")
+              and ln.endswith(" s")]  # fmt: skip
+    assert stages == ["read", "window", "dedupe", "stories", "summarise"]  # one line per stage
+    assert "\x1b" not in r.stderr  # no progress bar or colour when stderr is not a terminal
+    # -v after the command works too, and -q keeps only errors
+    r2 = subprocess.run([str(exe), "run", "--sample", "--date", "2025-02-13", "-f", "json", "-v"],
+                        capture_output=True, text=True)  # fmt: skip
+    assert r2.returncode == 0 and "briefing: INFO: read:" in r2.stderr
+    r3 = subprocess.run([str(exe), "run", "--sample", "--date", "2025-02-13", "-f", "json", "-q"],
+                        capture_output=True, text=True)  # fmt: skip
+    assert r3.returncode == 0 and "INFO" not in r3.stderr

@@ -28,7 +28,8 @@ def test_new_briefs_only_entries_first_seen_since_the_last_briefing(tmp_path: Pa
     first = runner.invoke(app, args)
     assert first.exit_code == 0
     again = runner.invoke(app, [*args, "--new"])
-    assert again.exit_code == 5 and "nothing to brief" in again.stderr  # nothing new arrived
+    assert again.exit_code == 5 and "nothing new since the last briefing" in again.stderr
+    assert "(11 entries already seen)" in again.stderr  # nothing new arrived
     shutil.copy(CORPUS / "002_9e1897877990e860.txt", inbox)  # a new article arrives
     new = runner.invoke(app, [*args, "--new"])
     assert new.exit_code == 0, new.stderr

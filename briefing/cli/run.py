@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app, err, handled
+from . import app, handled, log
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
     from ..app import Produced, RunRequest
     from ..store import Store
-
-PROGRESS_THRESHOLD = 10  # inputs; below this a progress bar is noise
 
 
 
@@ -93,13 +91,13 @@ def run(
             briefing = _produce_with_progress(req, store).briefing
         for s in briefing.skipped:
             if s.kind == "error":
-                err(f"briefing: skipped {s.input}: {s.reason}")
+                log.warning("skipped %s: %s", s.input, s.reason)
         undated = sum(s.reason == UNDATED for s in briefing.skipped)
         if undated:
-            err(f"briefing: note: {plural(undated, 'undated document')} left out of the dated "
+            log.warning(f"{plural(undated, 'undated document')} left out of the dated "
                 "window; pass --assume-date YYYY-MM-DD to include them")  # fmt: skip
         if briefing.summariser.notice:
-            err(f"briefing: notice: {briefing.summariser.notice}")
+            log.warning("notice: %s", briefing.summariser.notice)
         tdir = str(settings.templates) if settings.templates else None
         if out is None:
             sys.stdout.write(render(briefing, formats[0], tdir))
@@ -113,14 +111,8 @@ def run(
 
 
 def _produce_with_progress(req: RunRequest, store: Store | None) -> Produced:
-    from rich.progress import Progress
-
     from ..app import produce
-    from ..ingest import expand
+    from .progress import terminal_progress
 
-    total = len(expand(req.inputs, []))
-    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
-        return produce(req, store)
-    with Progress(transient=True) as progress:
-        task = progress.add_task("reading inputs", total=total)
-        return produce(req, store, on_progress=lambda _target: progress.advance(task))
+    with terminal_progress() as progress:
+        return produce(req, store, progress=progress)
