@@ -38,11 +38,14 @@ STOPWORDS = frozenset(
     whom why will with would you your said says say told tells according also would could mr mrs
     ms sir dr new after amid over week day today yesterday tomorrow""".split()
 )
-TIME_WORDS = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december yesterday today tonight tomorrow
-    overnight""".split()
-)
+# time word -> its class: a bullet's "Wednesday" clashes with its source's "Thursday"
+TIME_WORDS = {
+    **dict.fromkeys("""monday tuesday wednesday thursday friday saturday sunday yesterday today
+        tonight tomorrow""".split(), "day"),
+    **dict.fromkeys("""january february march april may june july august september october
+        november december""".split(), "month"),
+    **dict.fromkeys("overnight morning afternoon evening".split(), "part"),
+}
 # A capitalised word that is one of these is not a name.
 _COMMON_CAPS = frozenset(
     """the a an in on at for but and he she they it this that these those his her their its we i
@@ -203,7 +206,8 @@ def align(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentenc
     The best sentence must hold a good share of the bullet's words. A further sentence must
     add words the chosen ones lack (not counting time words, which must not be borrowed from
     elsewhere in the entry), share words with the bullet, and be about the same thing: next
-    to a chosen sentence, in another cited entry, or sharing two of the words already found."""
+    to a chosen sentence, in another cited entry, or sharing two common words (not names,
+    numbers or times) already found."""
     want: dict[str, float] = {}
     for t in bullet:
         if t.content:
@@ -232,7 +236,7 @@ def align(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentenc
         related = (
             any(s.entry == nxt.entry and abs(s.index - nxt.index) <= 1 for s in chosen)
             or all(s.entry != nxt.entry for s in chosen)
-            or len(nxt.stems & (want.keys() - missing.keys())) >= 2
+            or sum(want[k] == 1 for k in nxt.stems & (want.keys() - missing.keys())) >= 2
         )
         if not related:
             break

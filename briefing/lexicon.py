@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .evidence import stem
+from .evidence import STOPWORDS, stem
 
 NEGATORS = frozenset("not no never nor neither none nobody nothing without".split())
 NEG_VERBS = frozenset(
@@ -18,6 +18,9 @@ NEG_PHRASES = frozenset(
     [(v, "out") for v in ("rule", "rules", "ruled", "ruling")]
     + [(v, "to") for v in ("fail", "fails", "failed", "decline", "declines", "declined")]
 )
+# Words that deny what their clause says ("suggestions … were all garbage"), unless after "as"
+# ("dismissed it as garbage", where the verb already denies).
+LEXICAL_NEG = frozenset("garbage nonsense rubbish untrue false baseless unfounded fake".split())
 CLAUSE_CONJ = frozenset("but while whereas although though because however yet".split())
 CLAUSE_START = frozenset(
     """the a an any this that these those he she it they we i you there his her their its our
@@ -68,7 +71,7 @@ GROUPS: dict[str, str] = {
     "return": "returned return returns handed repatriated brought",
     "deploy": "deployed deploy deploys sent send sends",
     "agree": "agreed agree agrees agreement accepted accept accepts pledged signed",
-    "reject": """rejected reject rejects refused refuse refuses dismissed declined ruled denied
+    "reject": """rejected reject rejects refused refuse refuses dismissed declined denied
         denies deny""",
     "kill": "killed kill kills dead died deaths",
     "injure": "injured injuring injures wounded hurt",
@@ -149,6 +152,8 @@ def in_groups(word: str) -> bool:
 
 def is_predicate(word: str) -> bool:
     """A verb, as far as word lists and the -ed ending can tell."""
+    if word in STOPWORDS:
+        return False
     return stem(word) in _groups_by_stem() or (
         len(word) >= 5 and word.endswith("ed") and word not in _NOT_VERBS
     )

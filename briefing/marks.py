@@ -13,6 +13,7 @@ from .lexicon import (
     CLAUSE_CONJ,
     CLAUSE_START,
     HEDGES,
+    LEXICAL_NEG,
     NEG_PHRASES,
     NEG_VERBS,
     NEGATORS,
@@ -81,7 +82,7 @@ def negation_at(toks: Sequence[Tok], i: int) -> tuple[bool, int]:
         if w == "not" and i + 1 < len(toks) and toks[i + 1].word in ("only", "least"):
             return False, i
         return True, i
-    if w in NEG_VERBS:
+    if w in NEG_VERBS or (w in LEXICAL_NEG and not (i and toks[i - 1].word == "as")):
         return True, i
     if i + 1 < len(toks) and (w, toks[i + 1].word) in NEG_PHRASES:
         return True, i + 1
@@ -135,7 +136,9 @@ def depths(toks: Sequence[Tok]) -> list[int]:
         if not neg:
             continue
         wide = toks[i].word not in NEGATORS
-        if wide and i > 0 and toks[i - 1].word in PASSIVE_AUX:
+        if toks[i].word in LEXICAL_NEG:
+            covered = _before(toks, i)
+        elif wide and i > 0 and toks[i - 1].word in PASSIVE_AUX:
             covered = _before(toks, i - 1)
         else:
             covered = _scope(toks, last + 1, wide)
@@ -186,6 +189,7 @@ def roles(side: Side) -> dict[str, set[str | None]]:
     preposition ("by Qatar": agent, "to Ukraine": recipient), or in cased text "agent" for
     the subject of an active verb and "recipient" for an object. None: no role (a wildcard)."""
     out: dict[str, set[str | None]] = {}
+    at: dict[int, str | None] = {}  # token index -> role, for "between Russia and Ukraine"
     toks, cased = side.toks, side.cased
     for i, t in enumerate(toks):
         if not name_like(t, cased) or (cased and i + 1 < len(toks) and toks[i + 1].cap):
@@ -193,15 +197,16 @@ def roles(side: Side) -> dict[str, set[str | None]]:
         j = i - 1
         while j >= 0 and (toks[j].word in ("the", "a", "an") or (cased and toks[j].cap)):
             j -= 1
-        role: str | None = None
-        if j >= 0 and toks[j].word in ROLE_CLASS:
+        role = _subject_role(toks, i) if cased else None  # "to the US raising": US acts
+        if role:
+            pass
+        elif j >= 0 and toks[j].word in ROLE_CLASS:
             role = ROLE_CLASS[toks[j].word]
         elif j >= 1 and toks[j].word in ("and", "or") and name_like(toks[j - 1], cased):
-            role = next(iter(out.get(toks[j - 1].stem, {None})))  # "between Russia and Ukraine"
+            role = at.get(j - 1)
         elif cased and j >= 0 and verb_like(toks[j]) and not toks[j].word.endswith("ing"):
             role = "recipient"  # "Britain hits Russia"
-        elif cased:
-            role = _subject_role(toks, i)
+        at[i] = role
         out.setdefault(t.stem, set()).add(None if t.poss else role)
     return out
 
@@ -213,7 +218,8 @@ def _subject_role(toks: Sequence[Tok], i: int) -> str | None:
     aux = k < len(toks) and toks[k].word in AUXILIARIES
     if aux:
         k += 1
-    if k >= len(toks) or not verb_like(toks[k]):
+    progressive = aux and k < len(toks) and toks[k].word.endswith("ing")  # "is delivering"
+    if k >= len(toks) or not (verb_like(toks[k]) or progressive):
         return None
     passive = aux and toks[k - 1].word in PASSIVE_AUX and toks[k].word.endswith("ed")
     return "recipient" if passive else "agent"

@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 from .evidence import TIME_WORDS, Sentence, Tok
 from .lexicon import (
     HEDGES,
+    LEXICAL_NEG,
     NEG_VERBS,
     ROLE_CLASS,
     SPEECH,
@@ -39,7 +40,6 @@ from .marks import Side, hedge_at, name_like, negation_at, roles, speakers
 
 MIN_EVIDENCE_SUPPORT = 0.6  # share of the bullet's weighted words in its evidence + context
 NUMBER_REACH = 4  # tokens either side of a number that say what it counts
-PREDICATE_SUPPORT = 0.8  # below this evidence support, a verb the evidence lacks is a reason
 NAME_SIMILARITY = 85  # rapidfuzz ratio for a name to match a spelling variant
 _PREPOSITIONS = frozenset("in on at of about over from with by for into across near".split())
 
@@ -57,10 +57,17 @@ def _compared(side: Side) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for i, t in enumerate(side.toks):
         if (t.kind == "w" and t.content and not t.cap and t.word not in NEG_VERBS
-                and t.word not in HEDGES and not negation_at(side.toks, i)[0]
-                and not (i and side.toks[i - 1].word in _PREPOSITIONS)):  # fmt: skip
+                and t.word not in HEDGES and t.word not in LEXICAL_NEG
+                and not negation_at(side.toks, i)[0] and not _after_preposition(side, i)):  # fmt: skip
             out.setdefault(t.stem, []).append(i)
     return out
+
+
+def _after_preposition(side: Side, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and side.toks[j].word in ("the", "a", "an", "its", "his", "her", "their"):
+        j -= 1
+    return j >= 0 and side.toks[j].word in _PREPOSITIONS
 
 
 def polarity(b: Side, e: Side) -> list[Reason]:
@@ -173,24 +180,44 @@ def _role_words(side: Side, k: str) -> str:
     return " and ".join(dict.fromkeys(seen))
 
 
-def attribution(b: Side, e: Side, context: Side) -> list[Reason]:
-    """The bullet's speaker must speak in the source (or, when the source has "he said" or
-    no speaker, be named in it or just before it)."""
-    if not (b.cased and e.cased):
+def attribution(b: Side, sentences: Sequence[Side], context: Side) -> list[Reason]:
+    """The speaker of each clause of the bullet must speak in the evidence sentence that
+    clause matches best (or, when that sentence has "he said" or no named speaker, be named
+    in the evidence or just around it)."""
+    if not (b.cased and sentences and all(s.cased for s in sentences)):
         return []
-    mine, _ = speakers(b)
-    theirs, anonymous = speakers(e)
-    named = {t.stem for t in e.toks if t.cap}
-    if not mine or mine & (theirs | named):
-        return []
-    if not theirs or anonymous:
-        if mine & {t.stem for t in context.toks if t.cap}:
-            return []
-    who = _names(b, mine)
-    if theirs:
-        return [Reason("attribution", f"the bullet has {who} say it; the source has "
-                                      f"{_names(e, theirs)}")]  # fmt: skip
-    return [Reason("attribution", f"the source does not have {who} say it")]
+    out = []
+    for clause in _clauses(b):
+        mine, _ = speakers(clause)
+        if not mine:
+            continue
+        words = clause.stems() - mine
+        best = max(sentences, key=lambda s: len(words & s.stems()))
+        theirs, anonymous = speakers(best)
+        if mine & theirs:
+            continue
+        named = {t.stem for s in [*sentences, context] for t in s.toks if t.cap}
+        if (not theirs or anonymous) and mine & named:
+            continue
+        who = _names(clause, mine)
+        if theirs:
+            out.append(Reason("attribution", f"the bullet has {who} say it; the source has "
+                                             f"{_names(best, theirs)}"))  # fmt: skip
+        else:
+            out.append(Reason("attribution", f"the source does not have {who} say it"))
+    return out
+
+
+def _clauses(side: Side) -> list[Side]:
+    """The bullet cut at ";" and at ", and" / ", but" / ", while": one speaker each."""
+    cuts = [0]
+    for i, t in enumerate(side.toks):
+        nxt = side.toks[i + 1].word if i + 1 < len(side.toks) else ""
+        if t.word == ";" or (t.word == "," and nxt in ("and", "but", "while")):
+            cuts.append(i + 1)
+    cuts.append(len(side.toks))
+    return [Side(side.toks[a:z], side.depth[a:z], side.hedged[a:z], side.texts[a:z], side.cased)
+            for a, z in zip(cuts, cuts[1:], strict=False) if z > a]
 
 
 def _names(side: Side, stems: Iterable[str]) -> str:
@@ -207,10 +234,14 @@ def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
     out = []
     times_e = [t.word for t in e.toks if t.word in TIME_WORDS]
     for i, t in enumerate(b.toks):
-        if t.word in TIME_WORDS and t.stem not in have and not (t.word == "may" and not t.cap):
-            said = f" (it says '{', '.join(dict.fromkeys(times_e))}')" if times_e else ""
-            out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences{said}"))
-        elif _place(b, i) and t.stem not in have and not _similar(t, e):
+        if t.word not in TIME_WORDS or t.stem in have or (t.word == "may" and not t.cap):
+            pass
+        elif other := [w for w in times_e if TIME_WORDS[w] == TIME_WORDS[t.word]]:
+            out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences, "
+                                      f"which say '{', '.join(dict.fromkeys(other))}'"))  # fmt: skip
+        elif t.stem not in near:
+            out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences"))
+        if _place(b, i) and t.stem not in have and not _similar(t, e):
             out.append(Reason("place", f"place '{_shown(t.word, b.cased)}' is not in the "
                                        "supporting sentences"))  # fmt: skip
     if b.cased and e.cased:
@@ -270,10 +301,10 @@ def _hedged(side: Side, j: int) -> str:
     return side.phrase(lo, j)
 
 
-def predicates(b: Side, e: Side, context: Side, score: float) -> list[Reason]:
+def predicates(b: Side, e: Side, context: Side) -> list[Reason]:
     """A verb of the bullet the evidence lacks: an antonym of the source's ("rejected" for
-    "agreed"), a verb of the word lists with no synonym there, or (when little else of the
-    bullet is there) any verb."""
+    "agreed"), or a verb of the word lists (killed, arrested, agreed…) with no synonym there.
+    Other words the evidence lacks count in `support`."""
     have = e.stems()
     near = have | context.stems()
     out = []
@@ -286,7 +317,7 @@ def predicates(b: Side, e: Side, context: Side, score: float) -> list[Reason]:
         if opposite and not synonyms & have:
             out.append(Reason("predicate", f"the bullet says '{t.word}' where the source says "
                                            f"'{_first_with(e, opposite)}'"))  # fmt: skip
-        elif not synonyms & near and (in_groups(t.word) or score < PREDICATE_SUPPORT):
+        elif not synonyms & near and in_groups(t.word):
             out.append(Reason("predicate", f"'{t.word}' is not in the supporting sentences"))
     return out[:3]
 
@@ -313,17 +344,18 @@ def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentenc
     """Every reason the bullet does not say what its evidence says; [] when it does."""
     cased = all(_cased(s.text) for s in evidence) if evidence else True
     b = Side.of(bullet, cased=cased and _cased(bullet))
-    e = Side.join([Side.of(s.text, cased=cased) for s in evidence])
+    sentences = [Side.of(s.text, cased=cased) for s in evidence]
+    e = Side.join(sentences)
     ctx = Side.join([Side.of(s.text, cased=cased) for s in context])
     score = support(b, e, ctx)
     reasons = [
         *polarity(b, e),
         *numbers(b, e),
         *role_check(b, e),
-        *attribution(b, e, ctx),
+        *attribution(b, sentences, ctx),
         *time_and_place(b, e, ctx),
         *modality(b, e),
-        *predicates(b, e, ctx, score),
+        *predicates(b, e, ctx),
     ]
     if score < MIN_EVIDENCE_SUPPORT:
         reasons.append(Reason("evidence", f"only {score:.0%} of its words are in the supporting "
