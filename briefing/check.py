@@ -126,14 +126,17 @@ def _words(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
     return score, reasons
 
 
-def _evidence(text: str, cited: tuple[str, ...], index: Index) -> tuple[list[Sentence], list[str]]:
+def _evidence(
+    text: str, cited: tuple[str, ...], index: Index
+) -> tuple[list[Sentence], list[meaning.Reason]]:
     """The meaning check: the sentences that support the bullet, and what they contradict."""
     candidates = [s for c in cited for s in index.sentences(c)]
     found = align(tokenize(text), candidates)
     if not found:
-        return [], ["no sentence of the cited entries supports it"]
-    context = [c for s in found for c in index.context(s) if c not in found]
-    return found, [r.text for r in meaning.compare(text, found, context)]
+        return [], [meaning.Reason("evidence", "no sentence of the cited entries supports it")]
+    taken = {(s.entry, s.index) for s in found}
+    context = [c for s in found for c in index.context(s) if (c.entry, c.index) not in taken]
+    return found, meaning.compare(text, found, context)
 
 
 def check_bullet(
@@ -170,11 +173,16 @@ def check_bullet(
                 return BulletCheck(text, cited, False, round(score, 3),
                                    (instruction_reason(phrase) + " in its source",),
                                    _records(found), instruction=True)  # fmt: skip
-        reasons += meaning_reasons
-        if not meaning_reasons:
+        if word_reasons:  # the words check has said it of the whole cited text already
+            meaning_reasons = [r for r in meaning_reasons if r.kind not in _SAID_BY_WORDS]
+        reasons += [r.text for r in meaning_reasons]
+        if not meaning_reasons and not word_reasons:
             verified.append("meaning")
     return BulletCheck(text, cited, not reasons, round(score, 3), tuple(reasons),
                        _records(found), tuple(verified))  # fmt: skip
+
+
+_SAID_BY_WORDS = ("number", "place", "evidence")
 
 
 def _records(found: Sequence[Sentence]) -> tuple[Evidence, ...]:
@@ -271,9 +279,7 @@ def validate(
         bullets = keep(s.bullets)
         if bullets:
             out.sections.append(s.model_copy(update={"bullets": bullets}))
-    seen: set[tuple[str | None, str]] = set()
-    out.flagged = [f for f in out.flagged if not ((f.entry, f.text) in seen
-                                                  or seen.add((f.entry, f.text)))]  # fmt: skip
+    out.flagged = list({(f.entry, f.text): f for f in out.flagged}.values())
     return out
 
 

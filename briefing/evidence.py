@@ -88,7 +88,9 @@ def stem(word: str) -> str:
         word = word[:-3]
     elif word.endswith("eed"):
         word = word[:-1]
-    elif (word.endswith("ed") and len(word) >= 5) or word.endswith(("ses", "xes", "ches", "shes", "zes")):
+    elif word.endswith("ed") and len(word) >= 5:
+        word = word[:-2]
+    elif word.endswith(("ses", "xes", "ches", "shes", "zes")):
         word = word[:-2]
     elif word.endswith("s") and not word.endswith("ss") and len(word) >= 4:
         word = word[:-1]
@@ -153,18 +155,39 @@ class Sentence:
     stems: frozenset[str]
 
 
+# The end of a sentence: a full stop, ? or ! and any closing quotes, before a capital, digit
+# or opening quote; in lowercased, tokenised text (" . "), before anything.
+_END = re.compile(
+    r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[`]*[A-Z0-9])|(?<=\s)[.!?](?:\s+''|\s+'')?(?=\s)"
+)
+# Abbreviations that a plain split would cut at: such paragraphs go to pysbd.
+_ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*|e\.g|i\.e|etc|vs|no|st)\.\s")
+
+
+def _split(line: str) -> list[str]:
+    if _ABBREVIATION.search(line):
+        return sentences(line)
+    out, start = [], 0
+    for m in _END.finditer(line):
+        out.append(line[start : m.end()].strip())
+        start = m.end()
+    out.append(line[start:].strip())
+    return [x for x in out if x]
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of an entry's text: paragraph by paragraph (the headline
-    is the first line), then pysbd."""
+    is the first line), then at sentence ends; a paragraph with abbreviations ("Dr.", "U.S.")
+    goes to pysbd, which is slower."""
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
         line_start = pos
         pos += len(line) + 1
         cursor = line_start
-        for sent in sentences(line):
+        for sent in _split(line):
             at = text.find(sent, cursor, line_start + len(line))
-            if at < 0:  # pysbd changed the text: fall back to the rest of the line
+            if at < 0:  # the splitter changed the text: fall back to the rest of the line
                 spans.append((cursor, line_start + len(line)))
                 break
             spans.append((at, at + len(sent)))
@@ -200,6 +223,22 @@ class Index:
         return ([every[0]] if every and sent.index > before else []) + near
 
 
+def verbatim(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences a bullet was copied from, when its words run unbroken through them
+    (an extractive bullet; quotes, capitals and punctuation may differ); [] otherwise."""
+    words = [t.word for t in bullet if t.kind != "p"]
+    if not words:
+        return []
+    for entry in dict.fromkeys(s.entry for s in candidates):
+        sents = [s for s in candidates if s.entry == entry]
+        flat = [(t.word, k) for k, s in enumerate(sents) for t in s.toks if t.kind != "p"]
+        n = len(words)
+        for i in range(len(flat) - n + 1):
+            if flat[i][0] == words[0] and all(flat[i + j][0] == words[j] for j in range(n)):
+                return sents[flat[i][1] : flat[i + n - 1][1] + 1]
+    return []
+
+
 def align(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentence]:
     """The sentences that support a bullet, best first; [] when none does.
 
@@ -207,7 +246,10 @@ def align(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentenc
     add words the chosen ones lack (not counting time words, which must not be borrowed from
     elsewhere in the entry), share words with the bullet, and be about the same thing: next
     to a chosen sentence, in another cited entry, or sharing two common words (not names,
-    numbers or times) already found."""
+    numbers or times) already found. A bullet copied word for word gets the sentences it was
+    copied from."""
+    if copied := verbatim(bullet, candidates):
+        return copied
     want: dict[str, float] = {}
     for t in bullet:
         if t.content:

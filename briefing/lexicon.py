@@ -65,7 +65,8 @@ GROUPS: dict[str, str] = {
         claimed noted remarked explained announced described wrote writes commented
         reiterated repeated stressed emphasised emphasized suggested warned warn warns
         cautioned""",
-    "attack": "attacked attack attacks struck strike strikes hit hits targeted launched launch fired",
+    "attack": """attacked attack attacks struck strike strikes hit hits targeted launched launch
+        fired""",
     "talk": "spoke speak speaks talked talk talks discussed discuss phone phoned conversation",
     "meet": "meet meets met meeting",
     "return": "returned return returns handed repatriated brought",

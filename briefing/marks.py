@@ -110,7 +110,7 @@ def _scope(toks: Sequence[Tok], start: int, wide: bool) -> list[int]:
         if t.word in ("and", "or") and j + 1 < n and toks[j + 1].word in CLAUSE_START:
             break
         if not wide and not words and negation_at(toks, j)[0] and toks[j].word not in NEGATORS:
-            return out + [j, *_scope(toks, negation_at(toks, j)[1] + 1, True)]  # "not rule out"
+            return [*out, j, *_scope(toks, negation_at(toks, j)[1] + 1, True)]  # "not rule out"
         out.append(j)
         words += t.content
         j += 1

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -58,7 +59,8 @@ def _compared(side: Side) -> dict[str, list[int]]:
     for i, t in enumerate(side.toks):
         if (t.kind == "w" and t.content and not t.cap and t.word not in NEG_VERBS
                 and t.word not in HEDGES and t.word not in LEXICAL_NEG
-                and not negation_at(side.toks, i)[0] and not _after_preposition(side, i)):  # fmt: skip
+                and not negation_at(side.toks, i)[0]
+                and not _after_preposition(side, i)):  # fmt: skip
             out.setdefault(t.stem, []).append(i)
     return out
 
@@ -217,7 +219,7 @@ def _clauses(side: Side) -> list[Side]:
             cuts.append(i + 1)
     cuts.append(len(side.toks))
     return [Side(side.toks[a:z], side.depth[a:z], side.hedged[a:z], side.texts[a:z], side.cased)
-            for a, z in zip(cuts, cuts[1:], strict=False) if z > a]
+            for a, z in pairwise(cuts) if z > a]
 
 
 def _names(side: Side, stems: Iterable[str]) -> str:
@@ -237,8 +239,9 @@ def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
         if t.word not in TIME_WORDS or t.stem in have or (t.word == "may" and not t.cap):
             pass
         elif other := [w for w in times_e if TIME_WORDS[w] == TIME_WORDS[t.word]]:
+            said = ", ".join(dict.fromkeys(other))
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences, "
-                                      f"which say '{', '.join(dict.fromkeys(other))}'"))  # fmt: skip
+                                      f"which say '{said}'"))  # fmt: skip
         elif t.stem not in near:
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences"))
         if _place(b, i) and t.stem not in have and not _similar(t, e):
