@@ -79,6 +79,9 @@ class Tok:
         )
 
 
+_ES_PLURALS = ("ses", "xes", "ches", "shes", "zes")
+
+
 def stem(word: str) -> str:
     """A crude, fast stem: drop one inflection, keep 5 letters, drop a final "e" (so "raise",
     "raised", "raising" meet, and "agree", "agreed", "agreement")."""
@@ -88,9 +91,7 @@ def stem(word: str) -> str:
         word = word[:-3]
     elif word.endswith("eed"):
         word = word[:-1]
-    elif word.endswith("ed") and len(word) >= 5:
-        word = word[:-2]
-    elif word.endswith(("ses", "xes", "ches", "shes", "zes")):
+    elif (word.endswith("ed") and len(word) >= 5) or word.endswith(_ES_PLURALS):
         word = word[:-2]
     elif word.endswith("s") and not word.endswith("ss") and len(word) >= 4:
         word = word[:-1]
