@@ -23,7 +23,7 @@ from .clean import fingerprint_text
 from .contract import Briefing, Bullet, Dropped, Evidence, Flagged, Section
 from .evidence import NUMBER_WORDS, STOPWORDS, Index, Sentence, align, tokenize
 from .instructions import REASON_PREFIX as INSTRUCTION_REASON
-from .instructions import instruction_like
+from .instructions import found_in, instruction_like
 from .instructions import reason as instruction_reason
 
 MIN_SUPPORT = 0.6  # share of a bullet's content words found in its cited text
@@ -251,7 +251,8 @@ def validate(
 ) -> Checked:
     """Check every bullet against its cited sources and attach its evidence; failures are
     dropped and reported, and a section left without bullets goes. Instruction-like text (in
-    a bullet, in its evidence, or dropped earlier by `screen`) is listed as flagged instead."""
+    a bullet, in its evidence, dropped earlier by `screen`, or anywhere in the sources) is
+    listed as flagged, once, with its entry."""
     out = Checked([], [], [], [])
     index = Index(sources)
     for d in dropped:
@@ -279,7 +280,13 @@ def validate(
         bullets = keep(s.bullets)
         if bullets:
             out.sections.append(s.model_copy(update={"bullets": bullets}))
-    out.flagged = list({(f.entry, f.text): f for f in out.flagged}.values())
+    for entry, text in sources.items():  # what no summariser picked is listed too
+        for sentence, phrase in found_in(text):
+            out.flagged.append(Flagged(text=sentence, entry=entry, reason=instruction_reason(phrase)))
+    first: dict[str, Flagged] = {}
+    for f in out.flagged:
+        first.setdefault(f.text, f)
+    out.flagged = list(first.values())
     return out
 
 
