@@ -1,6 +1,7 @@
-"""The labelled claim set (tests/data/claims.json): meaning-changing edits must be caught and
-faithful paraphrases must pass. The thresholds in briefing/meaning.py were tuned on this set
-and then frozen. `python -m tests.test_check_claims` prints the rates per kind."""
+"""The labelled claim sets: meaning-changing edits must be caught and faithful paraphrases
+must pass. The rules and word lists (briefing/meaning.py, marks.py, lexicon.py) were tuned on
+tests/data/claims.json and then frozen; tests/data/claims_heldout.json was written after that
+and never tuned on. `python -m tests.test_check_claims` prints the rates per kind."""
 
 from __future__ import annotations
 
@@ -11,25 +12,27 @@ from typing import Any
 
 from briefing.check import check_bullet
 
-DATA = json.loads((Path(__file__).parent / "data" / "claims.json").read_text("utf-8"))
-SOURCES = {k: v["text"] for k, v in DATA["entries"].items()}
+HERE = Path(__file__).parent / "data"
+DATA = json.loads((HERE / "claims.json").read_text("utf-8"))
+HELD_OUT = json.loads((HERE / "claims_heldout.json").read_text("utf-8"))
 CAUGHT_AT_LEAST = 0.90  # of the meaning-changing edits
 FLAGGED_AT_MOST = 0.05  # of the faithful paraphrases
 
 
-def results() -> list[tuple[dict[str, Any], bool, tuple[str, ...]]]:
+def results(data: dict[str, Any] = DATA) -> list[tuple[dict[str, Any], bool, tuple[str, ...]]]:
     """(claim, flagged, reasons) for every claim."""
+    sources = {k: v["text"] for k, v in data["entries"].items()}
     out = []
-    for c in DATA["claims"]:
-        r = check_bullet(c["claim"], c["cites"], SOURCES)
+    for c in data["claims"]:
+        r = check_bullet(c["claim"], c["cites"], sources)
         out.append((c, not r.ok, r.reasons))
     return out
 
 
-def rates() -> dict[str, dict[str, tuple[int, int]]]:
+def rates(data: dict[str, Any] = DATA) -> dict[str, dict[str, tuple[int, int]]]:
     """label -> kind -> (flagged, total); kind "all" sums the label."""
     table: dict[str, dict[str, Counter[str]]] = {}
-    for c, flagged, _ in results():
+    for c, flagged, _ in results(data):
         for kind in (c["kind"], "all"):
             row = table.setdefault(c["label"], {}).setdefault(kind, Counter())
             row["n"] += 1
@@ -56,21 +59,23 @@ def test_edits_are_caught_and_paraphrases_pass() -> None:
     assert flagged / faithful <= FLAGGED_AT_MOST, _misses("faithful")
 
 
-def _misses(label: str) -> str:
-    wrong = [(c["kind"], c["claim"], reasons) for c, flagged, reasons in results()
+def _misses(label: str, data: dict[str, Any] = DATA) -> str:
+    wrong = [(c["kind"], c["claim"], reasons) for c, flagged, reasons in results(data)
              if c["label"] == label and flagged == (label == "faithful")]  # fmt: skip
     return "\n".join(f"{k}: {t} {list(r)}" for k, t, r in wrong)
 
 
 def main() -> None:
-    r = rates()
-    print(f"{'label':9} {'kind':16} {'flagged':>8} {'of':>4} {'rate':>6}")
-    for label in ("changed", "faithful"):
-        for kind, (flagged, n) in sorted(r[label].items(), key=lambda kv: kv[0] == "all"):
-            print(f"{label:9} {kind:16} {flagged:8} {n:4} {flagged / n:6.0%}")
-    for label in ("changed", "faithful"):
-        if text := _misses(label):
-            print(f"\n{'missed edits' if label == 'changed' else 'false alarms'}:\n{text}")
+    for name, data in (("tuning set: tests/data/claims.json", DATA),
+                       ("held-out set: tests/data/claims_heldout.json", HELD_OUT)):  # fmt: skip
+        r = rates(data)
+        print(f"\n{name}\n{'label':9} {'kind':16} {'flagged':>8} {'of':>4} {'rate':>6}")
+        for label in ("changed", "faithful"):
+            for kind, (flagged, n) in sorted(r[label].items(), key=lambda kv: kv[0] == "all"):
+                print(f"{label:9} {kind:16} {flagged:8} {n:4} {flagged / n:6.0%}")
+        for label in ("changed", "faithful"):
+            if text := _misses(label, data):
+                print(f"{'missed edits' if label == 'changed' else 'false alarms'}:\n{text}")
 
 
 if __name__ == "__main__":
