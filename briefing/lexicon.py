@@ -40,15 +40,12 @@ SPEAKER_NOUNS = frozenset(
     """news agency state media newspaper broadcaster spokesperson spokesman spokeswoman office
     ministry""".split()
 )
+# A name's role by its preposition: who acts ("by Qatar"), where from ("from Russia"), or
+# whom it is done to, for or with ("to Ukraine", "for Kyiv", "with Putin", "against Russia").
 ROLE_CLASS = {
-    "by": "agent",
-    "to": "recipient", "for": "recipient", "towards": "recipient", "toward": "recipient",
-    "into": "recipient",
-    "from": "source",
-    "against": "target",
-    "with": "companion", "alongside": "companion",
-    "between": "between",
-}  # fmt: skip
+    "by": "agent", "from": "source",
+    **dict.fromkeys("to for towards toward into with alongside against between".split(), "other"),
+}
 SPEECH = frozenset(
     """said says say told tells added adds warned warns claimed claims wrote writes stated
     insisted insists argued argues announced reported reports confirmed confirms denied denies

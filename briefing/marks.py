@@ -26,9 +26,10 @@ from .lexicon import (
     is_predicate,
 )
 
-NEGATOR_REACH = 3  # content words after "not", "no", "without"… that it negates
 HEDGE_REACH = 3  # tokens after a hedge word in which it finds the word it qualifies
 PRONOUNS = frozenset("he she they it i we".split())
+# Not knowing (confirming, being sure) that something happened does not deny it.
+KNOWING = frozenset("confirm confirmed verify verified know knew clear sure certain".split())
 
 
 @dataclass(slots=True)
@@ -90,11 +91,12 @@ def negation_at(toks: Sequence[Tok], i: int) -> tuple[bool, int]:
 
 
 def _scope(toks: Sequence[Tok], start: int, wide: bool) -> list[int]:
-    """Tokens a negation covers: its next few words (a negator, up to a verb), or for a
-    negating verb (wide) the rest of its clause, skipping a ", which …," aside."""
+    """Tokens a negation covers: the rest of its clause; for a negating verb (wide), skipping
+    a ", which …," aside."""
     out: list[int] = []
-    j, n, words = start, len(toks), 0
-    while j < n and (wide or words < NEGATOR_REACH):
+    j, n, words, knowing = start, len(toks), 0, False
+    without = start > 0 and toks[start - 1].word == "without"
+    while j < n:
         t = toks[j]
         if t.kind == "p":
             if wide and t.word == "," and j + 1 < n and toks[j + 1].word in PARENTHETICAL:
@@ -105,14 +107,17 @@ def _scope(toks: Sequence[Tok], start: int, wide: bool) -> list[int]:
                     j = k + 1
                     continue
             break
-        if t.word in CLAUSE_CONJ or (not wide and words and t.word in AUXILIARIES):
-            break
+        if t.word in CLAUSE_CONJ or (without and words and t.word in AUXILIARIES):
+            break  # "peace talks without Kyiv were ruled out": "without" ends at the verb
+        if not wide and knowing and t.word in ("that", "whether", "if"):
+            break  # "could not confirm the report that …": the report is unconfirmed, not false
         if t.word in ("and", "or") and j + 1 < n and toks[j + 1].word in CLAUSE_START:
             break
         if not wide and not words and negation_at(toks, j)[0] and toks[j].word not in NEGATORS:
             return [*out, j, *_scope(toks, negation_at(toks, j)[1] + 1, True)]  # "not rule out"
         out.append(j)
         words += t.content
+        knowing = knowing or t.word in KNOWING
         j += 1
     return out
 
@@ -186,8 +191,8 @@ def verb_like(t: Tok) -> bool:
 
 def roles(side: Side) -> dict[str, set[str | None]]:
     """stem of each name (the last word of a multi-word name) -> its roles: the class of its
-    preposition ("by Qatar": agent, "to Ukraine": recipient), or in cased text "agent" for
-    the subject of an active verb and "recipient" for an object. None: no role (a wildcard)."""
+    preposition ("by Qatar": agent, "to Ukraine": other), or in cased text "agent" for the
+    subject of an active verb and "other" for an object. None: no role (a wildcard)."""
     out: dict[str, set[str | None]] = {}
     at: dict[int, str | None] = {}  # token index -> role, for "between Russia and Ukraine"
     toks, cased = side.toks, side.cased
@@ -204,8 +209,8 @@ def roles(side: Side) -> dict[str, set[str | None]]:
             role = ROLE_CLASS[toks[j].word]
         elif j >= 1 and toks[j].word in ("and", "or") and name_like(toks[j - 1], cased):
             role = at.get(j - 1)
-        elif cased and j >= 0 and verb_like(toks[j]) and not toks[j].word.endswith("ing"):
-            role = "recipient"  # "Britain hits Russia"
+        elif cased and j >= 0 and verb_like(toks[j]):
+            role = "other"  # "Britain hits Russia"
         at[i] = role
         out.setdefault(t.stem, set()).add(None if t.poss else role)
     return out
@@ -213,7 +218,7 @@ def roles(side: Side) -> dict[str, set[str | None]]:
 
 def _subject_role(toks: Sequence[Tok], i: int) -> str | None:
     """"agent" for a name followed by its active verb ("Russia returned", "Russia is
-    delivering"), "recipient" for a passive one ("Russia was attacked")."""
+    delivering"), "other" for a passive one ("Russia was attacked")."""
     k = i + 1
     aux = k < len(toks) and toks[k].word in AUXILIARIES
     if aux:
@@ -222,7 +227,7 @@ def _subject_role(toks: Sequence[Tok], i: int) -> str | None:
     if k >= len(toks) or not (verb_like(toks[k]) or progressive):
         return None
     passive = aux and toks[k - 1].word in PASSIVE_AUX and toks[k].word.endswith("ed")
-    return "recipient" if passive else "agent"
+    return "other" if passive else "agent"
 
 
 def speakers(side: Side) -> tuple[set[str], bool]:

@@ -160,7 +160,7 @@ def role_check(b: Side, e: Side) -> list[Reason]:
         if not theirs or not explicit or None in theirs or explicit & theirs:
             continue
         if not b.cased and not (explicit | theirs) & {"agent", "source"}:
-            continue
+            continue  # lowercased text: "other" words may be verbs ("to work")
         word = next(t.word for t in b.toks if t.stem == k)
         out.append(Reason("role", f"'{_shown(word, b.cased)}' is {_role_words(b, k)} in the "
                                   f"bullet but {_role_words(e, k)} in the source"))  # fmt: skip
