@@ -59,6 +59,17 @@ def test_edits_are_caught_and_paraphrases_pass() -> None:
     assert flagged / faithful <= FLAGGED_AT_MOST, _misses("faithful")
 
 
+def test_held_out_claims_do_not_get_worse() -> None:
+    """Claims the rules were never tuned on (see claims_heldout.json's "about"): 87 % of edits
+    caught and 12 % of paraphrases flagged when the rules were frozen; these floors may only
+    go up."""
+    r = rates(HELD_OUT)
+    caught, edits = r["changed"]["all"]
+    flagged, faithful = r["faithful"]["all"]
+    assert caught / edits >= 0.85, _misses("changed", HELD_OUT)
+    assert flagged / faithful <= 0.15, _misses("faithful", HELD_OUT)
+
+
 def _misses(label: str, data: dict[str, Any] = DATA) -> str:
     wrong = [(c["kind"], c["claim"], reasons) for c, flagged, reasons in results(data)
              if c["label"] == label and flagged == (label == "faithful")]  # fmt: skip
@@ -66,8 +77,12 @@ def _misses(label: str, data: dict[str, Any] = DATA) -> str:
 
 
 def main() -> None:
-    for name, data in (("tuning set: tests/data/claims.json", DATA),
-                       ("held-out set: tests/data/claims_heldout.json", HELD_OUT)):  # fmt: skip
+    rounds = [("tuning set: tests/data/claims.json", DATA),
+              ("held-out set: tests/data/claims_heldout.json", HELD_OUT)]
+    for n in sorted({c["round"] for c in HELD_OUT["claims"]}):
+        part = [c for c in HELD_OUT["claims"] if c["round"] == n]
+        rounds.append((f"held-out round {n}", {**HELD_OUT, "claims": part}))
+    for name, data in rounds:
         r = rates(data)
         print(f"\n{name}\n{'label':9} {'kind':16} {'flagged':>8} {'of':>4} {'rate':>6}")
         for label in ("changed", "faithful"):
