@@ -1,12 +1,17 @@
 """Citation checks: every bullet cites real entries, and what it says is in them. Pure.
 
-A bullet passes when
+The one place a bullet is judged (`validate` for a run, `screen`/`check_title` for the LLM
+summariser, `check_briefing` for `briefing check` and eval). A bullet passes when
 1. it has at least one citation and every cited id is one that was given (is in `sources`);
-2. every number in it appears in the cited text ("5 per cent" = "5%", "eight" = "8",
-   "1,200" = "1200");
-3. every proper noun in it appears in the cited text, allowing spelling variants
-   ("Zelensky" ~ "Zelenskyy") through a fuzzy match;
-4. enough of its content words are found in the cited text (`support`, tuned on the sample).
+2. the *words* check: every number in it appears in the cited text ("5 per cent" = "5%",
+   "eight" = "8", "1,200" = "1200"), every proper noun too (spelling variants through a fuzzy
+   match), and enough of its content words (`support`);
+3. it has *evidence*: sentences of the cited entries that support it (`evidence.align`);
+4. the *meaning* check: those sentences say what it says (`meaning.compare`: negation,
+   numbers with what they count, roles, speaker, time, place, hedges, predicates);
+5. neither it nor its evidence is instruction-like text (`instructions.py`), which is flagged.
+`BulletCheck.verified_by` says which checks it passed; a verifier model can add
+"model:<name>" to the same record, with the same evidence.
 """
 
 from __future__ import annotations
@@ -282,7 +287,8 @@ def validate(
             out.sections.append(s.model_copy(update={"bullets": bullets}))
     for entry, text in sources.items():  # what no summariser picked is listed too
         for sentence, phrase in found_in(text):
-            out.flagged.append(Flagged(text=sentence, entry=entry, reason=instruction_reason(phrase)))
+            why = instruction_reason(phrase)
+            out.flagged.append(Flagged(text=sentence, entry=entry, reason=why))
     first: dict[str, Flagged] = {}
     for f in out.flagged:
         first.setdefault(f.text, f)

@@ -29,9 +29,9 @@ _ANCHORS = (
     "instruction", "prompt", "direction", "guideline", "system", "you are now", "as an ai",
     "your summ", "your brief", "your answer", "your respon", "your output", "your reply",
     "dear ai", "attention ai", "note to ai", "llm", "chatbot", "language model", "summaris",
-    "summariz", "dear assistant", "attention assistant", "reading this", "processing this", "summarising this",
-    "summarizing this", "respond only", "do not summ", "do not mention", "do not report",
-    "do not include",
+    "summariz", "dear assistant", "attention assistant", "reading this", "processing this",
+    "summarising this", "summarizing this", "respond only", "do not summ", "do not mention",
+    "do not report", "do not include",
 )  # fmt: skip
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 _UPPER_SYSTEM = re.compile(r"(?:^|[\s>\]\)])SYSTEM\s*:")

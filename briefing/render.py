@@ -103,8 +103,9 @@ def view(b: Briefing) -> View:
             if c in b.sources:
                 n = numbers.setdefault(c, len(numbers) + 1)
                 refs.append((n, c))
-        number = dict((c, n) for n, c in refs)
-        evidence = [(number[e.entry], e.entry, e.text) for e in bullet.evidence if e.entry in number]
+        number = {c: n for n, c in refs}
+        evidence = [(number[e.entry], e.entry, e.text)
+                    for e in bullet.evidence if e.entry in number]
         said = {c: " … ".join(t for _, e, t in evidence if e == c) for c in number}
         return CitedBullet(bullet.text, refs, evidence, {c: t for c, t in said.items() if t})
 
