@@ -1,12 +1,17 @@
 """Citation checks: every bullet cites real entries, and what it says is in them. Pure.
 
-A bullet passes when
+The one place a bullet is judged (`validate` for a run, `screen`/`check_title` for the LLM
+summariser, `check_briefing` for `briefing check` and eval). A bullet passes when
 1. it has at least one citation and every cited id is one that was given (is in `sources`);
-2. every number in it appears in the cited text ("5 per cent" = "5%", "eight" = "8",
-   "1,200" = "1200");
-3. every proper noun in it appears in the cited text, allowing spelling variants
-   ("Zelensky" ~ "Zelenskyy") through a fuzzy match;
-4. enough of its content words are found in the cited text (`support`, tuned on the sample).
+2. the *words* check: every number in it appears in the cited text ("5 per cent" = "5%",
+   "eight" = "8", "1,200" = "1200"), every proper noun too (spelling variants through a fuzzy
+   match), and enough of its content words (`support`);
+3. it has *evidence*: sentences of the cited entries that support it (`evidence.align`);
+4. the *meaning* check: those sentences say what it says (`meaning.compare`: negation,
+   numbers with what they count, roles, speaker, time, place, hedges, predicates);
+5. neither it nor its evidence is instruction-like text (`instructions.py`), which is flagged.
+`BulletCheck.verified_by` says which checks it passed; a verifier model can add
+"model:<name>" to the same record, with the same evidence.
 """
 
 from __future__ import annotations
@@ -18,8 +23,13 @@ from typing import Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from . import meaning
 from .clean import fingerprint_text
-from .contract import Briefing, Bullet, Dropped, Section
+from .contract import Briefing, Bullet, Dropped, Evidence, Flagged, Section
+from .evidence import NUMBER_WORDS, STOPWORDS, Index, Sentence, align, tokenize
+from .instructions import REASON_PREFIX as INSTRUCTION_REASON
+from .instructions import found_in, instruction_like
+from .instructions import reason as instruction_reason
 
 MIN_SUPPORT = 0.6  # share of a bullet's content words found in its cited text
 NAME_SIMILARITY = 85  # rapidfuzz ratio for a proper noun to match a spelling variant
@@ -27,26 +37,9 @@ TITLE_SUPPORT = 0.67  # a section title must be mostly words of its own bullets'
 MAX_TITLE_CHARS = 120
 MAX_BULLET_WORDS = 45  # a summariser's bullet longer than this is not a bullet
 
-_NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
-    "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18",
-    "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "hundred": "100", "dozen": "12",
-}  # fmt: skip
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:per ?cent|percent|%)", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my no nor not now of off on once only or other our ours out
-    over own same she should so some such than that the their theirs them then there these they
-    this those through to too under until up very was we were what when where which while who
-    whom why will with would you your said says say told tells according also would could mr mrs
-    ms sir dr new after amid over week day today yesterday tomorrow""".split()
-)
 _NOT_NAMES = frozenset(
     """January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday The A An In On At For But And Mr
@@ -62,6 +55,13 @@ class BulletCheck:
     ok: bool
     support: float
     reasons: tuple[str, ...] = field(default=())
+    evidence: tuple[Evidence, ...] = field(default=())
+    verified_by: tuple[str, ...] = field(default=())  # the checks it passed: words, meaning
+    instruction: bool = False  # the bullet or its evidence addresses a model: flag it
+
+    def bullet(self) -> Bullet:
+        return Bullet(text=self.text, citations=list(self.citations),
+                      evidence=list(self.evidence), verified_by=list(self.verified_by))  # fmt: skip
 
 
 def numbers(text: str) -> set[str]:
@@ -69,8 +69,8 @@ def numbers(text: str) -> set[str]:
     out = {m.group(1) for m in _PERCENT.finditer(text)}
     out |= {m.group(1).replace(",", "") for m in _NUM.finditer(text)}
     for w in _WORD.findall(text.lower()):
-        if w in _NUMBER_WORDS:
-            out.add(_NUMBER_WORDS[w])
+        if w in NUMBER_WORDS:
+            out.add(NUMBER_WORDS[w])
     return {n.rstrip("0").rstrip(".") if "." in n else n for n in out}
 
 
@@ -106,23 +106,11 @@ def support(bullet: str, source_text: str) -> float:
     return sum(_stem(w) in have for w in words) / len(words)
 
 
-def check_bullet(
-    text: str,
-    citations: Sequence[str],
-    sources: Mapping[str, str],
-    min_support: float = MIN_SUPPORT,
-) -> BulletCheck:
+def _words(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
+           min_support: float) -> tuple[float, list[str]]:  # fmt: skip
+    """The words check: numbers, names and enough content words in the cited text."""
     reasons: list[str] = []
-    cited = tuple(dict.fromkeys(citations))
-    unknown = [c for c in cited if c not in sources]
-    known = [c for c in cited if c in sources]
-    if not cited:
-        reasons.append("no citations")
-    if unknown:
-        reasons.append("cites unknown entries: " + ", ".join(unknown))
-    source_text = "\n".join(sources[c] for c in known)
-    if not known:
-        return BulletCheck(text, cited, False, 0.0, tuple(reasons or ["no valid citations"]))
+    source_text = "\n".join(sources[c] for c in cited)
     missing_nums = sorted(numbers(text) - numbers(source_text))
     if missing_nums:
         reasons.append("numbers not in the cited text: " + ", ".join(missing_nums))
@@ -140,7 +128,70 @@ def check_bullet(
     score = support(text, source_text)
     if score < min_support:
         reasons.append(f"weak support: {score:.2f} of its words are in the cited text")
-    return BulletCheck(text, cited, not reasons, round(score, 3), tuple(reasons))
+    return score, reasons
+
+
+def _evidence(
+    text: str, cited: tuple[str, ...], index: Index
+) -> tuple[list[Sentence], list[meaning.Reason]]:
+    """The meaning check: the sentences that support the bullet, and what they contradict."""
+    candidates = [s for c in cited for s in index.sentences(c)]
+    found = align(tokenize(text), candidates)
+    if not found:
+        return [], [meaning.Reason("evidence", "no sentence of the cited entries supports it")]
+    taken = {(s.entry, s.index) for s in found}
+    context = [c for s in found for c in index.context(s) if (c.entry, c.index) not in taken]
+    return found, meaning.compare(text, found, context)
+
+
+def check_bullet(
+    text: str,
+    citations: Sequence[str],
+    sources: Mapping[str, str],
+    min_support: float = MIN_SUPPORT,
+    *,
+    index: Index | None = None,
+    meaning_checks: bool = True,
+) -> BulletCheck:
+    """Every check of one bullet. `index`: sentences already split for these sources (pass
+    one when checking many bullets); `meaning_checks=False`: the words check only (titles)."""
+    cited = tuple(dict.fromkeys(citations))
+    known = tuple(c for c in cited if c in sources)
+    unknown = [c for c in cited if c not in sources]
+    reasons = ["no citations"] if not cited else []
+    if unknown:
+        reasons.append("cites unknown entries: " + ", ".join(unknown))
+    if not known:
+        return BulletCheck(text, cited, False, 0.0, tuple(reasons or ["no valid citations"]))
+    phrase = instruction_like(text)
+    if phrase:
+        return BulletCheck(text, cited, False, 0.0, (instruction_reason(phrase),),
+                           instruction=True)  # fmt: skip
+    score, word_reasons = _words(text, known, sources, min_support)
+    reasons += word_reasons
+    verified = [] if reasons else ["words"]
+    found: list[Sentence] = []
+    if meaning_checks:
+        found, meaning_reasons = _evidence(text, known, index or Index(sources))
+        for s in found:
+            if phrase := instruction_like(s.text):
+                return BulletCheck(text, cited, False, round(score, 3),
+                                   (instruction_reason(phrase) + " in its source",),
+                                   _records(found), instruction=True)  # fmt: skip
+        if word_reasons:  # the words check has said it of the whole cited text already
+            meaning_reasons = [r for r in meaning_reasons if r.kind not in _SAID_BY_WORDS]
+        reasons += [r.text for r in meaning_reasons]
+        if not meaning_reasons and not word_reasons:
+            verified.append("meaning")
+    return BulletCheck(text, cited, not reasons, round(score, 3), tuple(reasons),
+                       _records(found), tuple(verified))  # fmt: skip
+
+
+_SAID_BY_WORDS = ("number", "place", "evidence")
+
+
+def _records(found: Sequence[Sentence]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(entry=s.entry, start=s.start, end=s.end, text=s.text) for s in found)
 
 
 class Cited(Protocol):
@@ -154,24 +205,26 @@ C = TypeVar("C", bound=Cited)
 def screen(
     bullets: Iterable[C], sources: Mapping[str, str], limit: int, max_words: int = MAX_BULLET_WORDS
 ) -> tuple[list[Bullet], list[tuple[C, str]]]:
-    """A summariser's bullets -> (those that pass, up to `limit`; the rest with the reason).
-    Whitespace is folded; empty bullets are ignored."""
+    """A summariser's bullets -> (those that pass, up to `limit`, with their evidence; the rest
+    with the reason). Whitespace is folded; empty bullets are ignored. Instruction-like text
+    fails with a reason starting "instruction-like text", which `validate` lists as flagged."""
     good: list[Bullet] = []
     bad: list[tuple[C, str]] = []
+    index = Index(sources)
     for b in bullets:
         text = " ".join(b.text.split())
         if not text:
             continue
-        if len(text.split()) > max_words:
+        if len(text.split()) > max_words and not instruction_like(text):
             bad.append((b, f"longer than {max_words} words"))
             continue
-        res = check_bullet(text, b.citations, sources)
+        res = check_bullet(text, b.citations, sources, index=index)
         if not res.ok:
             bad.append((b, "; ".join(res.reasons)))
         elif len(good) >= limit:
             bad.append((b, f"over the limit of {limit} bullets"))
         else:
-            good.append(Bullet(text=text, citations=list(res.citations)))
+            good.append(res.bullet())
     return good, bad
 
 
@@ -179,41 +232,79 @@ def check_title(title: str, citations: Sequence[str], sources: Mapping[str, str]
     """A section title must be short and mostly in the words of the entries it heads."""
     return (
         0 < len(title) <= MAX_TITLE_CHARS
-        and check_bullet(title, citations, sources, min_support=TITLE_SUPPORT).ok
+        and not instruction_like(title)
+        and check_bullet(title, citations, sources, TITLE_SUPPORT, meaning_checks=False).ok
     )
 
 
+@dataclass(slots=True)
+class Checked:
+    """`validate`'s answer: the bullets that passed (with evidence), what was dropped, and
+    the instruction-like text that was flagged."""
+
+    summary: list[Bullet]
+    sections: list[Section]
+    dropped: list[Dropped]
+    flagged: list[Flagged]
+
+
 def validate(
-    summary: Sequence[Bullet], sections: Sequence[Section], sources: Mapping[str, str]
-) -> tuple[list[Bullet], list[Section], list[Dropped]]:
-    """Check every bullet against its cited sources; failures are dropped and reported, and a
-    section left without bullets goes."""
-    dropped: list[Dropped] = []
+    summary: Sequence[Bullet],
+    sections: Sequence[Section],
+    sources: Mapping[str, str],
+    dropped: Sequence[Dropped] = (),
+) -> Checked:
+    """Check every bullet against its cited sources and attach its evidence; failures are
+    dropped and reported, and a section left without bullets goes. Instruction-like text (in
+    a bullet, in its evidence, dropped earlier by `screen`, or anywhere in the sources) is
+    listed as flagged, once, with its entry."""
+    out = Checked([], [], [], [])
+    index = Index(sources)
+    for d in dropped:
+        if d.reason.startswith(INSTRUCTION_REASON):
+            out.flagged.append(Flagged(text=d.text, entry=_first(d.citations), reason=d.reason))
+        else:
+            out.dropped.append(d)
 
     def keep(bullets: Sequence[Bullet]) -> list[Bullet]:
-        out = []
+        kept = []
         for b in bullets:
-            res = check_bullet(b.text, b.citations, sources)
+            res = check_bullet(b.text, b.citations, sources, index=index)
+            reason = "; ".join(res.reasons)
             if res.ok:
-                out.append(Bullet(text=b.text, citations=list(res.citations)))
+                kept.append(res.bullet())
+            elif res.instruction:
+                entry = res.evidence[0].entry if res.evidence else _first(b.citations)
+                out.flagged.append(Flagged(text=b.text, entry=entry, reason=reason))
             else:
-                dropped.append(
-                    Dropped(text=b.text, citations=b.citations, reason="; ".join(res.reasons))
-                )
-        return out
+                out.dropped.append(Dropped(text=b.text, citations=b.citations, reason=reason))
+        return kept
 
-    kept_summary = keep(summary)
-    kept_sections = []
+    out.summary = keep(summary)
     for s in sections:
         bullets = keep(s.bullets)
         if bullets:
-            kept_sections.append(s.model_copy(update={"bullets": bullets}))
-    return kept_summary, kept_sections, dropped
+            out.sections.append(s.model_copy(update={"bullets": bullets}))
+    for entry, text in sources.items():  # what no summariser picked is listed too
+        for sentence, phrase in found_in(text):
+            why = instruction_reason(phrase)
+            out.flagged.append(Flagged(text=sentence, entry=entry, reason=why))
+    first: dict[str, Flagged] = {}
+    for f in out.flagged:
+        first.setdefault(f.text, f)
+    out.flagged = list(first.values())
+    return out
+
+
+def _first(citations: Sequence[str]) -> str | None:
+    return citations[0] if citations else None
 
 
 def check_briefing(b: Briefing) -> list[tuple[str, BulletCheck]]:
     """Every bullet of a stored briefing against its own sources: (section title, result);
     the summary's bullets come first under "summary"."""
     texts = {k: v.text for k, v in b.sources.items()}
+    index = Index(texts)
     where = [("summary", b.summary), *((s.title, s.bullets) for s in b.sections)]
-    return [(title, check_bullet(x.text, x.citations, texts)) for title, xs in where for x in xs]
+    return [(title, check_bullet(x.text, x.citations, texts, index=index))
+            for title, xs in where for x in xs]  # fmt: skip

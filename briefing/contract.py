@@ -12,9 +12,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Evidence(_Strict):
+    """A sentence of a cited entry that supports a bullet: `start`/`end` are character offsets
+    into that entry's text (`sources[entry].text`)."""
+
+    entry: str
+    start: int
+    end: int
+    text: str
+
+
 class Bullet(_Strict):
     text: str
     citations: list[str]
+    evidence: list[Evidence] = Field(default_factory=list)
+    # how the bullet was checked: "words" (ids, numbers, names, words), "meaning" (the
+    # evidence sentences say the same: polarity, numbers, roles, speaker, time, place,
+    # modality, predicates); a verifier model adds "model:<name>"
+    verified_by: list[str] = Field(default_factory=list)
 
 
 class Section(_Strict):
@@ -66,6 +81,15 @@ class Dropped(_Strict):
     reason: str
 
 
+class Flagged(_Strict):
+    """Text that addresses a model or the reader with commands ("ignore all previous
+    instructions"): never a bullet; listed with the entry it came from."""
+
+    text: str
+    entry: str | None
+    reason: str
+
+
 class Skipped(_Strict):
     """An input (or part of one) that was not briefed, and why: an error, or left out."""
 
@@ -113,6 +137,7 @@ class Briefing(_Strict):
     sources: dict[str, Source]
     duplicates: list[Duplicate] = Field(default_factory=list)
     dropped: list[Dropped] = Field(default_factory=list)
+    flagged: list[Flagged] = Field(default_factory=list)
     stats: Stats
     skipped: list[Skipped] = Field(default_factory=list)
 

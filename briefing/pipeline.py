@@ -248,7 +248,7 @@ def assemble(
     """The draft, checked against the sources it cites, with the run's figures."""
     sources = build_sources(prep, window.tz)
     texts = {k: v.text for k, v in sources.items()}
-    summary, sections, dropped = check.validate(draft.summary, draft.sections, texts)
+    checked = check.validate(draft.summary, draft.sections, texts, draft.dropped)
     prompts = list(draft.prompts)
     return Briefing(
         topic=topic,
@@ -265,11 +265,12 @@ def assemble(
             notice=draft.notice,
             degraded=draft.degraded,
         ),
-        summary=summary,
-        sections=sections,
+        summary=checked.summary,
+        sections=checked.sections,
         sources=sources,
         duplicates=[Duplicate(entry=m, kept=c, kind=k) for m, c, k in prep.deduped.relations],
-        dropped=[*draft.dropped, *dropped],
+        dropped=checked.dropped,
+        flagged=checked.flagged,
         stats=Stats(
             documents=len(prep.read.loaded),
             entries=len(prep.entries),

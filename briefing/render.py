@@ -36,6 +36,8 @@ def package_dir(name: str) -> Path:
 class CitedBullet:
     text: str
     refs: list[tuple[int, str]]  # (number, entry id)
+    evidence: list[tuple[int, str, str]]  # (number, entry id, supporting sentence)
+    said: dict[str, str]  # entry id -> its supporting sentences, for a citation's tooltip
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +133,11 @@ def view(b: Briefing) -> View:
             if c in b.sources:
                 n = numbers.setdefault(c, len(numbers) + 1)
                 refs.append((n, c))
-        return CitedBullet(bullet.text, refs)
+        number = {c: n for n, c in refs}
+        evidence = [(number[e.entry], e.entry, e.text)
+                    for e in bullet.evidence if e.entry in number]
+        said = {c: " … ".join(t for _, e, t in evidence if e == c) for c in number}
+        return CitedBullet(bullet.text, refs, evidence, {c: t for c, t in said.items() if t})
 
     summary = [cite(x) for x in b.summary]
     sections = [(s.title, [cite(x) for x in s.bullets], s.continues) for s in b.sections]

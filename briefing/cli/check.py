@@ -1,61 +1,114 @@
-"""`briefing check BRIEFING.json`: audit any briefing's citations against its own sources."""
+"""`briefing check BRIEFING.json`: audit any briefing's bullets against its own sources."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import app, err, handled
 from .options import Arg
 
+if TYPE_CHECKING:
+    from ..check import BulletCheck
+    from ..contract import Briefing
+
+EVIDENCE_CHARS = 240  # an evidence sentence longer than this is cut on a word, with "…"
+BRIEFING_KEYS = ("topic", "summary", "sections", "sources")
+
 
 @app.command()
 def check(
     path: Annotated[Path, Arg("BRIEFING.json")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print per-bullet results as JSON.")] = False,
 ) -> None:
     """Audit a briefing's citations against its sources.
 
-    Every bullet must cite entries that say what it says. BRIEFING.json is any briefing in
-    our JSON shape. Prints a support score; exits 1 when any
-    bullet fails."""
+    Every bullet must cite entries whose sentences say what it says: the words (numbers,
+    names, content words) and the meaning (negation, numbers with what they count, who did
+    what to whom, who said it, time and place, certainty). BRIEFING.json is any briefing in
+    our JSON shape. Prints each failing bullet with its reasons and the closest evidence;
+    exits 1 when any bullet fails."""
     with handled():
-        from pydantic import ValidationError
-
         from ..check import check_briefing
-        from ..contract import Briefing
-        from ..errors import BriefingError
 
-        try:
-            b = Briefing.model_validate_json(path.read_bytes())
-        except OSError as exc:
-            raise BriefingError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except ValidationError as exc:
-            raise BriefingError(f"{path} is not a briefing JSON: {exc.errors()[0]['msg']} at "
-                                f"{'.'.join(map(str, exc.errors()[0]['loc']))}") from None  # fmt: skip
+        b = _load(path)
         checks = check_briefing(b)
         passed = sum(r.ok for _, r in checks)
         score = sum(r.support for _, r in checks) / len(checks) if checks else 0.0
-        rows = [{"section": where, "text": r.text, "citations": list(r.citations), "ok": r.ok,
-                 "support": r.support, "reasons": list(r.reasons)} for where, r in checks]
-        report = {"bullets": len(rows), "passed": passed, "failed": len(rows) - passed,
-                  "support": round(score, 3), "results": rows}
         if as_json:
+            report = {"bullets": len(checks), "passed": passed, "failed": len(checks) - passed,
+                      "support": round(score, 3), "flagged": [f.model_dump() for f in b.flagged],
+                      "results": [_row(where, r) for where, r in checks]}  # fmt: skip
             print(json.dumps(report, indent=2, ensure_ascii=False))
         else:
-            from rich.console import Console
-            from rich.table import Table
-
-            table = Table(title=f"{b.topic} — {b.date or b.window}", show_lines=False)
-            for col in ("", "support", "bullet", "problem"):
-                table.add_column(col)
-            for _, r in checks:
-                table.add_row("✓" if r.ok else "✗", f"{r.support:.2f}", r.text[:90], "; ".join(r.reasons))
-            Console().print(table)
+            _print(b, checks)
             print(f"{passed}/{len(checks)} bullets pass; support score {score:.2f}")
         if passed != len(checks):
             err(f"briefing: {len(checks) - passed} bullet(s) failed the check")
             raise typer.Exit(1)
+
+
+def _load(path: Path) -> Briefing:
+    from pydantic import ValidationError
+
+    from ..contract import Briefing
+    from ..errors import BriefingError
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BriefingError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BriefingError(f"{path} is not a briefing: it is not JSON") from None
+    if not isinstance(data, dict) or not all(k in data for k in BRIEFING_KEYS):
+        raise BriefingError(f"{path} is not a briefing: a briefing JSON has "
+                            f"{', '.join(BRIEFING_KEYS)}")  # fmt: skip
+    try:
+        return Briefing.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise BriefingError(f"{path} is not a valid briefing: {first['msg']} at "
+                            f"{'.'.join(map(str, first['loc']))}") from None  # fmt: skip
+
+
+def _row(where: str, r: BulletCheck) -> dict[str, Any]:
+    return {"section": where, "text": r.text, "citations": list(r.citations), "ok": r.ok,
+            "support": r.support, "verified_by": list(r.verified_by), "reasons": list(r.reasons),
+            "evidence": [e.model_dump() for e in r.evidence]}  # fmt: skip
+
+
+def _print(b: Briefing, checks: list[tuple[str, BulletCheck]]) -> None:
+    width = min(100, shutil.get_terminal_size((100, 24)).columns)
+    print(f"{b.topic} — {b.date or b.window}")
+    section = None
+    for where, r in checks:
+        if where != section:
+            section = where
+            print(f"\n{where}")
+        mark = "✓" if r.ok else "✗"
+        print(textwrap.fill(r.text, width, initial_indent=f"  {mark} ", subsequent_indent="    "))
+        if r.ok:
+            continue
+        for reason in r.reasons:
+            print(textwrap.fill(reason, width, initial_indent="      why: ",
+                                subsequent_indent="           "))  # fmt: skip
+        for e in r.evidence:
+            print(textwrap.fill(f"“{_cut(e.text)}”", width, initial_indent=f"      {e.entry}: ",
+                                subsequent_indent="        "))  # fmt: skip
+        if not r.evidence and r.citations:
+            print("      evidence: none found in " + ", ".join(r.citations))
+    for f in b.flagged:
+        print(textwrap.fill(f"flagged ({f.entry}): {_cut(f.text)}", width))
+    print()
+
+
+def _cut(text: str, limit: int = EVIDENCE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

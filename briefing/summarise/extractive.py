@@ -18,6 +18,7 @@ import numpy as np
 
 from ..clean import fingerprint_text
 from ..contract import Bullet, Section
+from ..instructions import instruction_like
 from ..models import Story
 from ..tokens import count, sentences
 from .base import Draft, SummaryRequest, Usage
@@ -97,7 +98,7 @@ def candidates(stories: Sequence[Story]) -> list[Candidate]:
                 for ki, sent in enumerate(sentences(para.text)):
                     text = compress(sent)
                     n = len(text.split())
-                    if n < MIN_WORDS or n > MAX_WORDS:
+                    if n < MIN_WORDS or n > MAX_WORDS or instruction_like(text):
                         first = False
                         continue
                     key = fingerprint_text(text)

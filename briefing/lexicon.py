@@ -1,0 +1,157 @@
+"""Word lists for the meaning checks (`meaning.py`): data, frozen after tuning on the labelled
+claims in `tests/data/claims.json`. Words are matched by their 5-letter stem (`evidence.stem`),
+so "agreed", "agrees" and "agreement" are one."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .evidence import STOPWORDS, stem
+
+NEGATORS = frozenset("not no never nor neither none nobody nothing without".split())
+NEG_VERBS = frozenset(
+    """deny denies denied denying denial reject rejects rejected rejecting rejection refuse
+    refuses refused refusing refusal dismiss dismisses dismissed dismissing exclude excludes
+    excluded excluding forget forgets forgot forgotten""".split()
+)
+NEG_PHRASES = frozenset(
+    [(v, "out") for v in ("rule", "rules", "ruled", "ruling")]
+    + [(v, "to") for v in ("fail", "fails", "failed", "decline", "declines", "declined")]
+)
+# Words that deny what their clause says ("suggestions … were all garbage"), unless after "as"
+# ("dismissed it as garbage", where the verb already denies).
+LEXICAL_NEG = frozenset("garbage nonsense rubbish untrue false baseless unfounded fake".split())
+CLAUSE_CONJ = frozenset("but while whereas although though because however yet".split())
+CLAUSE_START = frozenset(
+    """the a an any this that these those he she it they we i you there his her their its our
+    every all some""".split()
+)
+PARENTHETICAL = frozenset("which who whom whose where".split())
+PASSIVE_AUX = frozenset("be been being is are was were".split())
+AUXILIARIES = PASSIVE_AUX | frozenset("has have had will would".split())
+UNITS = frozenset(
+    """per cent percent pc bn billion million m pounds euros dollars pence points point""".split()
+)
+HEDGES = frozenset(
+    """may might could possibly probably likely unlikely reportedly allegedly apparently perhaps
+    potentially expected considering""".split()
+)
+SPEAKER_NOUNS = frozenset(
+    """news agency state media newspaper broadcaster spokesperson spokesman spokeswoman office
+    ministry""".split()
+)
+# A name's role by its preposition: who acts ("by Qatar"), where from ("from Russia"), or
+# whom it is done to, for or with ("to Ukraine", "for Kyiv", "with Putin", "against Russia").
+ROLE_CLASS = {
+    "by": "agent", "from": "source",
+    **dict.fromkeys("to for towards toward into with alongside against between".split(), "other"),
+}
+SPEECH = frozenset(
+    """said says say told tells added adds warned warns claimed claims wrote writes stated
+    insisted insists argued argues announced reported reports confirmed confirms denied denies
+    described describes according quoted urged urges""".split()
+)
+TITLES = frozenset(
+    """mr mrs ms dr sir president chancellor minister secretary prime general defence defense
+    foreign us uk eu nato state senator governor mayor king queen prince pope""".split()
+)
+
+# Words that say the same thing in news copy: a bullet may use any of a group for another.
+GROUPS: dict[str, str] = {
+    "say": """said says say saying told tells stated states added adds insisted insists argued
+        claimed noted remarked explained announced described wrote writes commented
+        reiterated repeated stressed emphasised emphasized suggested warned warn warns
+        cautioned""",
+    "attack": """attacked attack attacks struck strike strikes hit hits targeted launched launch
+        fired""",
+    "talk": "spoke speak speaks talked talk talks discussed discuss phone phoned conversation",
+    "meet": "meet meets met meeting",
+    "return": "returned return returns handed repatriated brought",
+    "deploy": "deployed deploy deploys sent send sends",
+    "agree": "agreed agree agrees agreement accepted accept accepts pledged signed",
+    "reject": """rejected reject rejects refused refuse refuses dismissed declined denied
+        denies deny""",
+    "kill": "killed kill kills dead died deaths",
+    "injure": "injured injuring injures wounded hurt",
+    "damage": "damaged damage damages destroyed",
+    "rise": """increased increase increases rise rose risen raise raised grew grow higher boosted
+        climbed climb climbs upgraded""",
+    "fall": """decreased decrease decreases fall fell fallen dropped drop reduced reduce lower cut
+        downgraded""",
+    "support": "supported support supports back backed backing endorsed endorse",
+    "impose": "imposed impose imposes introduced",
+    "lift": "lifted lift lifts eased scrapped",
+    "oppose": "opposed oppose opposes",
+    "begin": "began begin begins started start starts",
+    "end": "ended end ends stopped stop stops halted halt",
+    "want": "wants wanted want desire wish hopes hoped seeks sought",
+    "involve": "involve involves involved involvement include includes included inclusion",
+    "intercept": "intercepted intercept downed shot",
+    "confirm": "confirmed confirm confirms verified",
+    "criticise": "criticised criticized condemned slammed",
+    "allow": "allowed allow allows permitted permit",
+    "ban": "banned ban bans blocked block blocks prohibited",
+    "win": "won win wins",
+    "lose": "lost lose loses defeated",
+    "release": "released release freed",
+    "detain": "detained detain arrested arrest captured jailed",
+    "join": "joined join joins",
+    "leave": "left leave leaves quit",
+    "expect": "expected expect expects anticipated",
+    "describe": "described describe describes called dubbed",
+    "speak": "speaking speech remarks comments",
+}
+ANTONYMS = [
+    ("agree", "reject"), ("rise", "fall"), ("support", "oppose"), ("begin", "end"),
+    ("confirm", "reject"), ("allow", "ban"), ("win", "lose"), ("release", "detain"),
+    ("join", "leave"), ("impose", "lift"),
+]  # fmt: skip
+# Words ending in -ed that are not verbs.
+_NOT_VERBS = frozenset("hundred need speed indeed united red bed shed seed feed breed".split())
+
+
+@lru_cache(maxsize=1)
+def _groups_by_stem() -> dict[str, frozenset[str]]:
+    by_stem: dict[str, set[str]] = {}
+    for name, words in GROUPS.items():
+        for w in words.split():
+            by_stem.setdefault(stem(w), set()).add(name)
+    return {k: frozenset(v) for k, v in by_stem.items()}
+
+
+@lru_cache(maxsize=1)
+def _stems_of_group() -> dict[str, frozenset[str]]:
+    return {name: frozenset(stem(w) for w in words.split()) for name, words in GROUPS.items()}
+
+
+def group_stems(word: str) -> set[str]:
+    """The word's stem and the stems of every word grouped with it."""
+    k = stem(word)
+    out = {k}
+    for g in _groups_by_stem().get(k, ()):
+        out |= _stems_of_group()[g]
+    return out
+
+
+def antonyms_in(word: str, have: set[str]) -> set[str]:
+    """Stems in `have` that are antonyms of `word`."""
+    mine = _groups_by_stem().get(stem(word), frozenset())
+    out: set[str] = set()
+    for a, b in ANTONYMS:
+        for x, y in ((a, b), (b, a)):
+            if x in mine and y not in mine:
+                out |= _stems_of_group()[y] & have
+    return out
+
+
+def in_groups(word: str) -> bool:
+    return stem(word) in _groups_by_stem()
+
+
+def is_predicate(word: str) -> bool:
+    """A verb, as far as word lists and the -ed ending can tell."""
+    if word in STOPWORDS:
+        return False
+    return stem(word) in _groups_by_stem() or (
+        len(word) >= 5 and word.endswith("ed") and word not in _NOT_VERBS
+    )
