@@ -255,10 +255,15 @@ def config_file(explicit: Path | None = None) -> Path | None:
     local = Path("briefing.toml")
     if local.is_file():
         return local
+    user = user_config_file()
+    return user if user.is_file() else None
+
+
+def user_config_file() -> Path:
+    """The user's settings file: ~/.config/briefing/briefing.toml on Linux."""
     import platformdirs
 
-    user = Path(platformdirs.user_config_dir("briefing", appauthor=False)) / "briefing.toml"
-    return user if user.is_file() else None
+    return Path(platformdirs.user_config_dir("briefing", appauthor=False)) / "briefing.toml"
 
 
 def load_settings(config: Path | None = None, **flags: Any) -> Settings:

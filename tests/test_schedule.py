@@ -172,3 +172,45 @@ def test_status_command(tmp_path: Path, job_env) -> None:  # type: ignore[no-unt
     assert "next run:\t20" in r.stdout and "07:00:00" in r.stdout and "outcome:\tok" in r.stdout
     assert "(Europe/London)" in r.stdout
     json.dumps(r.stdout)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [15, 2])  # SIGTERM, SIGINT
+def test_a_signal_stops_the_scheduler_cleanly_and_releases_the_lock(tmp_path: Path, signum: int) -> None:
+    import signal
+
+    state = tmp_path / "state"
+    exe = Path(sys.executable).with_name("briefing")
+    env = {**os.environ, "BRIEFING_SOURCES": str(tmp_path), "BRIEFING_STATE_DIR": str(state)}
+    now = datetime.now(ZoneInfo("Europe/London"))
+    at = (now + timedelta(hours=5)).strftime("%H:%M")  # no run fires while the test runs
+    if 1 <= int(at[:2]) < 3:
+        at = "05:00"
+    proc = subprocess.Popen([str(exe), "schedule", "--at", at], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stderr is not None
+        lines = []
+        while "scheduler running" not in (line := proc.stderr.readline()):
+            assert line, "".join(lines)
+            lines.append(line)
+        status = subprocess.run([str(exe), "schedule", "status"], capture_output=True, text=True, env=env)
+        assert f"scheduler:\trunning (pid {proc.pid})" in status.stdout
+        assert "news-briefing: daily at" in "".join(lines)
+        proc.send_signal(signum)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+    name = signal.Signals(signum).name
+    assert f"{name}: finishing the current run" in rest and f"stopped on {name}; lock released" in rest
+    assert "Traceback" not in rest
+    assert sch.SchedulerLock.holder(state) is None
+    status = subprocess.run([str(exe), "schedule", "status"], capture_output=True, text=True, env=env)
+    assert "scheduler:\tnot running" in status.stdout
+
+
+def test_the_dst_window_is_refused_only_in_zones_with_daylight_saving() -> None:
+    assert sch.parse_at("02:30", tz=ZoneInfo("UTC")) == time(2, 30)
+    assert sch.parse_at("02:30", tz=ZoneInfo("Asia/Tokyo")) == time(2, 30)
+    with pytest.raises(UsageError, match="daylight-saving"):
+        sch.parse_at("02:30", tz=ZoneInfo("Europe/London"))

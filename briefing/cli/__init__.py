@@ -91,6 +91,7 @@ def hoist_verbosity(args: Sequence[str]) -> list[str]:
 
 from . import archive as _archive  # noqa: E402,F401  (each module registers its commands)
 from . import check as _check  # noqa: E402,F401
+from . import doctor as _doctor  # noqa: E402,F401
 from . import eval as _eval  # noqa: E402,F401
 from . import prompts as _prompts  # noqa: E402,F401
 from . import run as _run  # noqa: E402,F401

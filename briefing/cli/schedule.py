@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
+import signal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from . import app, err, handled
+from . import app, handled
 from .options import Opt
 
 schedule_app = typer.Typer(help="Run every topic daily, or show the schedule.")
@@ -37,17 +40,38 @@ def schedule(
 
         settings = load_settings(config, state_dir=state)
         jobs = plan(settings, config_file(config), topic, at, tz, allow_dst_window)
+        sched_log = logging.getLogger("briefing.deliver.schedule")
+        if logging.getLogger("briefing").level <= logging.WARNING:  # a daemon logs its runs
+            sched_log.setLevel(min(logging.INFO, logging.getLogger("briefing").level))
         with SchedulerLock(settings.state_path()):
             for job in jobs:
                 outcome = catch_up(job)
                 if outcome:
-                    err(f"briefing: {job.topic}: caught up today's missed run: {outcome}")
+                    sched_log.info("%s: caught up today's missed run: %s", job.topic, outcome)
             sched = make_scheduler(jobs)
             for job in jobs:
-                err(f"briefing: {job.topic}: daily at {job.at} {job.tz}")
-            err("briefing: scheduler running; Ctrl-C stops")
-            with contextlib.suppress(KeyboardInterrupt, SystemExit):
+                sched_log.info("%s: daily at %s %s; next run %s", job.topic, job.at, job.tz,
+                               job.next_fire().strftime("%Y-%m-%d %H:%M %Z"))  # fmt: skip
+            stopping: list[str] = []
+
+            def stop(signum: int, _frame: object) -> None:
+                name = signal.Signals(signum).name
+                if stopping:  # a second signal: abandon the run in progress
+                    sched_log.error("%s again: abandoning the current run", name)
+                    os._exit(128 + signum)
+                stopping.append(name)
+                sched_log.warning("%s: finishing the current run, then stopping", name)
+                raise SystemExit
+
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+            sched_log.info("scheduler running (pid %d); Ctrl-C or SIGTERM stops it", os.getpid())
+            with contextlib.suppress(SystemExit):
                 sched.start()
+            if sched.running:
+                sched.shutdown(wait=True)  # runs in progress finish; no new ones start
+            sched_log.info("scheduler stopped%s; lock released",
+                           f" on {stopping[0]}" if stopping else "")  # fmt: skip
 
 
 @schedule_app.command("status")
@@ -59,11 +83,13 @@ def status(
     """Show each topic's next run and its last run's outcome."""
     with handled():
         from ..config import config_file, load_settings
-        from ..deliver.schedule import plan
+        from ..deliver.schedule import SchedulerLock, plan
         from ..store import Store
 
         settings = load_settings(config, state_dir=state)
         jobs = plan(settings, config_file(config), topic, allow_dst_window=True)
+        pid = SchedulerLock.holder(settings.state_path())
+        print(f"scheduler:\t{f'running (pid {pid})' if pid else 'not running'}")
         with Store(settings.state_path()) as store:
             for job in jobs:
                 last = store.last_run(job.kind)

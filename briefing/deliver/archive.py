@@ -14,6 +14,7 @@ hard-linked from the previous build (incremental); a rebuild with nothing new ch
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -219,6 +220,11 @@ def serve(path: Path, port: int) -> None:  # pragma: no cover - interactive
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(path.resolve()))
-    with ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
+    try:
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror})"
+        raise DeliveryError(f"port {port} {why}: pass --port with another number") from None
+    with httpd:
         print(f"serving {path} on http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
         httpd.serve_forever()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time as time_
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 
 from ..errors import BriefingError, DeliveryError, UsageError
+from ..render import plural
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,21 @@ class SchedulerLock:
         handle.flush()
         self.handle = handle
         return self
+
+    @staticmethod
+    def holder(state: Path) -> int | None:
+        """The pid of the scheduler that holds this state folder's lock now, if any."""
+        path = state / "scheduler.lock"
+        if not path.exists():
+            return None
+        with path.open("r") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = handle.read().strip()
+                return int(pid) if pid.isdigit() else -1
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
 
     def release(self) -> None:
         if self.handle is not None:
@@ -234,12 +251,20 @@ def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
             log.info("%s: today's edition (%s) was already delivered; nothing to do", topic, day)
             return "skipped"
         run_id = store.run_started(kind, utc_stamp(datetime.now(UTC)))
+        started = time_.monotonic()
+        log.info("%s: run for %s started", topic, day)
         notes: list[str] = []
         made: list[Any] = []
 
         def brief() -> str:
             made.append(app.produce(app.request(settings, topic=chosen, day=day), store))
-            return f"{len(made[0].briefing.sections)} sections"
+            b = made[0].briefing
+            counts = [
+                plural(b.stats.entries_in_window, "entry"),
+                plural(len(b.sections), "section"),
+                plural(len(b.all_bullets()), "bullet"),
+            ]
+            return f"{', '.join(counts)} (briefing {made[0].state_id})"
 
         ok = _step(notes, "briefing", brief)
         archived = _step(
@@ -264,7 +289,10 @@ def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
         if ok and (made[0].briefing.summariser.degraded or made[0].briefing.has_errors):
             outcome = "partial" if outcome == "ok" else outcome
         store.run_finished(run_id, utc_stamp(datetime.now(UTC)), outcome, "; ".join(notes))
-    log.info("scheduled run of %s %s: %s", topic, outcome, "; ".join(notes))
+    took = time_.monotonic() - started
+    (log.info if outcome == "ok" else log.warning)(
+        "%s: run for %s %s in %.1f s: %s", topic, day, outcome, took, "; ".join(notes)
+    )
     return outcome
 
 

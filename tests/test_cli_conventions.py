@@ -1,0 +1,145 @@
+"""The command line behaves like the tools our users know: version, help, python -m,
+completion, settings errors with their origin, doctor, and no traceback for any expected
+failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing import __version__
+from briefing.cli import hoist_verbosity
+
+from .servers.openai_server import FakeOpenAI
+from .servers.smtp import SmtpServer
+
+runner = CliRunner()
+EXE = str(Path(sys.executable).with_name("briefing"))
+
+
+def sh(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})  # fmt: skip
+
+
+def test_version_help_and_python_m() -> None:
+    for flag in ("--version", "-V"):
+        r = sh(flag)
+        assert r.returncode == 0 and r.stdout.strip() == f"briefing {__version__}"
+    m = subprocess.run([sys.executable, "-m", "briefing", "--version"], capture_output=True, text=True)
+    assert m.stdout.strip() == f"briefing {__version__}"
+    for args in (["-h"], ["--help"], ["run", "-h"], ["send", "-h"], ["archive", "build", "-h"]):
+        r = sh(*args)
+        assert r.returncode == 0 and "Usage: briefing" in r.stdout, args
+        assert "<bool>" not in r.stdout and "<str>" not in r.stdout and "list[" not in r.stdout
+    top = sh("--help").stdout
+    assert "--install-completion" in top and "--show-completion" in top
+    for command in ("run", "check", "send", "archive", "schedule", "topics", "history", "eval",
+                    "doctor", "prompts"):  # fmt: skip
+        assert f"\n  {command} " in top, command
+        assert "..." not in top.split(f"\n  {command} ")[1].split("\n")[0]  # summaries are whole
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for command in ("check", "send", "archive", "schedule", "topics", "history", "eval", "doctor"):
+        assert f"`briefing {command}" in readme, command
+
+
+def test_verbosity_after_the_command() -> None:
+    assert hoist_verbosity(["run", "x", "-v"]) == ["-v", "run", "x"]
+    assert hoist_verbosity(["-v", "run", "-vv", "--", "-q"]) == ["-v", "-vv", "run", "--", "-q"]
+
+
+def test_dates_and_settings_errors_name_their_origin(tmp_path: Path) -> None:
+    r = sh("run", "--sample", "--date", "2025-02-30", "--no-state")
+    assert r.returncode == 2 and "2025-02-30: that day does not exist" in r.stderr
+    bad = tmp_path / "briefing.toml"
+    bad.write_text('llm = "extractive"\n\ntopik = "x"\n')
+    r = sh("run", "--sample", "--config", str(bad), "--no-state")
+    assert r.returncode == 2 and f"{bad} line 3: unknown key `topik` (did you mean `topic`?)" in r.stderr
+    r = sh("run", "--sample", "--no-state", env={"BRIEFING_CONCURRENCY": "many"})
+    assert r.returncode == 2 and "BRIEFING_CONCURRENCY: not an integer" in r.stderr
+    r = sh("run", "--sample", "--no-state", "--templates", str(tmp_path / "nowhere"))
+    assert r.returncode == 2 and "no such folder" in r.stderr
+    r = sh("run", "--sample", "--no-state", "--llm", "extractive", "--prompt-version", "story_batch@7")
+    assert r.returncode == 2 and "no version 7" in r.stderr
+
+
+def test_doctor_names_what_is_broken_and_the_fix(tmp_path: Path) -> None:
+    cfg = tmp_path / "briefing.toml"
+    with SmtpServer() as smtp, FakeOpenAI() as llm:
+        cfg.write_text(f"""smtp_host = "127.0.0.1"
+smtp_port = {smtp.port}
+mail_from = "briefing@news.example"
+base_url = "{llm.base_url}"
+api_key = "x"
+model = "test-model"
+[topics.t]
+sources = ["{tmp_path}", "{tmp_path / 'missing'}"]
+""")
+        r = sh("doctor", "--config", str(cfg), "--state", str(tmp_path / "state"),
+               env={"BRIEFING_TIMEOUT": "9"})  # fmt: skip
+    out = r.stdout
+    assert r.returncode == 1, out
+    assert f"base_url = {llm.base_url}\t<- file ({cfg})" in out
+    assert "timeout = 9.0\t<- environment (BRIEFING_TIMEOUT)" in out
+    assert "state_dir = " in out and "<- flag" in out
+    assert f"ok    LLM: {llm.base_url.rstrip('/')} reachable" in out
+    assert "FAIL  SMTP: 127.0.0.1:" in out and "offers no STARTTLS" in out
+    assert 'fix: set smtp_security = "none"' in out
+    assert f"FAIL  topic t: {tmp_path / 'missing'}: not found" in out
+    assert "Traceback" not in r.stderr
+
+
+def test_doctor_reports_an_llm_that_is_down_within_its_limit(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = sh("doctor", "--state", str(tmp_path), env={"BRIEFING_BASE_URL": f"http://127.0.0.1:{port}/v1"})
+    assert r.returncode == 1 and f"FAIL  LLM: http://127.0.0.1:{port}/v1 unreachable" in r.stdout
+    assert "fix: start the server" in r.stdout
+
+
+@pytest.mark.slow
+def test_no_command_prints_a_traceback_for_broken_input(tmp_path: Path) -> None:
+    """Every command, with the inputs a user gets wrong: a clear line and an exit code."""
+    junk = tmp_path / "junk.json"
+    junk.write_text("{not json")
+    notbriefing = tmp_path / "other.json"
+    notbriefing.write_text('{"hello": 1}')
+    bad_toml = tmp_path / "bad.toml"
+    bad_toml.write_text("[topics.x\n")
+    state = tmp_path / "state"
+    cases = [
+        ["run", str(tmp_path / "missing.txt")],
+        ["run", str(junk), "--date", "2025-02-13"],
+        ["run", "--sample", "--date", "13/02/2025"],
+        ["run", "--sample", "--since", "forever"],
+        ["run", "--sample", "--tz", "Mars/Olympus"],
+        ["run", "--sample", "--format", "pdf"],
+        ["run", "--sample", "--config", str(bad_toml)],
+        ["run", "--topic", "nope"],
+        ["check", str(junk)],
+        ["check", str(notbriefing)],
+        ["check", str(tmp_path / "missing.json")],
+        ["send", "--sample", "--date", "2025-02-13"],  # no SMTP configured
+        ["send", "--sample", "--date", "2025-02-13", "--to", "not-an-address"],
+        ["archive", "serve", "--out", str(tmp_path / "nosite")],
+        ["schedule", "--at", "25:00"],
+        ["schedule", "status", "--topic", "nope"],
+        ["topics", "show", "nope"],
+        ["history", "rm", "999"],
+        ["eval", str(tmp_path)],
+        ["prompts", "show", "nope"],
+        ["doctor", "--config", str(bad_toml)],
+    ]
+    for args in cases:
+        r = sh(*args, "--state", str(state)) if args[0] in ("run", "send", "history") else sh(*args)
+        assert "Traceback" not in r.stderr and "Traceback" not in r.stdout, (args, r.stderr)
+        assert r.returncode in (1, 2, 3, 5), (args, r.returncode, r.stderr)
+        assert r.stderr.strip(), args
