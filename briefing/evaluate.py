@@ -80,7 +80,10 @@ def load_dataset(folder: Path) -> tuple[list[Path], dict[str, list[str]]]:
 
 
 def _scorer() -> Any:
-    from rouge_score import rouge_scorer
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError:
+        raise UsageError("briefing eval needs ROUGE: pip install 'briefing[eval]'") from None
 
     return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
 

@@ -5,7 +5,7 @@ Layout (all links relative, so it works from file:// and from any web server):
     YYYY/MM/DD/<topic-id>/index.html            one page per edition (stable permalink)
     topics/<topic-id>/index.html, feed.xml      one topic's editions, and its Atom feed
     feed.xml                                    Atom, every topic
-    search.html, search.js, search-index.js     static search (no server)
+    search.html, pagefind/                      full-text search (Pagefind), when served
 
 A build writes a complete new tree next to the output and then swaps a symlink, so readers
 and an interrupted build never see a half-written site. Pages whose bytes did not change are
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..contract import Briefing
 from ..errors import DeliveryError, RenderError
-from ..render import package_dir, render_template, view
+from ..render import render_template, view
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,30 @@ def _feed(briefings: list[Briefing], links: dict[int, str], base_url: str | None
     return bytes(fg.atom_str(pretty=True))
 
 
-def _search_index(briefings: list[Briefing], links: dict[int, str]) -> bytes:
-    docs = [{"url": links[i], "title": view(b).title,
-             "text": " ".join(x.text for x in b.all_bullets())}
-            for i, b in enumerate(briefings)]  # fmt: skip
-    data = json.dumps(docs, ensure_ascii=True).replace("</", "<\\/")
-    return f"window.BRIEFING_INDEX = {data};\n".encode()
+def index_search(site: Path) -> int | None:
+    """Pagefind's full-text index of the built pages, written to `site/pagefind/` with its
+    search UI; the number of pages indexed, or None when Pagefind is not installed."""
+    import asyncio
+
+    try:
+        from pagefind.index import IndexConfig, PagefindIndex
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    if get_executable() is None:
+        return None
+
+    async def run() -> int:
+        config = IndexConfig(keep_index_url=True, force_language="en", output_path="pagefind")
+        async with PagefindIndex(config=config) as index:
+            found = await index.add_directory(str(site))
+            await index.write_files(output_path=str(site / "pagefind"))
+        return int(found.get("page_count", 0))
+
+    try:
+        return asyncio.run(run())
+    except Exception as exc:  # the service is a subprocess; any failure means "no search"
+        raise DeliveryError(f"search index: {exc}") from exc
 
 
 def _month_groups(
@@ -149,8 +167,6 @@ def render_site(briefings: list[Briefing], template_dir: str | None = None,
     files["search.html"] = render_template(
         "archive/search.html.j2", template_dir, title=SITE_TITLE
     ).encode()
-    files["search.js"] = (package_dir("templates") / "archive" / "search.js").read_bytes()
-    files["search-index.js"] = _search_index([b for _, b in good], links)
     return files, failed
 
 
@@ -197,6 +213,11 @@ def build(store: Store, out: Path, template_dir: str | None = None,
             target.write_bytes(data)
             written += 1
         (stage / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        try:
+            if index_search(stage) is None:
+                log.warning("archive: Pagefind is not installed, so the archive has no search")
+        except DeliveryError as exc:
+            log.warning("archive: no search this time: %s", exc)
         link = out.parent / f".{out.name}.swap"
         link.unlink(missing_ok=True)
         link.symlink_to(stage.relative_to(out.parent), target_is_directory=True)
