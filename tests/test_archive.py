@@ -29,8 +29,12 @@ def store(tmp_path: Path) -> Store:
     return s
 
 
-def test_layout_feed_and_relative_links(store: Store, tmp_path: Path) -> None:
+def test_layout_feed_and_relative_links(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path / "state")
     report = build(store, tmp_path / "site")
+    assert not (tmp_path / "state" / "pagefind").exists()  # the index goes into the site only
     site = tmp_path / "site"
     assert report.pages == 2 and report.changed and site.is_symlink()
     page = site / "2025/02/13/ukraine-talks/index.html"

@@ -90,10 +90,10 @@ def index_search(site: Path) -> int | None:
         return None
 
     async def run() -> int:
-        config = IndexConfig(keep_index_url=True, force_language="en", output_path="pagefind")
+        out = str((site / "pagefind").absolute())  # written when the context closes
+        config = IndexConfig(keep_index_url=True, force_language="en", output_path=out)
         async with PagefindIndex(config=config) as index:
-            found = await index.add_directory(str(site))
-            await index.write_files(output_path=str(site / "pagefind"))
+            found = await index.add_directory(str(site.absolute()))
         return int(found.get("page_count", 0))
 
     try:
