@@ -74,7 +74,7 @@ def counter() -> Counter:
         if hashlib.sha256(data).hexdigest() != BPE_SHA256:
             raise ValueError("the vendored cl100k_base file is damaged (sha256 mismatch)")
         before = os.environ.get("TIKTOKEN_CACHE_DIR")
-        os.environ["TIKTOKEN_CACHE_DIR"] = str(folder)  # tiktoken reads it, finds it, fetches nothing
+        os.environ["TIKTOKEN_CACHE_DIR"] = str(folder)  # tiktoken finds the file: no fetch
         try:
             return TiktokenCounter(tiktoken.get_encoding("cl100k_base"))
         finally:
