@@ -215,10 +215,11 @@ def produce(
     summariser: Summariser | None = None,
     progress: Progress | None = None,
     fetch: FetchOptions | None = None,
+    save: bool = True,
 ) -> Produced:
-    """Read, brief, check and (with a store) save. The store remembers the entries seen and
-    gives the earlier editions whose stories a section may continue. Each stage is logged
-    with its time (-v) and shown to `progress`."""
+    """Read, brief, check and (with a store) save, unless `save` is off. The store remembers
+    the entries seen and gives the earlier editions whose stories a section may continue.
+    Each stage is logged with its time (-v) and shown to `progress`."""
     settings, topic, tz = req.settings, req.topic, req.window.tz
     stages = Stages(progress)
     stages.start("read", len(req.inputs))
@@ -270,7 +271,7 @@ def produce(
     b = b.model_copy(update={"skipped": [
         s.model_copy(update={"input": display_path(s.input)}) for s in b.skipped
     ]})  # fmt: skip
-    state_id = store.save_briefing(b, edition=req.edition) if store is not None else None
+    state_id = store.save_briefing(b, edition=req.edition) if store and save else None
     if state_id is not None:
         log.info("saved as briefing %d (%s)", state_id, "edition" if req.edition else "ad hoc")
     return Produced(b, state_id)

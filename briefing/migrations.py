@@ -82,7 +82,6 @@ def m002_history(db: sqlite3.Connection) -> None:
     )
 
 
-
 def m003_topic_ids_and_editions(db: sqlite3.Connection) -> None:
     """Topics are known by a stable id (titles in non-Latin scripts all slugged alike), and a
     topic's edition of a day is told apart from ad-hoc runs. Earlier dated briefings were what
@@ -115,8 +114,41 @@ def m003_topic_ids_and_editions(db: sqlite3.Connection) -> None:
     )
 
 
+def m004_delivery_claims(db: sqlite3.Connection) -> None:
+    """Exactly once across processes: a delivery is claimed ('pending', with its owner) before
+    the SMTP transaction, under a unique key that a claim and a sent copy share. The status
+    CHECK cannot be altered in place, so the table is rebuilt with its rows."""
+    _script(
+        db,
+        """
+        CREATE TABLE deliveries_v4 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            briefing_id INTEGER NOT NULL,
+            topic_slug TEXT NOT NULL,
+            topic_id TEXT,
+            date TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+            owner TEXT,
+            message_id TEXT,
+            error TEXT,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        INSERT INTO deliveries_v4 (id, briefing_id, topic_slug, topic_id, date, recipient,
+            status, message_id, error, at)
+            SELECT id, briefing_id, topic_slug, topic_id, date, recipient, status, message_id,
+                error, at FROM deliveries;
+        DROP TABLE deliveries;
+        ALTER TABLE deliveries_v4 RENAME TO deliveries;
+        CREATE UNIQUE INDEX deliveries_claimed_once ON deliveries (topic_id, date, recipient)
+            WHERE status IN ('pending', 'sent');
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_llm_cache,
     m002_history,
     m003_topic_ids_and_editions,
+    m004_delivery_claims,
 ]

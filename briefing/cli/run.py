@@ -13,6 +13,7 @@ from .options import Arg, Opt
 
 if TYPE_CHECKING:
     from ..app import Produced, RunRequest
+    from ..contract import Briefing
     from ..store import Store
 
 
@@ -54,8 +55,7 @@ def run(
         from .. import app as runs
         from ..config import load_settings
         from ..errors import EXIT_DEGRADED, EXIT_PARTIAL, UsageError
-        from ..pipeline import UNDATED
-        from ..render import FORMATS, plural, render, write_outputs
+        from ..render import FORMATS
         from ..summarise.prompts import parse_selector
         from .options import parse_day, parse_since
 
@@ -87,27 +87,56 @@ def run(
         req = runs.request(settings, inputs or [], sample=sample, day=parse_day(day, "--date"),
                            since=parse_since(since) if since else None, topic=topic,
                            only_new=new, save=save)  # fmt: skip
-        with runs.open_store(settings, enabled=not no_state) as store:
+        from ..store import StateError, Store
+
+        store, state_error = None, None
+        if not no_state:
+            try:
+                store = Store(settings.state_path())
+            except StateError as exc:  # the briefing is still made and written; then the error
+                if new:
+                    raise
+                state_error = exc
+        try:
             briefing = _produce_with_progress(req, store).briefing
-        for s in briefing.skipped:
-            if s.kind == "error":
-                log.warning("skipped %s: %s", s.input, s.reason)
-        undated = sum(s.reason == UNDATED for s in briefing.skipped)
-        if undated:
-            log.warning(f"{plural(undated, 'undated document')} left out of the dated "
-                "window; pass --assume-date YYYY-MM-DD to include them")  # fmt: skip
-        if briefing.summariser.notice:
-            log.warning("notice: %s", briefing.summariser.notice)
-        tdir = str(settings.templates) if settings.templates else None
-        if out is None:
-            sys.stdout.write(render(briefing, formats[0], tdir))
-        else:
-            for path in write_outputs(briefing, formats, out, tdir):
-                print(path)
+            _write(briefing, formats, out, settings.templates)
+            if store is not None:  # only after the outputs: a broken state never loses them
+                try:
+                    store.save_briefing(briefing, edition=req.edition)
+                except StateError as exc:
+                    state_error = exc
+        finally:
+            if store is not None:
+                store.close()
+        if state_error is not None:
+            where = f"written to {out}" if out else "written"
+            raise StateError(f"the briefing was {where} but not stored: {state_error}")
         if briefing.summariser.degraded:
             raise typer.Exit(EXIT_DEGRADED)
         if briefing.has_errors:
             raise typer.Exit(EXIT_PARTIAL)
+
+
+def _write(briefing: Briefing, formats: list[str], out: Path | None, templates: Path | None) -> None:
+    """The outputs, and the notes about the run on stderr."""
+    from ..pipeline import UNDATED
+    from ..render import plural, render, write_outputs
+
+    for s in briefing.skipped:
+        if s.kind == "error":
+            log.warning("skipped %s: %s", s.input, s.reason)
+    undated = sum(s.reason == UNDATED for s in briefing.skipped)
+    if undated:
+        log.warning(f"{plural(undated, 'undated document')} left out of the dated "
+            "window; pass --assume-date YYYY-MM-DD to include them")  # fmt: skip
+    if briefing.summariser.notice:
+        log.warning("notice: %s", briefing.summariser.notice)
+    tdir = str(templates) if templates else None
+    if out is None:
+        sys.stdout.write(render(briefing, formats[0], tdir))
+    else:
+        for path in write_outputs(briefing, formats, out, tdir):
+            print(path)
 
 
 def _produce_with_progress(req: RunRequest, store: Store | None) -> Produced:
@@ -115,4 +144,4 @@ def _produce_with_progress(req: RunRequest, store: Store | None) -> Produced:
     from .progress import terminal_progress
 
     with terminal_progress() as progress:
-        return produce(req, store, progress=progress)
+        return produce(req, store, progress=progress, save=False)

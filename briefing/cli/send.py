@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import app, err, handled
 from .options import Arg, Opt
+
+if TYPE_CHECKING:
+    from ..deliver.email import Outcome
 
 
 @app.command()
@@ -31,7 +34,7 @@ def send(
     with handled():
         from .. import app as runs
         from ..config import load_settings
-        from ..deliver.email import build_message, send_briefing
+        from ..deliver.email import Stopped, build_message, send_briefing
         from ..errors import EXIT_PARTIAL, BriefingError
         from .options import parse_day
 
@@ -54,13 +57,21 @@ def send(
                 html = msg.get_body(("html",))
                 html_size = len(html.get_content().encode()) if html else 0
                 print(f"\n[{size:,} bytes; HTML part {html_size:,} bytes; nothing sent]")
-            outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force, dry_run=dry_run)
-        for o in outcomes:
-            extra = f" ({o.message_id})" if o.status == "sent" else (f": {o.error}" if o.error else "")
-            print(f"{o.status}\t{o.recipient}{extra}")
+            try:
+                outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force, dry_run=dry_run)
+            except Stopped as stop:
+                _print(stop.outcomes)
+                raise
+        _print(outcomes)
         failed = [o for o in outcomes if o.status == "failed"]
         if failed:
             err(f"briefing: {len(failed)} of {len(outcomes)} recipient(s) failed")
             if len(failed) == len(outcomes):
                 raise BriefingError("no recipient could be sent the briefing")
             raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print(outcomes: list[Outcome]) -> None:
+    for o in outcomes:
+        extra = f" ({o.message_id})" if o.status == "sent" else (f": {o.error}" if o.error else "")
+        print(f"{o.status}\t{o.recipient}{extra}")

@@ -1,13 +1,17 @@
 """(I/O) The email digest: one multipart/alternative message per recipient, sent over SMTP.
 
-Each (topic, date, recipient) is sent at most once: the state database is checked before
-sending and written only after the server accepted the message; `force` resends. Temporary
-failures (4xx, disconnects, timeouts) are retried with backoff; a refused recipient (5xx) is
-recorded as failed and does not stop the others.
+Each (topic, date, recipient) is sent at most once, even by two processes at once: it is
+claimed in the state database before the SMTP transaction (`Store.claim`), and the claim
+becomes 'sent' only after the server accepted the message; `force` resends. Temporary
+failures (4xx, disconnects mid-transaction) are retried with backoff; a refused recipient
+(5xx) is recorded as failed and does not stop the others. A setup error that will not change
+by retrying (nothing listening, no STARTTLS, TLS on a plain port, a refused login) stops the
+run at once with one line that names the likely fix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import smtplib
@@ -28,6 +32,7 @@ from ..config import SmtpConfig
 from ..contract import Briefing
 from ..errors import DeliveryError, UsageError
 from ..render import environment, view
+from ..store import StateError
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -57,9 +62,35 @@ def mailbox(addr: str) -> Address:
 
 
 def check_header(value: str, what: str) -> str:
-    if any(c in value for c in "\r\n\x00"):
-        raise UsageError(f"{what} contains a line break: {value!r}")
+    """A header value on one line: no line break of any kind (CR, LF, NEL, U+2028, U+2029,
+    vertical tab, form feed…) and no control character."""
+    import unicodedata
+
+    if len(value.splitlines()) > 1 or any(
+        unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value
+    ):
+        raise UsageError(f"{what} contains a line break or a control character: {value!r}")
     return value
+
+
+def check_unsubscribe(value: str) -> str:
+    """One `mailto:` or `https:` URL (optionally in <>), for the List-Unsubscribe header."""
+    from urllib.parse import urlsplit
+
+    link = check_header(value.strip(), "list_unsubscribe")
+    if link.startswith("<") and link.endswith(">"):
+        link = link[1:-1]
+    bad = not link or any(c in link for c in "<>, \t\"'")
+    parts = urlsplit(link) if not bad else None
+    if parts is None or not (
+        (parts.scheme == "https" and parts.hostname)
+        or (parts.scheme == "mailto" and "@" in parts.path)
+    ):
+        raise UsageError(
+            f"list_unsubscribe {value!r}: give one mailto: or https: URL, "
+            "e.g. mailto:unsubscribe@example.org or https://example.org/unsubscribe"
+        )
+    return link
 
 
 def subject_for(b: Briefing) -> str:
@@ -107,9 +138,9 @@ def build_message(
     msg["Date"] = format_datetime(datetime.now().astimezone())
     msg["Message-ID"] = make_msgid(idstring="briefing", domain=sender.split("@", 1)[1])
     if cfg.list_unsubscribe:
-        link = check_header(cfg.list_unsubscribe, "List-Unsubscribe")
-        msg["List-Unsubscribe"] = link if link.startswith("<") else f"<{link}>"
-        if link.lstrip("<").startswith("http"):
+        link = check_unsubscribe(cfg.list_unsubscribe)
+        msg["List-Unsubscribe"] = f"<{link}>"
+        if link.startswith("https:"):
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
@@ -119,23 +150,81 @@ def build_message(
 @dataclass(slots=True)
 class Outcome:
     recipient: str
-    status: Literal["sent", "failed", "already sent", "dry run"]
+    status: Literal["sent", "failed", "already sent", "in progress", "dry run"]
     message_id: str | None = None
     error: str | None = None
     attempts: int = 0
 
 
+class SetupError(DeliveryError):
+    """The SMTP settings do not work with this server; retrying will not change that."""
+
+
+_PORTS = "587 for starttls, 465 for ssl, 25 for none"
+
+
+def _where(cfg: SmtpConfig) -> str:
+    return f"{cfg.host}:{cfg.port}"
+
+
+def _setup_error(exc: BaseException, cfg: SmtpConfig) -> SetupError | None:
+    """An error while connecting, greeting, starting TLS or logging in that will not go away
+    by retrying, as one line with the likely fix; None for a temporary one."""
+    where = _where(cfg)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SetupError(f"SMTP login refused for {cfg.user} at {where} ({_describe(exc)}); "
+                          "check smtp_user and the password (smtp_password_file or "
+                          "BRIEFING_SMTP_PASSWORD)")  # fmt: skip
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        if "starttls" in str(exc).lower():
+            return SetupError(f"{where} does not offer STARTTLS; if it is a local relay "
+                              'without TLS, set smtp_security = "none" (port 25), or use '
+                              'smtp_security = "ssl" on port 465')  # fmt: skip
+        return SetupError(f"{where} offers no login (AUTH) on this connection; use "
+                          'smtp_security = "starttls" or "ssl", or remove smtp_user')  # fmt: skip
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SetupError(f"{where}: the server's TLS certificate is not trusted "
+                          f"({exc.verify_message}); check smtp_host")  # fmt: skip
+    if isinstance(exc, ssl.SSLError):
+        hint = ('the port does not speak TLS from the start: use smtp_security = "starttls" '
+                f"or check smtp_port ({_PORTS})")  # fmt: skip
+        return SetupError(f"{where}: TLS failed ({exc.reason or exc}); {hint}")
+    if isinstance(exc, ConnectionRefusedError):
+        return SetupError(f"nothing accepts connections at {where}; check smtp_host and "
+                          f"smtp_port ({_PORTS})")  # fmt: skip
+    if isinstance(exc, socket.gaierror):
+        return SetupError(f"SMTP host {cfg.host!r} is unknown ({exc.strerror}); check smtp_host")
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return SetupError(f"no SMTP greeting from {where} within {cfg.timeout:g} s; is it "
+                          f"the port for smtp_security = {cfg.security!r} ({_PORTS})?")
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500:
+        return SetupError(f"{where} refused the session: {_describe(exc)}")
+    return None
+
+
 def _connect(cfg: SmtpConfig) -> smtplib.SMTP:
-    if cfg.security == "ssl":
-        server: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
-                                                context=ssl.create_default_context())  # fmt: skip
-    else:
-        server = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
-        if cfg.security == "starttls":
-            server.starttls(context=ssl.create_default_context())
-    if cfg.user:
-        server.login(cfg.user, cfg.password or "")
-    return server
+    """A logged-in connection; a setup error that retrying cannot fix raises SetupError."""
+    server: smtplib.SMTP | None = None
+    try:
+        if cfg.security == "ssl":
+            server = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
+                                      context=ssl.create_default_context())  # fmt: skip
+        else:
+            server = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+            if cfg.security == "starttls":
+                server.starttls(context=ssl.create_default_context())
+        if cfg.user:
+            server.login(cfg.user, cfg.password or "")
+        return server
+    except (smtplib.SMTPException, OSError) as exc:
+        if server is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                server.close()
+        setup = _setup_error(exc, cfg)
+        if setup is not None:
+            log.info("SMTP setup failed: %s: %s", type(exc).__name__, exc)
+            raise setup from None
+        raise
 
 
 def _temporary(exc: BaseException) -> bool:
@@ -160,11 +249,17 @@ def _describe(exc: BaseException) -> str:
             else exc.smtp_error
         )
         return f"{exc.smtp_code} {msg}"
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "the server closed the connection"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "timed out"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 def send_one(msg: EmailMessage, cfg: SmtpConfig) -> tuple[str | None, int]:
-    """Send with retries; returns (error or None, attempts)."""
+    """Send with retries; returns (error or None, attempts). A setup error raises."""
     delay = cfg.backoff
     error = None
     for attempt in range(1, cfg.retries + 1):
@@ -172,16 +267,26 @@ def send_one(msg: EmailMessage, cfg: SmtpConfig) -> tuple[str | None, int]:
             with _connect(cfg) as server:
                 server.send_message(msg)
             return None, attempt
+        except SetupError:
+            raise
         except (smtplib.SMTPException, OSError) as exc:
             error = _describe(exc)
-            if isinstance(exc, smtplib.SMTPAuthenticationError):
-                raise DeliveryError(f"SMTP login refused for {cfg.user}: {exc.smtp_code}") from None
+            log.debug("send to %s: %s: %s", msg["To"], type(exc).__name__, exc)
             if not _temporary(exc) or attempt == cfg.retries:
                 return error, attempt
             log.warning("send to %s failed (%s); retrying in %.0f s", msg["To"], error, delay)
             time.sleep(delay)
             delay *= 2
     return error, cfg.retries
+
+
+class Stopped(DeliveryError):
+    """Sending stopped part way (the state or the settings failed); `outcomes` says what was
+    done before."""
+
+    def __init__(self, message: str, outcomes: list[Outcome]) -> None:
+        super().__init__(message)
+        self.outcomes = outcomes
 
 
 def send_briefing(
@@ -195,7 +300,10 @@ def send_briefing(
     dry_run: bool = False,
     template_dir: str | None = None,
 ) -> list[Outcome]:
-    """Send the briefing to each recipient at most once (per topic and date)."""
+    """Send the briefing to each recipient at most once (per topic and date): each is claimed
+    before its SMTP transaction, so a second process skips it. A state that cannot be written
+    or a setup error stops the run (`Stopped`, with what was done); nothing the server
+    accepted is sent again."""
     if not b.date:
         raise UsageError("only a briefing of one date (--date) can be emailed")
     if not recipients:
@@ -204,18 +312,45 @@ def send_briefing(
     for r in recipients:
         boxes.setdefault(check_address(r).lower(), r)
     check_address(cfg.sender)
-    outcomes = []
+    if cfg.list_unsubscribe:
+        check_unsubscribe(cfg.list_unsubscribe)
+    outcomes: list[Outcome] = []
     for rcpt, written in boxes.items():
-        if not force and store.was_sent(b.topic_key, b.date, rcpt):
-            outcomes.append(Outcome(rcpt, "already sent"))
-            continue
-        msg = build_message(b, cfg, written, template_dir)
         if dry_run:
+            if not force and store.was_sent(b.topic_key, b.date, rcpt):
+                outcomes.append(Outcome(rcpt, "already sent"))
+                continue
+            msg = build_message(b, cfg, written, template_dir)
             outcomes.append(Outcome(rcpt, "dry run", msg["Message-ID"]))
             continue
-        error, attempts = send_one(msg, cfg)
+        msg = build_message(b, cfg, written, template_dir)
+        try:
+            claim = store.claim(briefing_id, b.topic_key, b.date, rcpt, force=force)
+        except StateError as exc:
+            raise Stopped(f"nothing more was sent: {exc}", outcomes) from None
+        if claim.state == "sent":
+            outcomes.append(Outcome(rcpt, "already sent"))
+            continue
+        if claim.state == "busy":
+            outcomes.append(Outcome(rcpt, "in progress", error=f"being sent by {claim.owner}"))
+            continue
+        assert claim.row is not None
+        try:
+            error, attempts = send_one(msg, cfg)
+        except BaseException as exc:  # a setup error, Ctrl-C: the claim is given back
+            with contextlib.suppress(StateError):
+                store.finish_delivery(claim.row, "failed", msg["Message-ID"], str(exc), tries=1)
+            if isinstance(exc, SetupError):
+                raise Stopped(str(exc), outcomes) from None
+            raise
         status: Literal["sent", "failed"] = "failed" if error else "sent"
-        store.record_delivery(briefing_id, b.topic_key, b.date, rcpt, status, msg["Message-ID"],
-                              error)  # fmt: skip
+        try:
+            store.finish_delivery(claim.row, status, msg["Message-ID"], error)
+        except StateError as exc:
+            outcomes.append(Outcome(rcpt, status, msg["Message-ID"], error, attempts))
+            raise Stopped(
+                f"{rcpt} was {status} but that could not be recorded, so nothing more was "
+                f"sent: {exc}", outcomes,
+            ) from None  # fmt: skip
         outcomes.append(Outcome(rcpt, status, msg["Message-ID"], error, attempts))
     return outcomes
