@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import pipeline, topics
 from .clean import load_rules
 from .config import Settings, zone
 from .contract import Briefing
+from .deadline import run_deadline
 from .errors import NothingToBrief, UsageError
 from .ingest import FetchOptions, ingest
 from .models import Window
@@ -204,11 +205,19 @@ def read_inputs(
 ) -> pipeline.Read:
     """Every input of the request, read and split into entries."""
     rules = load_rules(req.settings.boilerplate)
+    fetch = fetch or req.settings.fetch_options()
     got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress)
     return pipeline.Read(got.loaded, got.skipped)
 
 
-def produce(
+def produce(req: RunRequest, store: Store | None, **kw: Any) -> Produced:
+    """`_produce` within the run's time limit (`run_deadline`): fetches and LLM calls that
+    would pass it are not made (the LLM's stories go extractive, with a notice)."""
+    with run_deadline(req.settings.run_deadline):
+        return _produce(req, store, **kw)
+
+
+def _produce(
     req: RunRequest,
     store: Store | None,
     *,

@@ -120,7 +120,48 @@ def _straighten(text: str) -> str:
     return _QUOTE_RE.sub(lambda m: _QUOTE_MAP[m.group()], text)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that never belong in text we store or show: C0 and C1 controls (not tab and line
+# breaks), bidi embeddings, overrides and isolates (U+202A-E, U+2066-9: "Trojan Source"),
+# invisible zero-width characters (ZWSP, word joiner, BOM, Mongolian vowel separator) and
+# lone surrogates (they cannot be encoded). ZWJ/ZWNJ stay: Persian, Indic scripts and emoji
+# need them.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
+    "\u200b\u2060\u180e\ufeff\ud800-\udfff]"
+)
+_LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")  # Unicode line breaks -> "\n"
+
+
+def scrub(text: str) -> str:
+    """Untrusted text made safe to store, render and put in XML: control, bidi-override and
+    zero-width characters removed, Unicode line breaks made plain newlines. Idempotent."""
+    text = _LINE_BREAKS.sub("\n", text.replace("\r\n", "\n"))
+    return _CONTROL.sub("", text)
+
+
+def scrub_line(text: str | None) -> str | None:
+    """A one-line field (title, author, publisher, bullet): scrubbed, its whitespace
+    (line breaks too) collapsed to single spaces; None when nothing is left."""
+    if text is None:
+        return None
+    return " ".join(scrub(text).split()) or None
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL with a host and nothing that could break out of a link in any output
+    (whitespace, controls, quotes, angle brackets); None otherwise."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    url = url.strip()
+    if not url.isprintable() or any(c in url for c in ' <>"\'`'):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _collapse(text: str, run: str, into: str) -> str:
@@ -134,7 +175,7 @@ def _collapse(text: str, run: str, into: str) -> str:
 def normalise(text: str) -> str:
     """Unicode NFC, straight quotes, one space between words, at most one blank line."""
     if not text.isascii():
-        text = _straighten(unicodedata.normalize("NFC", text))
+        text = _straighten(unicodedata.normalize("NFC", scrub(text)))
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\t", " ")  # \f and \v went with the control characters
     text = "\n".join(line.strip(" ") for line in _collapse(text, "  ", " ").split("\n"))

@@ -8,6 +8,7 @@ are errors. Secrets (API key, SMTP password) come from the environment or a file
 from __future__ import annotations
 
 import os
+import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,9 +37,24 @@ from pydantic_settings import (
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    from .ingest.web import FetchOptions
     from .summarise.base import LLMSettings
 
 _TOML: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
+
+
+def one_line(v: Any) -> Any:
+    """A text setting (or a list of them) is one line: control characters (ESC, BEL, line
+    breaks) are refused; invisible bidi-override and zero-width characters are dropped."""
+    from .clean import scrub
+
+    values = v if isinstance(v, list) else [v]
+    if not values or not all(isinstance(x, str) for x in values):
+        return v
+    for x in values:
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in x):
+            raise ValueError(f"{x!r} contains a control character or a line break")
+    return [scrub(x) for x in values] if isinstance(v, list) else scrub(v)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +97,8 @@ class TopicConfig(BaseModel):
     assume_date: date | None = None
     boilerplate: Path | None = None
 
+    _no_controls = field_validator("*", mode="after")(classmethod(lambda cls, v: one_line(v)))
+
     @field_validator("include", "exclude")
     @classmethod
     def _terms(cls, v: list[str]) -> list[str]:
@@ -110,6 +128,9 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, ge=1, le=64)
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_input_tokens: int = Field(default=6000, ge=500)  # per call, for the entries
+    # tokens (in + out, as the server counts them) one run may spend; then the remaining
+    # stories are written by the extractive summariser, with a notice
+    llm_token_budget: int = Field(default=1_000_000, ge=1000)
     batch_stories: bool = True  # pack stories into shared calls; false: one call per story
     prompt_versions: dict[str, int] = Field(default_factory=dict)
     cache: bool = True  # read and write the LLM call cache in the state folder
@@ -126,6 +147,13 @@ class Settings(BaseSettings):
     boilerplate: Path | None = None  # extra boilerplate rules (TOML)
     assume_date: date | None = None  # the day of undated documents
     templates: Path | None = None  # templates that override the packaged ones
+    run_deadline: float = Field(default=1800.0, gt=0)  # seconds for a whole run: fetches, LLM
+    # network: a fetch's whole time (connect, redirects, body), however slowly bytes arrive
+    fetch_timeout: float = Field(default=15.0, gt=0)
+    fetch_concurrency: int = Field(default=8, ge=1, le=64)  # a feed's item pages at once
+    # links found in feeds and redirects to other hosts may not reach loopback, private or
+    # link-local addresses unless this is on (feeds served on your own network)
+    allow_private_addresses: bool = False
     # email
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, ge=1, le=65535)
@@ -145,6 +173,21 @@ class Settings(BaseSettings):
     # standing topics: [topics.<id>] tables
     topics: dict[str, TopicConfig] = Field(default_factory=dict)
     _file: Path | None = PrivateAttr(default=None)  # the settings file these came from
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, v: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if v is None or not v.strip():
+            return None
+        parts = urlsplit(v.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{v!r} is not an http(s) URL with a host; e.g. "
+                             "http://127.0.0.1:11434/v1 or https://api.openai.com/v1")  # fmt: skip
+        return v.strip()
+
+    _no_controls = field_validator("*", mode="after")(classmethod(lambda cls, v: one_line(v)))
 
     @field_validator("topics")
     @classmethod
@@ -213,7 +256,15 @@ class Settings(BaseSettings):
             timeout=self.timeout, max_retries=self.max_retries, concurrency=self.concurrency,
             temperature=self.temperature, max_input_tokens=self.max_input_tokens,
             batch_stories=self.batch_stories, prompt_versions=dict(self.prompt_versions),
+            token_budget=self.llm_token_budget,
         )  # fmt: skip
+
+    def fetch_options(self) -> FetchOptions:
+        """What the fetcher needs: its deadline, concurrency and address policy."""
+        from .ingest.web import FetchOptions
+
+        return FetchOptions(timeout=self.fetch_timeout, concurrency=self.fetch_concurrency,
+                            allow_private=self.allow_private_addresses)  # fmt: skip
 
     def smtp(self) -> SmtpConfig:
         if not self.smtp_host:

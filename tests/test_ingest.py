@@ -136,7 +136,7 @@ def web() -> WebServer:  # type: ignore[misc]
 
 
 def test_urls_pages_feeds_and_failures(web: WebServer) -> None:
-    opts = FetchOptions(timeout=1.0, max_bytes=2 * 1024 * 1024)
+    opts = FetchOptions(timeout=1.0, max_bytes=2 * 1024 * 1024, allow_private=True)  # item pages on 127.0.0.1
     res = read(
         web.url("/article"),
         web.url("/feed.atom"),

@@ -39,7 +39,10 @@ def parse_since(text: str) -> timedelta:
     m = _DURATION.match(text)
     if not m:
         raise UsageError(f"--since {text!r}: use a number and a unit, e.g. 90m, 24h, 2d, 1w")
-    return timedelta(**{_UNITS[m.group(2).lower()]: int(m.group(1))})
+    span = timedelta(**{_UNITS[m.group(2).lower()]: min(int(m.group(1)), 10**7)})
+    if span > timedelta(days=36500):  # a window reaching past year 1 would overflow
+        raise UsageError(f"--since {text!r}: at most 100 years")
+    return span
 
 
 RELATIVE_DAYS = ("today", "yesterday")
@@ -54,6 +57,9 @@ def parse_day(value: str | None, flag: str) -> date | str | None:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         raise UsageError(f"{flag} {value!r}: use YYYY-MM-DD, today or yesterday")
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError as exc:
         raise UsageError(f"{flag} {value}: that day does not exist ({exc})") from None
+    if not date(1, 1, 3) <= day <= date(9999, 12, 29):  # a day either side must exist too
+        raise UsageError(f"{flag} {value}: out of range (years 1 to 9999)")
+    return day

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..clean import Rules, clean, detect_publisher, slug
+from ..clean import Rules, clean, detect_publisher, safe_url, scrub_line, slug
 from ..errors import InputError
 from ..models import Document, Loaded, RawEntry
 
@@ -62,18 +62,36 @@ def decode(data: bytes, source: str) -> str:
 # ---------------------------------------------------------------- dates
 
 
-def parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime | None, bool]:
-    """An ISO 8601 date or date-time -> (aware datetime, date_only). Naive times are in tz."""
+# Dates a briefing can work with in any zone: a day either side of a conversion, and the
+# window's next midnight, stay inside datetime's years 1-9999.
+EARLIEST = datetime(1, 1, 3, tzinfo=UTC)
+LATEST = datetime(9999, 12, 29, tzinfo=UTC)
+
+
+def in_range(dt: datetime) -> bool:
+    try:
+        return EARLIEST <= dt.astimezone(UTC) <= LATEST
+    except (OverflowError, ValueError):
+        return False
+
+
+def parse_when(value: Any, tz: ZoneInfo, source: str = "input") -> tuple[datetime | None, bool]:
+    """An ISO 8601 date or date-time -> (aware datetime, date_only). Naive times are in tz.
+    Unreadable: None; a date too near year 1 or 9999 to shift between zones: InputError."""
     if value in (None, ""):
         return None, False
     text = str(value).strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return datetime.combine(date.fromisoformat(text), time(0), tz), True
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            dt, date_only = datetime.combine(date.fromisoformat(text), time(0), tz), True
+        else:
+            dt, date_only = datetime.fromisoformat(text.replace("Z", "+00:00")), False
+            dt = dt if dt.tzinfo else dt.replace(tzinfo=tz)
     except ValueError:
         return None, False
-    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)), False
+    if not in_range(dt):
+        raise InputError(source, f"date {text[:40]!r} is out of range (years 1 to 9999)")
+    return dt, date_only
 
 
 _DATE_HEADER = re.compile(r"\A\s*date\s*[: ]\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
@@ -118,7 +136,7 @@ def document_from_text(
         more, body = split_header(body)  # a header may follow the Markdown title
         meta = {**more, **meta}
     if "date" in meta and published is None:
-        published, date_only = parse_when(meta["date"], tz)
+        published, date_only = parse_when(meta["date"], tz, source)
     pub = detect_publisher(raw, rules, publisher or meta.get("publisher"))
     longest = max((len(line) for line in body.split("\n")), default=0)
     if longest > MAX_LINE_CHARS:
@@ -127,9 +145,10 @@ def document_from_text(
     if not text:
         raise InputError(source, "no text left after removing boilerplate")
     doc = Document(
-        id=doc_id, source=source, title=title or meta.get("title"), publisher=pub,
-        published=published, date_only=date_only, text=text, raw_chars=len(raw), raw_text=raw,
-        url=url or meta.get("url"), author=author or meta.get("author"),
+        id=doc_id, source=source, title=scrub_line(title or meta.get("title")),
+        publisher=scrub_line(pub), published=published, date_only=date_only, text=text,
+        raw_chars=len(raw), raw_text=raw, url=safe_url(url or meta.get("url")),
+        author=scrub_line(author or meta.get("author")),
     )  # fmt: skip
     return Loaded(doc)
 
@@ -182,7 +201,7 @@ def document_from_html(
     if not extracted:
         raise InputError(source, "no article text found in the HTML page")
     meta = json.loads(extracted)
-    published, date_only = parse_when(meta.get("date"), tz)
+    published, date_only = parse_when(meta.get("date"), tz, source)
     return document_from_text(
         meta.get("text") or "", doc_id=doc_id, source=source, rules=rules, tz=tz,
         title=meta.get("title"), publisher=meta.get("sitename"), published=published,
@@ -231,6 +250,7 @@ def documents_from_json(
     for i, item in enumerate(items):
         where = f"{source}[{i}]" if len(items) > 1 else source
         try:
+            _no_surrogates(item, where)
             out.append(
                 _json_article(item, f"{stem}-{i + 1}" if len(items) > 1 else stem, where, rules, tz)
             )
@@ -240,6 +260,16 @@ def documents_from_json(
         raise InputError(source, "; ".join(problems) or "no articles in JSON")
     out[0].problems.extend(problems)
     return out
+
+
+def _no_surrogates(item: Any, source: str) -> None:
+    """JSON may escape half a UTF-16 pair (\\ud800): not text; it cannot even be written."""
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start : exc.end].encode("unicode_escape").decode()
+        why = f"a lone UTF-16 surrogate ({bad}) in a JSON string: not text"
+        raise InputError(source, why) from None
 
 
 def _str(obj: dict[str, Any], key: str) -> str | None:
@@ -253,7 +283,7 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
     has_entries = isinstance(item.get("entries"), list)
     if not has_entries and not isinstance(item.get("text"), str):
         raise InputError(source, 'an article needs "text" (string) or "entries" (list)')
-    published, date_only = parse_when(item.get("published"), tz)
+    published, date_only = parse_when(item.get("published"), tz, source)
     pub = detect_publisher(json.dumps(item)[:20000], rules, _str(item, "publisher"))
     if not has_entries:
         loaded = document_from_text(
@@ -271,16 +301,21 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
             continue
         raw = e.get("text") or ""
         raw_chars += len(raw)
-        when, _ = parse_when(e.get("published"), tz)
+        try:
+            when, _ = parse_when(e.get("published"), tz, f"{source}: entry {j}")
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
         title = _str(e, "title")
         head, text = clean(title, rules, pub) if title else None, clean(raw, rules, pub)
         if head or text:
-            raw_entries.append((head, text, _str(e, "author"), when))
+            raw_entries.append((head, text, scrub_line(_str(e, "author")), when))
     raw_all = "\n\n".join(str(e.get("text", "")) for e in item["entries"] if isinstance(e, dict))
     doc = Document(
-        id=doc_id, source=source, title=_str(item, "title"), publisher=pub, published=published,
-        date_only=date_only, text="", raw_chars=raw_chars, raw_text=raw_all,
-        url=_str(item, "url"), author=_str(item, "author"),
+        id=doc_id, source=source, title=scrub_line(_str(item, "title")),
+        publisher=scrub_line(pub), published=published, date_only=date_only, text="",
+        raw_chars=raw_chars, raw_text=raw_all, url=safe_url(_str(item, "url")),
+        author=scrub_line(_str(item, "author")),
     )  # fmt: skip
     if not raw_entries:
         raise InputError(
@@ -322,6 +357,10 @@ def documents_from_feed(
             if item.get(key):
                 y, mo, d, h, mi, sec = item[key][:6]
                 when = datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
+                if not in_range(when):
+                    problems.append(f"{link or source}: date {when:%Y-%m-%d} is out of range; "
+                                    "read as undated")  # fmt: skip
+                    when = None
                 break
         body = ""
         if item.get("content"):

@@ -1,11 +1,15 @@
 """(I/O) The only network code: fetch URLs and feeds the user pointed at.
 
-httpx with explicit timeouts, a redirect limit and a streamed size cap.
+httpx with a whole-fetch deadline that a slow server cannot stretch (`deadline.py`), a
+redirect limit, a streamed size cap, and an address policy: what the user typed may be local;
+links found in feeds and redirects to other hosts may reach public addresses only.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -28,49 +32,107 @@ from .parse import (
 
 @dataclass(frozen=True, slots=True)
 class FetchOptions:
-    timeout: float = 15.0
+    timeout: float = 15.0  # seconds for a whole fetch: connect, redirects and body
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     follow_feed_links: bool = True  # fetch an item's page when the feed carries only a teaser
     teaser_chars: int = 400
     max_feed_links: int = 50
+    concurrency: int = 8  # a feed's item pages fetched at once
+    allow_private: bool = False  # links found in feeds may reach private addresses
 
 
-def client(opts: FetchOptions) -> httpx.Client:
-    return httpx.Client(
-        timeout=httpx.Timeout(opts.timeout, connect=min(opts.timeout, 10.0)),
-        follow_redirects=True,
-        max_redirects=opts.max_redirects,
-        headers={"User-Agent": f"briefing/{__version__} (+news digest)"},
-    )
+class Fetcher:
+    """Two httpx clients: `typed` for the URLs the user gave (they may be on this machine or
+    the local network), `found` for links found in feeds and redirects to other hosts, which
+    may reach only public addresses (checked after DNS resolution, on the address used).
+    Separate pools, so a connection opened for one is never reused for the other."""
+
+    def __init__(self, opts: FetchOptions) -> None:
+        self.opts = opts
+        self.typed = self._client(allow_private=True)
+        self.found = self.typed if opts.allow_private else self._client(allow_private=False)
+
+    def _client(self, allow_private: bool) -> httpx.Client:
+        import httpcore
+
+        from ..deadline import install
+
+        transport = install(httpx.HTTPTransport(), httpcore, allow_private)
+        return httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(self.opts.timeout, connect=min(self.opts.timeout, 10.0)),
+            follow_redirects=False,  # followed by `fetch`, each hop judged on its own
+            headers={"User-Agent": f"briefing/{__version__} (+news digest)"},
+        )
+
+    def close(self) -> None:
+        self.typed.close()
+        if self.found is not self.typed:
+            self.found.close()
 
 
-def fetch(http: httpx.Client, url: str, opts: FetchOptions) -> tuple[bytes, str, str]:
-    """GET url -> (body, content type, final url). Streams, and stops at the size cap."""
+def client(opts: FetchOptions) -> Fetcher:
+    return Fetcher(opts)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
+
+
+def fetch(http: Fetcher, url: str, opts: FetchOptions, *, typed: bool = True,
+          run_ends: float | None = None) -> tuple[bytes, str, str]:  # fmt: skip
+    """GET url -> (body, content type, final url), within `opts.timeout` seconds in all.
+
+    `typed`: the user gave this URL, so it may be local; a redirect to another host, and
+    every link found in a feed (`typed=False`), may reach public addresses only. Streams,
+    and stops at the size cap."""
+    from ..deadline import request_deadline
+    from ..deadline import run_ends as current_run_ends
+
+    run_ends = run_ends if run_ends is not None else current_run_ends()
+    if run_ends is not None and time.monotonic() >= run_ends:
+        raise InputError(url, "not fetched: the run's time limit (run_deadline) was reached")
+    start = _origin(url)
+    current = url
     try:
-        with http.stream("GET", url) as resp:
-            if resp.status_code >= 400:
-                raise InputError(url, f"HTTP {resp.status_code} {resp.reason_phrase}")
-            declared = resp.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > opts.max_bytes:
-                raise InputError(url, f"response is {int(declared):,} bytes, over the limit")
-            chunks, size = [], 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > opts.max_bytes:
-                    raise InputError(url, f"response exceeds the {opts.max_bytes:,}-byte limit")
-                chunks.append(chunk)
-            return b"".join(chunks), resp.headers.get("content-type", ""), str(resp.url)
-    except httpx.TooManyRedirects as exc:
-        raise InputError(url, f"too many redirects (more than {opts.max_redirects})") from exc
+        with request_deadline(opts.timeout, run_ends):
+            for _hop in range(opts.max_redirects + 1):
+                trusted = typed and _origin(current) == start
+                session = http.typed if trusted else http.found
+                with session.stream("GET", current) as resp:
+                    if resp.is_redirect and "location" in resp.headers:
+                        nxt = urljoin(current, resp.headers["location"])
+                        if urlsplit(nxt).scheme not in ("http", "https"):
+                            raise InputError(url, f"redirected to a non-web URL: {nxt[:80]}")
+                        current = nxt
+                        continue
+                    return _body(resp, url, opts)
     except httpx.TimeoutException as exc:
-        raise InputError(url, f"timed out after {opts.timeout:g} s") from exc
+        raise InputError(url, f"timed out: no whole answer within {opts.timeout:g} s") from exc
     except httpx.HTTPError as exc:
         raise InputError(url, f"fetch failed: {exc}") from exc
+    raise InputError(url, f"too many redirects (more than {opts.max_redirects})")
+
+
+def _body(resp: httpx.Response, url: str, opts: FetchOptions) -> tuple[bytes, str, str]:
+    if resp.status_code >= 400:
+        raise InputError(url, f"HTTP {resp.status_code} {resp.reason_phrase}")
+    declared = resp.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > opts.max_bytes:
+        raise InputError(url, f"response is {int(declared):,} bytes, over the limit")
+    chunks, size = [], 0
+    for chunk in resp.iter_bytes():
+        size += len(chunk)
+        if size > opts.max_bytes:
+            raise InputError(url, f"response exceeds the {opts.max_bytes:,}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks), resp.headers.get("content-type", ""), str(resp.url)
 
 
 def read_url(
-    http: httpx.Client, url: str, rules: Rules, tz: ZoneInfo, opts: FetchOptions
+    http: Fetcher, url: str, rules: Rules, tz: ZoneInfo, opts: FetchOptions
 ) -> list[Loaded] | list[str]:
     """A page or a feed -> its documents; an OPML list -> the URLs of its feeds."""
     data, ctype, final = fetch(http, url, opts)
@@ -91,24 +153,45 @@ def read_url(
 
 
 def _expand_teasers(
-    http: httpx.Client, loaded: list[Loaded], rules: Rules, tz: ZoneInfo, opts: FetchOptions
+    http: Fetcher, loaded: list[Loaded], rules: Rules, tz: ZoneInfo, opts: FetchOptions
 ) -> list[Loaded]:
-    """Replace teaser-only feed items by their full page, keeping the feed's date and title."""
-    out = []
-    for n, item in enumerate(loaded):
-        doc = item.document
-        if n >= opts.max_feed_links or not doc.url or len(doc.text) >= opts.teaser_chars:
-            out.append(item)
-            continue
+    """Replace teaser-only feed items by their full page, keeping the feed's date and title.
+    The pages are fetched at once (at most `opts.concurrency`), each within the fetch
+    deadline, so fifty teasers take about as long as one; they may reach public addresses
+    only (`Fetcher`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..deadline import run_ends
+
+    ends = run_ends()
+    wanted = [n for n, item in enumerate(loaded)
+              if n < opts.max_feed_links and item.document.url
+              and len(item.document.text) < opts.teaser_chars]  # fmt: skip
+
+    def page(n: int) -> Loaded | InputError:
+        doc = loaded[n].document
+        assert doc.url is not None
         try:
-            data, _, final = fetch(http, doc.url, opts)
-            page = document_from_html(decode(data, doc.url), doc_id=doc.id, source=doc.url,
+            data, _, final = fetch(http, doc.url, opts, typed=False, run_ends=ends)
+            return document_from_html(decode(data, doc.url), doc_id=doc.id, source=doc.url,
                                       rules=rules, tz=tz, url=final)  # fmt: skip
         except InputError as exc:
-            item.problems.append(f"{exc} (kept the feed's teaser)")
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max(1, min(opts.concurrency, len(wanted) or 1))) as pool:
+        pages = dict(zip(wanted, pool.map(page, wanted), strict=True))
+    out = []
+    for n, item in enumerate(loaded):
+        got = pages.get(n)
+        if got is None:
             out.append(item)
             continue
-        full = page.document
+        doc = item.document
+        if isinstance(got, InputError):
+            item.problems.append(f"kept the feed's teaser for {doc.title or doc.url}: {got.reason}")
+            out.append(item)
+            continue
+        full = got.document
         keep_feed_date = doc.published is not None
         merged = replace(
             full,

@@ -55,6 +55,7 @@ class LLMSettings:
     max_input_tokens: int = 6000  # per call, for the entries
     batch_stories: bool = True  # pack stories into shared calls; False: one call per story
     prompt_versions: dict[str, int] = field(default_factory=dict)
+    token_budget: int | None = None  # tokens (in + out) a run may spend; then extractive
 
 
 class Summariser(Protocol):

@@ -261,35 +261,13 @@ URL_CASES = [
 def test_bad_urls(
     web: WebServer, case: str, path: str, reason: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing.ingest import web as webmod
-
-    monkeypatch.setattr(webmod.FetchOptions, "__init__", _fast_options)
+    monkeypatch.setenv("BRIEFING_FETCH_TIMEOUT", "1")
     r = CliRunner().invoke(
         app, ["run", str(GOOD), web.url(path), "--date", "2025-02-13", "--format", "json"]
     )
     assert r.exit_code == 3, r.stderr
     b = json.loads(r.stdout)
     assert b["sections"] and any(reason in s["reason"] for s in b["skipped"])
-
-
-def _fast_options(
-    self,
-    timeout: float = 1.0,
-    max_bytes: int = 10 * 1024 * 1024,
-    max_redirects: int = 5,  # type: ignore[no-untyped-def]
-    follow_feed_links: bool = True,
-    teaser_chars: int = 400,
-    max_feed_links: int = 50,
-) -> None:
-    for k, v in dict(
-        timeout=timeout,
-        max_bytes=max_bytes,
-        max_redirects=max_redirects,
-        follow_feed_links=follow_feed_links,
-        teaser_chars=teaser_chars,
-        max_feed_links=max_feed_links,
-    ).items():
-        object.__setattr__(self, k, v)
 
 
 def test_atom_relative_links_resolve(web: WebServer) -> None:

@@ -8,6 +8,7 @@ in it that looks like our delimiters.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from ...contract import Dropped
 from ...errors import LLMError
 from ..prompts import Prompt
 from .client import Client
-from .schemas import BulletOut, Unusable
+from .schemas import DROPPED_CHARS, BulletOut, Unusable, clip
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Messages = list[dict[str, str]]
 Evaluate = Callable[[str], tuple[T, list[str], list[Dropped]]]
@@ -41,13 +43,25 @@ def attempt(step: Callable[[], T]) -> T | Failed:
     try:
         return step()
     except (OpenAIError, LLMError, Unusable) as exc:
+        log.info("LLM step failed: %s: %s", type(exc).__name__, exc)  # class names: -v only
         return Failed(describe(exc))
 
 
 def describe(exc: BaseException) -> str:
-    name = type(exc).__name__
+    """The reason an LLM step failed, in words a reader of the notice understands (no
+    exception class names; those are logged with -v)."""
+    from openai import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
+
+    if isinstance(exc, APITimeoutError):
+        return "the server did not answer in time"
+    if isinstance(exc, APIConnectionError):
+        return "the server could not be reached"
+    if isinstance(exc, RateLimitError):
+        return "the server kept refusing for too many requests (HTTP 429)"
+    if isinstance(exc, APIStatusError):
+        return f"the server answered HTTP {exc.status_code}"
     text = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return f"{name}: {text}" if text else name
+    return text or "the server's answer could not be used"
 
 
 def sanitise(text: str) -> str:
@@ -67,6 +81,7 @@ def ask_checked(
     schema: dict[str, Any],
     cache_input: Any,
     evaluate: Evaluate[T],
+    max_tokens: int = 2000,
 ) -> tuple[T, list[Dropped]]:
     """Ask; if `evaluate` finds problems, re-ask once with them explained.
 
@@ -74,7 +89,7 @@ def ask_checked(
     Unusable. What still fails after the re-ask is dropped; if the re-ask itself fails, the
     first answer's good part stands; if there is none, the failure is the caller's.
     """
-    content, complete = client.ask(prompt, asked, schema, cache_input)
+    content, complete = client.ask(prompt, asked, schema, cache_input, max_tokens)
     first: tuple[T, list[str], list[Dropped]] | None = None
     try:
         if not complete:
@@ -97,7 +112,8 @@ def ask_checked(
     ]
 
     def reask() -> tuple[T, list[str], list[Dropped]]:
-        content2, complete2 = client.ask(prompt, again, schema, [cache_input, content, feedback])
+        again_key = [cache_input, content, feedback]
+        content2, complete2 = client.ask(prompt, again, schema, again_key, max_tokens)
         if not complete2:
             raise Unusable("the answer was cut off again (finish_reason=length)")
         return evaluate(content2)
@@ -123,6 +139,7 @@ def dropped(
     """Failed bullets, reported; `real` maps a packed call's aliases back to entry ids."""
     real = real or {}
     return [
-        Dropped(text=b.text, citations=[real.get(c, c) for c in b.citations], reason=why)
+        Dropped(text=clip(b.text, DROPPED_CHARS), citations=[real.get(c, c) for c in b.citations],
+                reason=clip(why, DROPPED_CHARS))
         for b, why in bad
-    ]
+    ]  # fmt: skip

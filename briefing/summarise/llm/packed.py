@@ -23,7 +23,7 @@ from .client import Client
 from .parts import Costs, Part, parts
 from .per_story import PerStory
 from .results import Plan, StoryResult, extractive, lead_bullets, limit, name_copies, section
-from .schemas import BulletOut, StoryBatch, StoryOut, json_schema, parse
+from .schemas import BulletOut, StoryBatch, StoryOut, answer_tokens, json_schema, parse
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ class Packed:
             payload.append({"id": sid, "max_bullets": limits[sid], "entries": entries})
         lines = request.summary_lines if final else 0
         asked = messages(self.prompt, topic=request.topic, summary_lines=lines, stories=payload)
-        schema = json_schema("StoryBatch", list(real), list(given), summary=bool(lines))
+        schema = json_schema("StoryBatch", list(real), list(given), summary=bool(lines),
+                             max_bullets=2 * max(limits.values()))  # fmt: skip
+        most_tokens = answer_tokens(2 * sum(limits.values()) + lines, len(given))
 
         def evaluate(content: str) -> tuple[Answer, list[str], list[Dropped]]:
             batch = parse(content, "StoryBatch")
@@ -131,7 +133,8 @@ class Packed:
         # no re-ask for failed bullets: re-sending the whole pack costs more than asking for
         # a story left without bullets alone (`_finish`); only an unusable answer is re-asked
         cache_input = {"messages": [m["content"] for m in asked]}
-        answer, lost = ask_checked(self.client, self.prompt, asked, schema, cache_input, evaluate)
+        answer, lost = ask_checked(self.client, self.prompt, asked, schema, cache_input, evaluate,
+                                   most_tokens)  # fmt: skip
         out: list[PartResult] = []
         for sid, texts in given.items():
             good, title = answer.stories.get(sid, ([], ""))

@@ -19,7 +19,7 @@ from .ask import Failed, ask_checked, attempt, dropped, messages, problems, sani
 from .client import Client
 from .parts import Costs, Piece, parts
 from .results import StoryResult, extractive, limit, name_copies
-from .schemas import json_schema, parse
+from .schemas import answer_tokens, json_schema, parse
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class PerStory:
     ) -> tuple[list[Bullet], list[Dropped]]:
         """One story's (or part's, or merge's) bullets, checked against `texts`."""
         name = prompt.meta.schema_name
-        schema = json_schema(name, sorted(texts))
+        schema = json_schema(name, sorted(texts), max_bullets=2 * most)
 
         def evaluate(content: str) -> tuple[list[Bullet], list[str], list[Dropped]]:
             answer = parse(content, name)
@@ -127,4 +127,5 @@ class PerStory:
             return good, problems(bad), dropped(bad)
 
         asked = messages(prompt, **variables)
-        return ask_checked(self.client, prompt, asked, schema, cache_input, evaluate)
+        return ask_checked(self.client, prompt, asked, schema, cache_input, evaluate,
+                           answer_tokens(2 * most))  # fmt: skip

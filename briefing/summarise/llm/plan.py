@@ -13,7 +13,7 @@ from ..prompts import Prompt
 from .ask import Failed, attempt, dropped, messages, sanitise
 from .client import Client
 from .results import Plan, StoryResult, lead_bullets, section
-from .schemas import BriefingPlan, Unusable, json_schema, parse
+from .schemas import BriefingPlan, Unusable, answer_tokens, json_schema, parse
 
 
 class Planner:
@@ -40,10 +40,13 @@ class Planner:
         cited = {c for s in default for b in s.bullets for c in b.citations}
         given = {c: texts[c] for c in cited if c in texts}
         asked = messages(self.prompt, topic=request.topic, nonce=self.nonce, stories=stories)
-        schema = json_schema("BriefingPlan", sorted(given), [s["id"] for s in stories])
+        schema = json_schema("BriefingPlan", sorted(given), [s["id"] for s in stories],
+                             max_bullets=2 * max(1, request.summary_lines))  # fmt: skip
+        most = answer_tokens(2 * request.summary_lines, len(stories))
 
         def ask() -> BriefingPlan:
-            content, complete = self.client.ask(self.prompt, asked, schema, {"plan": stories})
+            content, complete = self.client.ask(self.prompt, asked, schema, {"plan": stories},
+                                                most)  # fmt: skip
             if not complete:
                 raise Unusable("the answer was cut off (finish_reason=length)")
             plan = parse(content, "BriefingPlan")

@@ -8,13 +8,48 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from ...clean import scrub_line
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
+
+# What an answer may hold, whatever the model sends (OWASP LLM10, unbounded consumption).
+# Text beyond these is cut before any check runs; the checker then refuses what is too long.
+MAX_BULLET_CHARS = 1000  # a bullet (the checker allows 45 words)
+MAX_TITLE_CHARS = 240  # a title (the checker allows 120 characters)
+MAX_LIST = 20  # bullets in any one list (max_bullets is at most 20); more are not read
+MAX_CITATIONS = 20  # citations of one bullet
+MAX_STORIES = 60  # stories in one packed answer
+MAX_ANSWER_CHARS = 200_000  # a whole answer; a longer one is unusable
+DROPPED_CHARS = 300  # the text of a dropped bullet, as reported
+# tokens an answer may take: a bullet is at most MAX_BULLET_CHARS / 4 tokens of text and
+# about 40 of JSON and citations; a title some 20
+BULLET_TOKENS = 120
+TITLE_TOKENS = 25
+
+
+def answer_tokens(bullets: int, titles: int = 0) -> int:
+    """`max_tokens` for an answer of that many bullets and titles, with room to spare."""
+    return 64 + bullets * BULLET_TOKENS + titles * TITLE_TOKENS
+
+
+def clip(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 class Unusable(Exception):
     """The model's answer could not be used."""
+
+
+def _line(v: object, most: int) -> object:
+    """Model text is untrusted: scrubbed of control, bidi-override and zero-width characters,
+    on one line, cut to `most` characters."""
+    return clip(scrub_line(v) or "", most) if isinstance(v, str) else v
+
+
+def _first(v: object, most: int) -> object:
+    return v[:most] if isinstance(v, list) else v
 
 
 class BulletOut(BaseModel):
@@ -22,10 +57,23 @@ class BulletOut(BaseModel):
     text: str
     citations: list[str]
 
+    _text = field_validator("text", mode="before")(
+        classmethod(lambda cls, v: _line(v, MAX_BULLET_CHARS))
+    )
+    _cites = field_validator("citations", mode="before")(
+        classmethod(lambda cls, v: _first(v, MAX_CITATIONS))
+    )
+
+
+def _bullets(v: object) -> object:
+    return _first(v, MAX_LIST)
+
 
 class StoryBullets(BaseModel):
     model_config = ConfigDict(extra="ignore")
     bullets: list[BulletOut]
+
+    _cap = field_validator("bullets", mode="before")(classmethod(lambda cls, v: _bullets(v)))
 
 
 class SectionOut(BaseModel):
@@ -33,11 +81,20 @@ class SectionOut(BaseModel):
     story_id: str
     title: str
 
+    _title = field_validator("title", mode="before")(
+        classmethod(lambda cls, v: _line(v, MAX_TITLE_CHARS))
+    )
+
 
 class BriefingPlan(BaseModel):
     model_config = ConfigDict(extra="ignore")
     summary: list[BulletOut]
     sections: list[SectionOut]
+
+    _cap = field_validator("summary", mode="before")(classmethod(lambda cls, v: _bullets(v)))
+    _secs = field_validator("sections", mode="before")(
+        classmethod(lambda cls, v: _first(v, MAX_STORIES))
+    )
 
 
 class StoryOut(BaseModel):
@@ -46,11 +103,21 @@ class StoryOut(BaseModel):
     title: str = ""
     bullets: list[BulletOut]
 
+    _title = field_validator("title", mode="before")(
+        classmethod(lambda cls, v: _line(v, MAX_TITLE_CHARS))
+    )
+    _cap = field_validator("bullets", mode="before")(classmethod(lambda cls, v: _bullets(v)))
+
 
 class StoryBatch(BaseModel):
     model_config = ConfigDict(extra="ignore")
     stories: list[StoryOut]
     summary: list[BulletOut] = []
+
+    _stories = field_validator("stories", mode="before")(
+        classmethod(lambda cls, v: _first(v, MAX_STORIES))
+    )
+    _cap = field_validator("summary", mode="before")(classmethod(lambda cls, v: _bullets(v)))
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -70,9 +137,11 @@ def _obj(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def json_schema(
-    name: str, ids: Sequence[str], story_ids: Sequence[str] = (), summary: bool = True
-) -> dict[str, Any]:
-    """A strict JSON schema; citations (and story ids) are enums of what the model was given."""
+    name: str, ids: Sequence[str], story_ids: Sequence[str] = (), summary: bool = True,
+    max_bullets: int = MAX_LIST,
+) -> dict[str, Any]:  # fmt: skip
+    """A strict JSON schema; citations (and story ids) are enums of what the model was given;
+    a list of bullets holds at most `max_bullets`."""
     bullet = _obj(
         {
             "text": {"type": "string"},
@@ -84,7 +153,7 @@ def json_schema(
         }
     )
     story_id = {"type": "string", "enum": list(story_ids)}
-    bullets = {"type": "array", "items": bullet}
+    bullets = {"type": "array", "items": bullet, "maxItems": min(max_bullets, MAX_LIST)}
     if name == "StoryBullets":
         return _obj({"bullets": bullets})
     if name == "StoryBatch":
@@ -100,6 +169,8 @@ def json_schema(
 def parse(content: str, schema_name: str) -> BaseModel:
     """The answer as its schema's model (a fenced answer is tolerated), or Unusable."""
     text = content.strip()
+    if len(text) > MAX_ANSWER_CHARS:
+        raise Unusable(f"the answer is {len(text):,} characters long, far more than asked")
     if text.startswith("```"):
         text = _FENCE.sub("", text)
     try:

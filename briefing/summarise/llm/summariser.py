@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from ...contract import Dropped
 from ...errors import LLMError
 from ...store import Store
 from ..base import Draft, LLMSettings, SummaryRequest
@@ -16,6 +17,8 @@ from .packed import Packed
 from .per_story import PerStory
 from .plan import Planner
 from .results import Plan
+
+MAX_DROPPED = 50  # dropped bullets listed in a briefing; the rest are counted
 
 
 class OpenAISummariser:
@@ -67,6 +70,13 @@ class OpenAISummariser:
         if len(request.stories) > limit:
             notices.append(f"{len(request.stories) - limit} smaller stories were left out")
         ledger = self.client.ledger
+        lost = [d for r in results for d in r.dropped] + plan.dropped
+        if len(lost) > MAX_DROPPED:  # a flooding model must not flood the briefing
+            more = len(lost) - MAX_DROPPED
+            lost = [*lost[:MAX_DROPPED], Dropped(
+                text=f"({more:,} more)", citations=[],
+                reason=f"{more:,} more bullets failed the check; only the first "
+                       f"{MAX_DROPPED} are listed")]  # fmt: skip
         draft = Draft(
             summary=plan.summary,
             sections=plan.sections,
@@ -74,7 +84,7 @@ class OpenAISummariser:
             model=self.model,
             prompts=list(ledger.prompts.values()),
             usage=ledger.usage,
-            dropped=[d for r in results for d in r.dropped] + plan.dropped,
+            dropped=lost,
             notice="; ".join(notices) or None,
         )
         draft.degraded = bool(failed or plan.notice)
