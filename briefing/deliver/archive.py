@@ -10,6 +10,8 @@ Layout (all links relative, so it works from file:// and from any web server):
 A build writes a complete new tree next to the output and then swaps a symlink, so readers
 and an interrupted build never see a half-written site. Pages whose bytes did not change are
 hard-linked from the previous build (incremental); a rebuild with nothing new changes nothing.
+Builds of one site take turns (a lock file beside it), and a clean-up never removes the build
+the site points at, so two builds started together both leave a complete site.
 """
 
 from __future__ import annotations
@@ -54,6 +56,15 @@ def permalink(b: Briefing) -> str:
     return f"{m[1]}/{m[2]}/{m[3]}/{b.topic_key}/index.html"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """Text XML can hold: a briefing stored before controls were scrubbed must not stop the
+    feed (lxml refuses them)."""
+    return _NOT_XML.sub("", text)
+
+
 def _feed(briefings: list[Briefing], links: dict[int, str], base_url: str | None,
           title: str = SITE_TITLE, home: str = "index.html",
           key: str = "archive") -> bytes:  # fmt: skip
@@ -61,7 +72,7 @@ def _feed(briefings: list[Briefing], links: dict[int, str], base_url: str | None
 
     fg = FeedGenerator()
     fg.id(base_url + home if base_url else f"urn:briefing:{key}")
-    fg.title(title)
+    fg.title(_xml(title))
     fg.link(href=(base_url or "") + home, rel="alternate")
     fg.language("en")
     updated = max((b.generated_at for b in briefings), default="1970-01-01T00:00:00+00:00")
@@ -69,10 +80,10 @@ def _feed(briefings: list[Briefing], links: dict[int, str], base_url: str | None
     for i, b in reversed(list(enumerate(briefings))):
         e = fg.add_entry()
         e.id(f"urn:briefing:{b.topic_key}:{b.date}")
-        e.title(view(b).title)
+        e.title(_xml(view(b).title))
         e.link(href=(base_url or "") + links[i])
         e.updated(datetime.fromisoformat(b.generated_at))
-        e.summary(" ".join(x.text for x in b.summary) or "(no summary)")
+        e.summary(_xml(" ".join(x.text for x in b.summary)) or "(no summary)")
     return bytes(fg.atom_str(pretty=True))
 
 
@@ -176,13 +187,29 @@ def _digest(data: bytes) -> str:
 
 def build(store: Store, out: Path, template_dir: str | None = None,
           base_url: str | None = None) -> BuildReport:  # fmt: skip
-    """Build the archive of every stored briefing into `out` (a symlink to the live build)."""
+    """Build the archive of every stored briefing into `out` (a symlink to the live build).
+    One build at a time per site: a second waits for the first, then builds on its result."""
+    import fcntl
+
+    out = out.absolute()
+    lock_path = out.parent / f".{out.name}.lock"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a")
+    except OSError as exc:
+        raise DeliveryError(f"cannot build the archive in {out}: {exc.strerror or exc}") from exc
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        return _build(store, out, template_dir, base_url)
+
+
+def _build(store: Store, out: Path, template_dir: str | None,
+           base_url: str | None) -> BuildReport:  # fmt: skip
     briefings = [b for _, b in store.briefings()]
     files, failed = render_site(briefings, template_dir, base_url)
     for why in failed:
         log.warning("archive: a page was left out: %s", why)
     manifest = {path: _digest(data) for path, data in sorted(files.items())}
-    out = out.absolute()
     builds = out.parent / f".{out.name}.builds"
     current = out.resolve() if out.is_symlink() else None
     old_manifest: dict[str, str] = {}
@@ -225,12 +252,15 @@ def build(store: Store, out: Path, template_dir: str | None = None,
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise DeliveryError(f"cannot build the archive in {out}: {exc.strerror or exc}") from exc
-    _prune(builds, keep={stage.name, *([current.name] if current else [])})
+    _prune(builds, keep={stage.name, *([current.name] if current else [])}, live=out)
     return BuildReport(out, len(briefings) - len(failed), written, reused, True, failed)
 
 
-def _prune(builds: Path, keep: set[str]) -> None:
-    """Remove old builds (and any left half-written by an interrupted build)."""
+def _prune(builds: Path, keep: set[str], live: Path) -> None:
+    """Remove old builds (and any left half-written by an interrupted build); never the one
+    the site points at now."""
+    if live.is_symlink():
+        keep = {*keep, live.resolve().name}
     olds = sorted((p for p in builds.iterdir() if p.name not in keep), key=lambda p: p.name)
     for p in olds:
         shutil.rmtree(p, ignore_errors=True)

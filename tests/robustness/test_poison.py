@@ -1,0 +1,174 @@
+"""One bad briefing must not stop the others (issue 14, classes 3 and 4): control, bidi and
+zero-width characters from a model, a feed or a file never reach the state; a poisoned
+briefing stored by an older version neither stops the archive nor the next day's email;
+two archive builds at once leave a complete site."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from briefing import app
+from briefing.config import load_settings
+from briefing.contract import Briefing
+from briefing.deliver import schedule as sch
+from briefing.deliver.archive import build
+from briefing.store import Store
+from briefing.summarise.llm import OpenAISummariser
+
+from ..conftest import brief
+from ..servers.openai_server import FakeOpenAI, Reply, completion, honest_answer
+from ..servers.smtp import SmtpServer
+
+POISON = "\x1b[31m\x07\u202e\u200b\x85"  # ESC, BEL, RIGHT-TO-LEFT OVERRIDE, ZWSP, NEL
+EXE = str(Path(sys.executable).with_name("briefing"))
+
+
+def bad_chars(text: str) -> set[str]:
+    """Control (C0, C1), bidi-override and zero-width characters."""
+    return {c for c in text if c in "\u202e\u200b" or (unicodedata.category(c) == "Cc" and c not in "\n\t")}
+
+
+def poisoned(req: dict[str, Any], _n: int) -> Reply:
+    """The honest answer, with every bullet and title wrapped in control characters."""
+    answer = json.loads(honest_answer(req))
+    for story in answer.get("stories", []):
+        story["title"] = POISON + story.get("title", "") + POISON
+        for b in story["bullets"]:
+            b["text"] = b["text"].replace(" ", " " + POISON, 2) + POISON
+    for b in answer.get("summary", []):
+        b["text"] = POISON + b["text"]
+    return Reply(body=completion(json.dumps(answer)))
+
+
+def test_control_characters_from_the_model_never_reach_the_briefing(tmp_path: Path) -> None:
+    """Every bullet and title of a model answer carries ESC, BEL, an RLO and a ZWSP: the
+    briefing has 0 such characters, and its archive builds."""
+    with FakeOpenAI(script=poisoned) as server:
+        settings = load_settings(base_url=server.base_url, api_key="k", max_retries=0)
+        store = Store(tmp_path / "state")
+        b = brief("2025-02-13", OpenAISummariser(settings.llm_settings(), store), store=store)
+    assert b.summariser.backend == "openai" and b.sections
+    texts = [b.topic, *(s.title for s in b.sections), *(x.text for x in b.all_bullets())]
+    assert not set().union(*(bad_chars(t) for t in texts)), texts
+    assert build(store, tmp_path / "site").pages == 1
+
+
+def test_control_characters_in_titles_authors_and_urls_of_inputs_are_removed(
+    tmp_path: Path,
+) -> None:
+    """A JSON article whose title, author, publisher and text carry controls, and whose url
+    carries a line break (a Markdown autolink breakout): scrubbed, and the url dropped."""
+    bad = "\x1b\x07\u202e\u200b\x85"
+    doc = {"title": f"Talks {bad}resume", "author": f"Ann{bad} Lee", "publisher": f"News{bad}", "published": "2025-02-13T09:00:00",
+           "url": "https://news.example/a\n![x](https://tracker.example/p.png)",
+           "text": f"Peace talks resumed in Riyadh on Tuesday {POISON}with both delegations."}  # fmt: skip
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc))
+    b = brief("2025-02-13", inputs=[str(path)])
+    src = next(iter(b.sources.values()))
+    assert (src.title, src.author, src.publisher) == ("Talks resume", "Ann Lee", "News")
+    assert not bad_chars(src.text) and src.url is None
+
+
+def store_poisoned_edition(store: Store, day: str) -> None:
+    """A briefing with ESC and BEL in a bullet and its title, stored as an older version did."""
+    b = brief(day)
+    raw = json.loads(b.model_dump_json())
+    raw["topic_id"] = "news-briefing"
+    raw["topic"] = "News briefing"
+    raw["sections"][0]["title"] += " \x1b[31mRED\x07"
+    raw["sections"][0]["bullets"][0]["text"] += " \x1b[31m\x07"
+    raw["summary"][0]["text"] += "\x1b"
+    store.save_briefing(Briefing.model_validate(raw), edition=True)
+
+
+def test_archive_builds_around_a_poisoned_stored_briefing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "state")
+    store_poisoned_edition(store, "2025-02-12")
+    brief("2025-02-13", store=store)  # a clean edition of another topic
+    report = build(store, tmp_path / "site")
+    assert report.pages == 2 and not report.failed
+    feed = (tmp_path / "site" / "feed.xml").read_text()
+    assert feed.count("<entry>") == 2 and "\x1b" not in feed
+
+
+@pytest.fixture()
+def mailed_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A daily job of the topic `news-briefing` over the sample, mailing one reader."""
+    with SmtpServer() as smtp:
+        for k, v in smtp.env.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.setenv("BRIEFING_MAIL_TO", "ann@readers.example")
+        monkeypatch.setenv("BRIEFING_SOURCES", str(app.sample_corpus()))
+        state = tmp_path / "state"
+        monkeypatch.setenv("BRIEFING_STATE_DIR", str(state))
+        yield smtp, state
+
+
+def test_the_daily_job_mails_on_the_day_after_a_poisoned_briefing(mailed_job) -> None:  # type: ignore[no-untyped-def]
+    """A poisoned edition of 12 February is stored; the job of 13 February still mails its
+    edition (1 message) and builds the archive (2 pages)."""
+    smtp, state = mailed_job
+    with Store(state) as store:
+        store_poisoned_edition(store, "2025-02-12")
+    london = ZoneInfo("Europe/London")
+    with time_machine.travel(datetime(2025, 2, 13, 7, 0, 5, tzinfo=london), tick=False):
+        outcome = sch.daily_job(str(state), None, "news-briefing", "Europe/London")
+    assert [m["To"] for m in smtp.handler.messages] == ["ann@readers.example"]
+    assert outcome == "ok", Store(state).last_run("daily:news-briefing")
+    site = state / "site"
+    assert (site / "2025/02/12/news-briefing/index.html").is_file()
+    assert (site / "2025/02/13/news-briefing/index.html").is_file()
+    assert date(2025, 2, 13).isoformat() in (site / "feed.xml").read_text()
+
+
+@pytest.mark.slow
+def test_two_archive_builds_at_once_leave_a_complete_site(tmp_path: Path) -> None:
+    """5 rounds of 2 `archive build` processes started together, each round with a new
+    edition: after every round the site's index.html and every page of its manifest exist."""
+    state = tmp_path / "state"
+    site = tmp_path / "site"
+    b = brief("2025-02-13")
+    env = {**os.environ, "BRIEFING_STATE_DIR": str(state)}
+    broken = []
+    for round_ in range(5):
+        with Store(state) as store:
+            for i in range(40):
+                store.save_briefing(b.model_copy(update={"topic": f"T{round_} {i}", "topic_id": None}),
+                                    edition=True)  # fmt: skip
+        go = threading.Barrier(2)
+        results: list[int] = []
+
+        def one() -> None:
+            go.wait()
+            p = subprocess.run([EXE, "archive", "build", "--out", str(site)], env=env,
+                               capture_output=True)  # fmt: skip
+            results.append(p.returncode)
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert results == [0, 0]
+        live = site.resolve()
+        manifest = live / "manifest.json"
+        if not (site / "index.html").is_file() or not manifest.is_file():
+            broken.append(round_)
+            continue
+        missing = [r for r in json.loads(manifest.read_text()) if not (live / r).is_file()]
+        if missing:
+            broken.append(round_)
+    assert broken == [], f"rounds that left a broken site: {broken}"
