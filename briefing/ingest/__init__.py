@@ -42,7 +42,7 @@ def expand(inputs: Sequence[str], skipped: list[Skipped]) -> list[str]:
             continue
         p = Path(item)
         if p.is_dir():
-            found = [str(f) for f in walk(p)]
+            found = [str(f) for f in walk(p, skipped)]
             if not found:
                 why = "folder holds no .txt, .md, .html, .json or feed files"
                 skipped.append(Skipped(input=item, reason=why))

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..clean import Rules
+from ..contract import Skipped
 from ..errors import InputError
 from ..models import Loaded
 from .parse import (
@@ -29,14 +30,52 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | OPML_SUFFIXES | {".js
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def walk(path: Path) -> Iterator[Path]:
-    """Files under a folder, sorted, hidden ones skipped; symlinked folders are not followed."""
-    for root, dirs, files in os.walk(path, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            p = Path(root, name)
-            if not name.startswith(".") and p.suffix.lower() in SUFFIXES:
+MAX_DEPTH = 64  # folders below an input folder; deeper ones are reported, not read
+
+
+def walk(path: Path, skipped: list[Skipped] | None = None) -> Iterator[Path]:
+    """Files under a folder, sorted, hidden ones skipped. Symlinked folders are not followed;
+    a symlinked file is read only when it points inside the folder (pass a file itself to
+    read it wherever it points). Folders deeper than MAX_DEPTH, and symlinks that lead out,
+    are added to `skipped` with the reason. Iterative: any depth, no recursion."""
+    root = path.resolve()
+    stack: list[tuple[Path, int]] = [(path, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            names = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            _skip(skipped, folder, f"cannot read the folder: {exc.strerror or exc}")
+            continue
+        subfolders = []
+        for e in names:
+            if e.name.startswith("."):
+                continue
+            p = Path(e.path)
+            if e.is_dir(follow_symlinks=False):
+                if depth + 1 > MAX_DEPTH:
+                    _skip(skipped, p, f"folder nested more than {MAX_DEPTH} levels deep: not read")
+                else:
+                    subfolders.append((p, depth + 1))
+            elif p.suffix.lower() in SUFFIXES:
+                if e.is_symlink() and not _inside(p, root):
+                    _skip(skipped, p, "a symbolic link to a file outside the folder: not "
+                                      "read (give the file itself to read it)")  # fmt: skip
+                    continue
                 yield p
+        stack.extend(reversed(subfolders))  # depth first, in name order
+
+
+def _inside(link: Path, root: Path) -> bool:
+    try:
+        return link.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a loop
+        return False
+
+
+def _skip(skipped: list[Skipped] | None, path: Path, reason: str) -> None:
+    if skipped is not None:
+        skipped.append(Skipped(input=str(path), reason=reason))
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
