@@ -1,6 +1,11 @@
 """Boilerplate removal and text normalisation. Pure: strings in, strings out.
 
-The rules are data (`data/boilerplate.toml`); this module only loads and applies them.
+The rules are data (`data/boilerplate.toml`); this module only loads and applies them. The
+packaged rules are Python regexes, each written to run in linear time (a test times them on
+adversarial text). Rules a user adds (`--boilerplate`) are compiled with RE2, whose matching
+is linear in the text whatever the pattern, so no rule file can make a run take minutes;
+RE2 has no lookaround, backreferences or atomic groups, and such a rule is refused with the
+reason.
 """
 
 from __future__ import annotations
@@ -12,23 +17,33 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol
 
 from .errors import ConfigError
 
 _FLAG_NAMES = {"IGNORECASE": re.I, "MULTILINE": re.M, "DOTALL": re.S, "VERBOSE": re.X}
+_RE2_FLAGS = {"IGNORECASE": "i", "MULTILINE": "m", "DOTALL": "s"}  # RE2 has no VERBOSE
+
+
+class Pattern(Protocol):
+    """What a rule needs of a compiled pattern: Python's `re` and RE2 both have it."""
+
+    def sub(self, repl: str, string: str) -> str: ...
+
+    def search(self, string: str) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     name: str
-    pattern: re.Pattern[str]
+    pattern: Pattern
     needle: str | None = None  # lowercase text that must occur for the rule to be tried
 
 
 @dataclass(frozen=True, slots=True)
 class Publisher:
     name: str
-    detect: tuple[re.Pattern[str], ...]
+    detect: tuple[Pattern, ...]
     rules: tuple[Rule, ...]
 
 
@@ -41,41 +56,64 @@ class Rules:
         return Rules(self.generic + other.generic, self.publishers + other.publishers)
 
 
-def _rule(raw: dict[str, object], where: str) -> Rule:
+def _compile(pattern: str, flags: list[str], linear: bool) -> Pattern:
+    """Python's `re`, or with `linear` RE2 (flags written inline, as RE2 takes them)."""
+    if not linear:
+        bits = 0
+        for f in flags:
+            bits |= _FLAG_NAMES[f]
+        return re.compile(pattern, bits)
+    import re2
+
+    if "VERBOSE" in flags:
+        raise ValueError("VERBOSE is not available for added rules; write the pattern plainly")
+    inline = "".join(_RE2_FLAGS[f] for f in flags)
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        compiled: Pattern = re2.compile(f"(?{inline}){pattern}" if inline else pattern, options)
+        return compiled
+    except re2.error as exc:
+        why = exc.args[0] if exc.args else exc
+        why = why.decode(errors="replace") if isinstance(why, bytes) else why
+        raise ValueError(f"{why} (added rules run on RE2, in linear time: no lookaround, "
+                         "backreferences or atomic groups)") from None  # fmt: skip
+
+
+def _rule(raw: dict[str, object], where: str, linear: bool) -> Rule:
     try:
         name = str(raw["name"])
-        flags = 0
-        for f in raw.get("flags", []):  # type: ignore[attr-defined]
-            flags |= _FLAG_NAMES[str(f)]
+        flags = [str(f) for f in raw.get("flags", [])]  # type: ignore[attr-defined]
         needle = raw.get("needle")
-        return Rule(name, re.compile(str(raw["pattern"]), flags),
+        return Rule(name, _compile(str(raw["pattern"]), flags, linear),
                     str(needle).lower() if needle else None)  # fmt: skip
-    except (KeyError, re.error) as exc:
+    except (KeyError, ValueError, re.error) as exc:
         raise ConfigError(f"boilerplate rule in {where} is invalid: {exc}") from exc
 
 
-def parse_rules(text: str, where: str = "<rules>") -> Rules:
+def parse_rules(text: str, where: str = "<rules>", *, linear: bool = True) -> Rules:
+    """Rules from TOML. `linear` (the default, for rules a user gives): compiled with RE2."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: {exc}") from exc
-    generic = tuple(_rule(r, where) for r in data.get("generic", []))
+    generic = tuple(_rule(r, where, linear) for r in data.get("generic", []))
     pubs = []
     for p in data.get("publisher", []):
         try:
-            detect = tuple(re.compile(d, re.I) for d in p.get("detect", []))
-        except re.error as exc:
+            detect = tuple(_compile(d, ["IGNORECASE"], linear) for d in p.get("detect", []))
+        except (ValueError, re.error) as exc:
             raise ConfigError(f"{where}: bad detect pattern: {exc}") from exc
-        pubs.append(
-            Publisher(str(p["name"]), detect, tuple(_rule(r, where) for r in p.get("rules", [])))
-        )
+        rules = tuple(_rule(r, where, linear) for r in p.get("rules", []))
+        pubs.append(Publisher(str(p["name"]), detect, rules))
     return Rules(generic, tuple(pubs))
 
 
 @lru_cache(maxsize=1)
 def default_rules() -> Rules:
+    """The packaged rules: Python regexes, each linear (tests/robustness/test_regex_cost.py)."""
     text = resources.files("briefing").joinpath("data/boilerplate.toml").read_text("utf-8")
-    return parse_rules(text, "boilerplate.toml")
+    return parse_rules(text, "boilerplate.toml", linear=False)
 
 
 def load_rules(extra: Path | None = None) -> Rules:
