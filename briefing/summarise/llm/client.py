@@ -26,6 +26,7 @@ from ...store import Store
 from ...tokens import count
 from ..base import LLMSettings, Usage
 from ..prompts import Prompt
+from .schemas import MAX_ANSWER_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -259,7 +260,7 @@ class Client:
         tout = getattr(usage, "completion_tokens", None) or count(content)
         self.ledger.add(prompt, tin, tout, estimate, cached=False)
         complete = choice is not None and choice.finish_reason != "length"
-        if self.store is not None and content and complete:
+        if self.store is not None and content and complete and len(content) <= MAX_ANSWER_CHARS:
             self.store.cache_put(
                 key, self.settings.model, prompt.sha256, content, {"in": tin, "out": tout}
             )
