@@ -105,9 +105,9 @@ def test_symlinks_out_of_a_folder_are_skipped_unless_given_themselves(tmp_path: 
     shutil.copy(GOOD, inbox / "sub" / "good.txt")
     os.symlink(secret, inbox / "link.txt")
     os.symlink(inbox / "sub" / "good.txt", inbox / "inside.txt")
-    code, b, err = run(str(inbox))
+    _code, b, err = run(str(inbox))
     assert b is not None, err
     assert reasons(b)["link.txt"].startswith("a symbolic link to a file outside the folder")
     assert "secret plan" not in json.dumps(b)
-    code, b, err = run(str(inbox / "link.txt"), str(GOOD))
+    _code, b, err = run(str(inbox / "link.txt"), str(GOOD))
     assert b is not None and "secret plan" in json.dumps(b["sources"]), err

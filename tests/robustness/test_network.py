@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.config import load_settings
-from briefing.deadline import public, run_deadline
 from briefing.store import Store
 from briefing.summarise.llm import OpenAISummariser
 
@@ -59,13 +58,13 @@ def test_a_feed_link_to_a_private_address_is_not_fetched(
     web.routes["/feed.xml"] = Route(body=feed([("Secret", web.url("/admin"))]),
                                     content_type="application/rss+xml")  # fmt: skip
     web.routes["/admin"] = Route(body=SECRET)
-    code, b, err = run(web.url("/feed.xml"))
+    _code, b, err = run(web.url("/feed.xml"))
     assert "/admin" not in web.hits and "hunter2" not in json.dumps(b)
     reason = next(s["reason"] for s in b["skipped"])
     assert reason.startswith("kept the feed's teaser for Secret: ") and "private" in reason
     assert "kept the feed's teaser for Secret" in err
     monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_ADDRESSES", "true")
-    code, b, err = run(web.url("/feed.xml"))
+    _code, b, err = run(web.url("/feed.xml"))
     assert "/admin" in web.hits and "hunter2" in json.dumps(b)
 
 
@@ -76,13 +75,15 @@ def test_a_redirect_to_another_host_on_a_private_address_is_refused(web: WebServ
     web.routes["/go"] = Route(status=302, redirect=f"http://localhost:{port}/admin")
     web.routes["/admin"] = Route(body=SECRET)
     web.routes["/moved"] = Route(status=301, redirect="/admin")
-    code, b, err = run(web.url("/go"))
+    _code, b, err = run(web.url("/go"))
     assert web.hits.count("/admin") == 0 and "private" in err
-    code, b, err = run(web.url("/moved"))
+    _code, b, err = run(web.url("/moved"))
     assert web.hits.count("/admin") == 1 and "hunter2" in json.dumps(b)
 
 
 def test_the_address_policy() -> None:
+    from briefing.deadline import public
+
     for ip in ("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
                "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
                "224.0.0.1"):  # fmt: skip
@@ -139,7 +140,7 @@ def test_a_trickling_page_is_cut_at_the_fetch_deadline(monkeypatch: pytest.Monke
     monkeypatch.setenv("BRIEFING_FETCH_TIMEOUT", "2")
     start = time.monotonic()
     try:
-        code, b, err = run(server.url + "/page", str(CORPUS / "001_e4295a515bf2662b.txt"))
+        _code, b, err = run(server.url + "/page", str(CORPUS / "001_e4295a515bf2662b.txt"))
     finally:
         server.close()
     assert time.monotonic() - start < 6
@@ -156,7 +157,7 @@ def test_fifty_slow_teasers_take_about_one_fetch(web: WebServer, monkeypatch: py
                                           delay=0.5)  # fmt: skip
     monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_ADDRESSES", "true")
     start = time.monotonic()
-    code, b, err = run(web.url("/feed.xml"))
+    _code, _b, _err = run(web.url("/feed.xml"))
     took = time.monotonic() - start
     assert sum(h.startswith("/story/") for h in web.hits) == 50
     assert took < 15, f"{took:.1f} s"
@@ -180,6 +181,8 @@ def test_a_trickling_llm_server_is_cut_at_the_request_deadline(tmp_path: Path) -
 def test_the_run_deadline_stops_llm_calls(tmp_path: Path) -> None:
     """run_deadline 1 s and a model that takes 0.6 s a call, one call at a time: the calls
     after the first second are not made; those stories are extractive, with a notice."""
+    from briefing.deadline import run_deadline
+
     with FakeOpenAI(latency=0.6) as server:
         settings = load_settings(base_url=server.base_url, api_key="k", concurrency=1,
                                  batch_stories=False, max_retries=0)  # fmt: skip

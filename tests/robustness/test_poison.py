@@ -151,7 +151,7 @@ def test_two_archive_builds_at_once_leave_a_complete_site(tmp_path: Path) -> Non
         go = threading.Barrier(2)
         results: list[int] = []
 
-        def one() -> None:
+        def one(go: threading.Barrier = go, results: list[int] = results) -> None:
             go.wait()
             p = subprocess.run([EXE, "archive", "build", "--out", str(site)], env=env,
                                capture_output=True)  # fmt: skip
