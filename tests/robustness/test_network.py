@@ -74,7 +74,8 @@ def test_a_feed_link_to_a_private_address_is_not_fetched(
     assert "/admin" not in web.hits and "hunter2" not in json.dumps(b)
     reason = next(s["reason"] for s in b["skipped"])
     assert reason.startswith("kept the feed's teaser for Secret: ") and "private" in reason
-    assert "kept the feed's teaser for Secret" in err
+    line = next(x for x in err.splitlines() if "Secret" in x)
+    assert line.startswith("briefing: WARNING: kept the feed's teaser for Secret: "), line
     monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_ADDRESSES", "true")
     _code, b, err = run(web.url("/feed.xml"))
     assert "/admin" in web.hits and "hunter2" in json.dumps(b)
@@ -203,3 +204,12 @@ def test_the_run_deadline_stops_llm_calls(tmp_path: Path) -> None:
         assert time.monotonic() - start < 4
         assert len(server.requests) <= 3
     assert b.summariser.degraded and "time limit" in (b.summariser.notice or "")
+
+
+def test_a_dead_feed_item_is_one_clear_line(web: WebServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    web.routes["/feed.xml"] = Route(body=feed([("Gone story", web.url("/gone"))]),
+                                    content_type="application/rss+xml")  # fmt: skip
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_ADDRESSES", "true")
+    _code, b, err = run(web.url("/feed.xml"))
+    assert "briefing: WARNING: kept the feed's teaser for Gone story: HTTP 404 Not Found" in err
+    assert b["sections"]  # briefed from its teaser
