@@ -212,4 +212,4 @@ def test_a_dead_feed_item_is_one_clear_line(web: WebServer, monkeypatch: pytest.
     monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_ADDRESSES", "true")
     _code, b, err = run(web.url("/feed.xml"))
     assert "briefing: WARNING: kept the feed's teaser for Gone story: HTTP 404 Not Found" in err
-    assert b["sections"]  # briefed from its teaser
+    assert "Teaser about Gone story" in json.dumps(b["sources"])  # briefed from its teaser
