@@ -54,3 +54,23 @@ def test_produce_reads_the_configured_sources_and_marks_continuations(tmp_path: 
     assert any(s.continues == "2025-02-12" for s in day13.sections)
     assert all(s.continues is None for s in day12.sections)
     assert store.edition(day13.topic_key, "2025-02-13") == (bid, day13)
+
+
+def test_delivery_claims_sent_busy_stale_and_forced(tmp_path: Path) -> None:
+    """A claim is exclusive while its owner runs and is young; a claim of another host older
+    than CLAIM_STALE_AFTER is taken over; a sent copy stays sent unless forced."""
+    store = Store(tmp_path / "state")
+    first = store.claim(1, "t", "2025-02-13", "Ann@Readers.example")
+    assert first.state == "claimed"
+    assert store.claim(1, "t", "2025-02-13", "ann@readers.example").state == "busy"
+    store.db.execute("UPDATE deliveries SET owner = 'elsewhere:1'")
+    assert store.claim(1, "t", "2025-02-13", "ann@readers.example").state == "busy"
+    store.db.execute("UPDATE deliveries SET at = '2020-01-01T00:00:00.000Z'")
+    taken = store.claim(1, "t", "2025-02-13", "ann@readers.example")
+    assert taken.state == "claimed" and taken.row != first.row
+    assert taken.row is not None
+    store.finish_delivery(taken.row, "sent", "<m@x>")
+    assert store.claim(1, "t", "2025-02-13", "ann@readers.example").state == "sent"
+    assert store.claim(1, "t", "2025-02-13", "ann@readers.example", force=True).state == "claimed"
+    errors = [d["error"] for d in store.deliveries("t", "2025-02-13")]
+    assert "taken over" in (errors[0] or "") and errors[1] == "superseded by a resend (--force)"
