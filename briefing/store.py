@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .claims import CLAIM_STALE_AFTER, Claim, owner_alive, owner_id
 from .errors import DeliveryError
 from .migrations import MIGRATIONS
 
@@ -26,9 +24,6 @@ if TYPE_CHECKING:
 
 DB_NAME = "briefing.sqlite3"
 log = logging.getLogger(__name__)
-
-
-CLAIM_STALE_AFTER = 15 * 60  # seconds: a claim older than this is taken over (see `claim`)
 
 
 def utc_stamp(dt: datetime) -> str:
@@ -58,35 +53,6 @@ def state_error(path: Path, exc: BaseException) -> StateError:
     """A sqlite3 or OS error on the state file, as the one line a user reads."""
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return StateError(f"state file {path}: {reason}; {_advice(exc)}")
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """The outcome of claiming a delivery: `claimed` (send it, then `finish_delivery(row)`),
-    `sent` (a copy was accepted before) or `busy` (another live process is sending it)."""
-
-    state: Literal["claimed", "sent", "busy"]
-    row: int | None = None
-    owner: str | None = None
-
-
-def owner_id() -> str:
-    """Who holds a claim: host and process id."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _owner_alive(owner: str | None) -> bool:
-    """True unless the owner is a process of this host that no longer runs."""
-    host, _, pid = (owner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine: only the age of the claim can tell
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, but not ours to signal
-        return True
-    return True
 
 
 class Store:
@@ -342,7 +308,7 @@ class Store:
                 rid, status, owner, age = row
                 if status == "sent" and not force:
                     return Claim("sent", rid)
-                if status == "pending" and not force and _owner_alive(owner) and (
+                if status == "pending" and not force and owner_alive(owner) and (
                     age is None or age < stale_after
                 ):
                     return Claim("busy", rid, owner)
@@ -378,21 +344,6 @@ class Store:
                 if attempt == tries - 1:
                     raise
                 time.sleep(0.2 * (attempt + 1))
-
-    def record_delivery(
-        self,
-        briefing_id: int,
-        topic: str,
-        date: str,
-        recipient: str,
-        status: Literal["sent", "failed"],
-        message_id: str | None,
-        error: str | None = None,
-    ) -> None:
-        """Record a delivery outright (claim and finish in one): for tools and tests."""
-        got = self.claim(briefing_id, topic, date, recipient, force=status == "sent")
-        if got.row is not None and got.state == "claimed":
-            self.finish_delivery(got.row, status, message_id, error)
 
     def deliveries(self, topic: str, date: str) -> list[dict[str, Any]]:
         cols = ("recipient", "status", "message_id", "error", "at")
