@@ -97,7 +97,10 @@ def test_kill_9_mid_send_repeats_at_most_the_message_in_flight(
     deadline = time.monotonic() + 60
     while not smtp.handler.messages and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(SlowHandler.delay / 2)  # the second message is now in DATA
+    deadline = time.monotonic() + 5  # the second message claimed, and now in DATA
+    while not any(r[1] == "pending" for r in rows(state_dir)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(SlowHandler.delay / 4)
     p.send_signal(signal.SIGKILL)
     p.wait()
     assert any(r[1] == "pending" for r in rows(state_dir)), "a claim was left by the dead process"
