@@ -93,6 +93,8 @@ class TopicConfig(BaseModel):
     llm: Literal["auto", "openai", "extractive"] | None = None
     model: str | None = None
     base_url: str | None = None
+    verify_model: str | None = None
+    verify_base_url: str | None = None
     prompt_versions: dict[str, int] | None = None
     assume_date: date | None = None
     boilerplate: Path | None = None
@@ -133,6 +135,12 @@ class Settings(BaseSettings):
     llm_token_budget: int = Field(default=1_000_000, ge=1000)
     batch_stories: bool = True  # pack stories into shared calls; false: one call per story
     prompt_versions: dict[str, int] = Field(default_factory=dict)
+    # the verifier: a model asked, after the checks, whether each bullet is supported (off
+    # when unset); it may be the summarising model or a fact-checking one on another server
+    verify_model: str | None = None
+    verify_base_url: str | None = None  # unset: the summariser's server (base_url) and key
+    verify_api_key: SecretStr | None = None  # for a verify_base_url of its own
+    verify_api_key_file: Path | None = None
     cache: bool = True  # read and write the LLM call cache in the state folder
     # briefing size (tuned on the eval set: docs/quality.md)
     max_sections: int = Field(default=4, ge=1, le=10_000)  # stories summarised in full
@@ -174,7 +182,7 @@ class Settings(BaseSettings):
     topics: dict[str, TopicConfig] = Field(default_factory=dict)
     _file: Path | None = PrivateAttr(default=None)  # the settings file these came from
 
-    @field_validator("base_url")
+    @field_validator("base_url", "verify_base_url")
     @classmethod
     def _base_url(cls, v: str | None) -> str | None:
         from urllib.parse import urlsplit

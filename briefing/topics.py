@@ -39,7 +39,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 # per-topic keys that override the top-level setting of the same name
 OVERRIDES = (
     "tz", "mail_to", "max_sections", "max_bullets", "summary_lines", "also_reported", "llm",
-    "model", "base_url", "prompt_versions", "assume_date", "boilerplate",
+    "model", "base_url", "verify_model", "verify_base_url", "prompt_versions", "assume_date",
+    "boilerplate",
 )  # fmt: skip
 
 
