@@ -37,12 +37,14 @@ def test_packaged_prompts_load_and_declare_their_variables() -> None:
         "story_batch": [1],
         "story_bullets": [1],
         "story_merge": [1],
+        "verify": [1],
     }
     assert load("story_batch").variables() == {"topic", "summary_lines", "stories"}
     p = load("story_bullets")
     assert p.meta.schema_name == "StoryBullets" and len(p.sha256) == 64
     assert p.variables() == {"topic", "nonce", "max_bullets", "story_title", "entries"}
     assert load("briefing").variables() == {"topic", "nonce", "stories"}
+    assert load("verify").variables() == {"entries", "claims"}
 
 
 def test_strict_front_matter_and_layout(tmp_path: Path) -> None:

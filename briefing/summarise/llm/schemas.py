@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -27,6 +27,11 @@ DROPPED_CHARS = 300  # the text of a dropped bullet, as reported
 # about 40 of JSON and citations; a title some 20
 BULLET_TOKENS = 120
 TITLE_TOKENS = 25
+MAX_CLAIMS = 12  # bullets one verify call judges
+QUOTE_CHARS = 1000  # a verifier's quote (one sentence)
+REASON_CHARS = 300  # a verifier's reason
+# tokens a verdict may take: a quoted sentence (up to ~80), a reason (~30) and the JSON
+VERDICT_TOKENS = 160
 
 
 def answer_tokens(bullets: int, titles: int = 0) -> int:
@@ -120,10 +125,40 @@ class StoryBatch(BaseModel):
     _cap = field_validator("summary", mode="before")(classmethod(lambda cls, v: _bullets(v)))
 
 
+class VerdictOut(BaseModel):
+    """The verifier on one claim: is it supported, by which sentence (quoted), and why."""
+
+    model_config = ConfigDict(extra="ignore")
+    claim: str
+    quote: str = ""
+    verdict: Literal["supported", "unsupported"]
+    reason: str = ""
+
+    _quote = field_validator("quote", mode="before")(
+        classmethod(lambda cls, v: _line(v, QUOTE_CHARS))
+    )
+    _reason = field_validator("reason", mode="before")(
+        classmethod(lambda cls, v: _line(v, REASON_CHARS))
+    )
+    _verdict = field_validator("verdict", mode="before")(
+        classmethod(lambda cls, v: v.strip().lower() if isinstance(v, str) else v)
+    )
+
+
+class Verdicts(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    verdicts: list[VerdictOut]
+
+    _cap = field_validator("verdicts", mode="before")(
+        classmethod(lambda cls, v: _first(v, MAX_CLAIMS))
+    )
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     "StoryBullets": StoryBullets,
     "BriefingPlan": BriefingPlan,
     "StoryBatch": StoryBatch,
+    "Verdicts": Verdicts,
 }
 
 
@@ -164,6 +199,17 @@ def json_schema(
         return _obj(props)
     section = _obj({"story_id": story_id, "title": {"type": "string"}})
     return _obj({"summary": bullets, "sections": {"type": "array", "items": section}})
+
+
+def verdicts_schema(claims: Sequence[str]) -> dict[str, Any]:
+    """A strict JSON schema for the verify prompt: one verdict per claim id it was given."""
+    verdict = _obj({
+        "claim": {"type": "string", "enum": list(claims)},
+        "quote": {"type": "string"},
+        "verdict": {"type": "string", "enum": ["supported", "unsupported"]},
+        "reason": {"type": "string"},
+    })  # fmt: skip
+    return _obj({"verdicts": {"type": "array", "items": verdict, "maxItems": len(claims)}})
 
 
 def parse(content: str, schema_name: str) -> BaseModel:
