@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import pipeline, topics
 from .clean import load_rules
@@ -34,6 +34,9 @@ from .summarise import make_summariser
 from .summarise.base import Summariser, SummaryRequest
 from .summarise.extractive import ExtractiveSummariser
 from .topics import Topic
+
+if TYPE_CHECKING:
+    from .summarise.llm.verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +272,12 @@ def _produce(
                     ", ".join(map(repr, unmatched)))  # fmt: skip
     if summariser is None:
         summariser = make_summariser(settings, store if settings.cache else None)
+    verifier: Verifier | None = None
+    if settings.verify_model:  # a second pass: a model asked whether each bullet is supported
+        from .summarise.llm.verify import Verifier
+
+        verifier = Verifier.of(settings, store if settings.cache else None)
+        verifier.attach(summariser)
     stages.start("summarise", note=f"with the {summariser.name} summariser")
     b = pipeline.brief(
         prep, summary_request(settings, topic.title), summariser, ExtractiveSummariser(),
@@ -277,6 +286,10 @@ def _produce(
     bullets, dropped = plural(len(b.all_bullets()), "bullet"), plural(len(b.dropped), "bullet")
     stages.finish(f"{plural(len(b.sections), 'section')}, {bullets} ({b.summariser.backend}), "
                   f"{dropped} dropped")  # fmt: skip
+    if verifier is not None:
+        stages.start("verify", note=f"with {verifier.model}")
+        b = verifier.finish(b)
+        stages.finish()
     b = b.model_copy(update={"skipped": [
         s.model_copy(update={"input": display_path(s.input)}) for s in b.skipped
     ]})  # fmt: skip

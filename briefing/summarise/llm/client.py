@@ -43,6 +43,11 @@ class Ledger:
     tokens_estimate: int = 0
     prompts: dict[str, PromptRef] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    peers: list[Ledger] = field(default_factory=list)  # ledgers sharing this one's token budget
+
+    def spent(self) -> int:
+        """Tokens in and out so far, this ledger's and its peers' (the run's budget)."""
+        return sum(x.usage.tokens_in + x.usage.tokens_out for x in (self, *self.peers))
 
     def add(self, prompt: Prompt, tin: int, tout: int, estimate: int, cached: bool) -> None:
         with self.lock:
@@ -137,7 +142,7 @@ class Client:
             raise LLMError("the run's time limit (run_deadline) was reached")
         budget = self.settings.token_budget
         if budget is not None:
-            used = self.ledger.usage.tokens_in + self.ledger.usage.tokens_out
+            used = self.ledger.spent()
             if used + estimate + max_tokens > budget:
                 raise LLMError(f"the run's token budget ({budget:,} tokens) was spent")
 

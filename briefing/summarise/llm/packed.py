@@ -24,6 +24,7 @@ from .parts import Costs, Part, parts
 from .per_story import PerStory
 from .results import Plan, StoryResult, extractive, lead_bullets, limit, name_copies, section
 from .schemas import BulletOut, StoryBatch, StoryOut, answer_tokens, json_schema, parse
+from .verify import Verifier, vet
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class Packed:
         self.client = client
         self.prompt = prompt
         self.per_story = per_story
+        self.verifier: Verifier | None = None
 
     def run(
         self, stories: list[Story], request: SummaryRequest
@@ -128,7 +130,7 @@ class Packed:
             batch = parse(content, "StoryBatch")
             assert isinstance(batch, StoryBatch)
             answer, lost = _read(batch, given, limits, real, lines)
-            return answer, [], lost
+            return answer, [], lost + self._vet(answer, given, real)
 
         # no re-ask for failed bullets: re-sending the whole pack costs more than asking for
         # a story left without bullets alone (`_finish`); only an unusable answer is re-asked
@@ -147,6 +149,20 @@ class Packed:
         order = [int(sid[1:]) - 1 for sid in answer.order]
         order += [i for i in range(len(cut)) if i not in order]
         return out, Ranking(answer.summary, order), lost
+
+    def _vet(self, answer: Answer, given: dict[str, dict[str, str]],
+             real: dict[str, str]) -> list[Dropped]:  # fmt: skip
+        """The verifier's rejects, out of the answer (in one call for all its bullets); like
+        the checker's, they are dropped, not re-asked."""
+        if self.verifier is None:
+            return []
+        every = {a: t for texts in given.values() for a, t in texts.items()}
+        lists = [bullets for bullets, _ in answer.stories.values()] + [answer.summary]
+        keep, bad = vet(self.verifier, [b for xs in lists for b in xs], every)
+        kept = {id(b) for b in keep}
+        for xs in lists:
+            xs[:] = [b for b in xs if id(b) in kept]
+        return dropped(bad, real)
 
     def _finish(self, story: Story, got: list[PartResult], request: SummaryRequest) -> StoryResult:
         """A story's bullets from its parts: merged if too many, citations naming every copy."""

@@ -20,6 +20,7 @@ from .client import Client
 from .parts import Costs, Piece, parts
 from .results import StoryResult, extractive, limit, name_copies
 from .schemas import answer_tokens, json_schema, parse
+from .verify import Verifier, vet
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class PerStory:
         self.p_story = story
         self.p_merge = merge
         self.nonce = nonce
+        self.verifier: Verifier | None = None
 
     def run(self, stories: list[Story], request: SummaryRequest) -> list[StoryResult]:
         with ThreadPoolExecutor(max_workers=self.client.settings.concurrency) as pool:
@@ -124,6 +126,8 @@ class PerStory:
         def evaluate(content: str) -> tuple[list[Bullet], list[str], list[Dropped]]:
             answer = parse(content, name)
             good, bad = checker.screen(answer.bullets, texts, most)  # type: ignore[attr-defined]
+            good, rejected = vet(self.verifier, good, texts)  # re-asked like any failure
+            bad += rejected
             return good, problems(bad), dropped(bad)
 
         asked = messages(prompt, **variables)

@@ -14,6 +14,7 @@ from .ask import Failed, attempt, dropped, messages, sanitise
 from .client import Client
 from .results import Plan, StoryResult, lead_bullets, section
 from .schemas import BriefingPlan, Unusable, answer_tokens, json_schema, parse
+from .verify import Verifier, vet
 
 
 class Planner:
@@ -21,6 +22,7 @@ class Planner:
         self.client = client
         self.prompt = prompt
         self.nonce = nonce
+        self.verifier: Verifier | None = None
 
     def run(
         self, results: list[StoryResult], request: SummaryRequest, texts: dict[str, str]
@@ -61,6 +63,8 @@ class Planner:
             )
             return Plan(lead_bullets(default, request), default, [], notice)
         summary, bad = checker.screen(plan.summary, given, request.summary_lines)
+        summary, rejected = vet(self.verifier, summary, given)
+        bad += rejected
         by_id = {s.story_id: s for s in default}
         sections: list[Section] = []
         for out in plan.sections:

@@ -17,6 +17,7 @@ from .packed import Packed
 from .per_story import PerStory
 from .plan import Planner
 from .results import Plan
+from .verify import Verifier
 
 MAX_DROPPED = 50  # dropped bullets listed in a briefing; the rest are counted
 
@@ -44,6 +45,15 @@ class OpenAISummariser:
         )
         self.packed = Packed(self.client, batch, self.per_story)
         self.planner = Planner(self.client, load("briefing", versions.get("briefing")), nonce)
+
+    @property
+    def verifier(self) -> Verifier | None:
+        """The verifier model asked about every answer's checked bullets (`Verifier.attach`)."""
+        return self.per_story.verifier
+
+    @verifier.setter
+    def verifier(self, v: Verifier | None) -> None:
+        self.per_story.verifier = self.packed.verifier = self.planner.verifier = v
 
     def execute(self, request: SummaryRequest) -> Draft:
         limit = request.max_sections + request.also_reported
