@@ -4,7 +4,9 @@ By default it behaves like a small, honest model: for a story prompt (one story,
 packed) it answers with the first sentence of each delimited entry, citing that entry; for the
 briefing prompt it keeps the story order and summarises with the first bullets. Tests script anything else per call: 429 with
 Retry-After, 500s, hangs past the timeout, malformed JSON, wrong citations, invented numbers,
-servers that refuse `json_schema`.
+servers that refuse `json_schema`. For the verify prompt it is an honest verifier: a claim is
+supported when one sentence of its cited entries holds most of its words, and that sentence is
+quoted as it stands (`verify_answer` takes another judge: a lying or a harsh verifier).
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ MAX_BULLETS = re.compile(r"at most (\d+)\s+bullets")
 BATCH_STORY = re.compile(r"^<<<STORY (S\d+) max=(\d+)>>>\n(.*?)(?=^<<<STORY |\Z)", re.S | re.M)
 BATCH_ENTRY = re.compile(r"^<<<(E\d+)[^>\n]*>>>\n(.*?)(?=^<<<|\Z)", re.S | re.M)
 SUMMARY_LINES = re.compile(r'"summary": at most (\d+)')
+VERIFY_ENTRY = re.compile(r"^<<<(E\d+)>>>\n(.*?)(?=^<<<|\Z)", re.S | re.M)
+VERIFY_CLAIM = re.compile(
+    r"^<<<CLAIM (C\d+) cites ([^>\n]*)>>>\n(.*?)(?=^<<<|^Return the JSON|\Z)", re.S | re.M
+)
+WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass
@@ -73,10 +80,49 @@ def batch_answer(system: str, user: str) -> str:
     return json.dumps(out)
 
 
+Judge = Callable[[str, list[str]], dict[str, str]]  # (claim, cited texts) -> a verdict
+
+
+def honest_verdict(claim: str, cited: list[str]) -> dict[str, str]:
+    """Supported when one sentence of the cited texts holds 60 % of the claim's words (of four
+    letters or more); that sentence is quoted exactly as it stands in the text."""
+    want = {w for w in WORD.findall(claim.lower()) if len(w) > 3}
+    best, share = "", 0.0
+    for text in cited:
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+            have = set(WORD.findall(sentence.lower()))
+            got = len(want & have) / max(1, len(want))
+            if got > share:
+                best, share = sentence, got
+    if share >= 0.6:
+        return {"quote": best, "verdict": "supported", "reason": "stated in the entry"}
+    return {"quote": "", "verdict": "unsupported", "reason": "the entries do not say it"}
+
+
+def verify_claims(user: str) -> list[tuple[str, str, list[str]]]:
+    """A verify prompt's claims: (claim id, text, the texts of the entries it cites)."""
+    entries = {eid: text.strip() for eid, text in VERIFY_ENTRY.findall(user)}
+    return [(cid, text.strip(), [entries[e] for e in cites.split() if e in entries])
+            for cid, cites, text in VERIFY_CLAIM.findall(user)]  # fmt: skip
+
+
+def verify_answer(user: str, judge: Judge = honest_verdict) -> str:
+    """The verify prompt's answer: `judge`'s verdict on every claim."""
+    claims = verify_claims(user)
+    return json.dumps({"verdicts": [{"claim": c, **judge(t, cited)} for c, t, cited in claims]})
+
+
+def is_verify(request: dict[str, Any]) -> bool:
+    user = request["messages"][1]["content"] if len(request["messages"]) > 1 else ""
+    return bool(VERIFY_CLAIM.search(user))
+
+
 def honest_answer(request: dict[str, Any]) -> str:
     """What a well-behaved model would say to our prompts."""
     user = request["messages"][1]["content"] if len(request["messages"]) > 1 else ""
     system = request["messages"][0]["content"]
+    if VERIFY_CLAIM.search(user):
+        return verify_answer(user)
     if BATCH_STORY.search(user):
         return batch_answer(system, user)
     stories = STORY.findall(user)
