@@ -158,7 +158,7 @@ class Verifier:
         used = 0
         for c in claims:
             pieces = self._pieces(c, texts)
-            new = [t for p in pieces if p not in seen for t in (p[1],)]
+            new = [p[1] for p in pieces if p not in seen]
             cost = count(c.text) + CLAIM_COST + sum(count(t) + ENTRY_COST for t in new)
             if not out or len(out[-1]) >= MAX_CLAIMS or used + cost > budget:
                 out.append([])
@@ -301,7 +301,7 @@ def vet(
     for b in good:
         v = said.get(claim_key(b.text))
         if v is not None and checker.outcome(b.text, b.citations, v, index) == "rejected":
-            why = checker.unsupported(verifier.model, v.reason)
+            why = checker.unsupported(verifier.model, sanitise(v.reason))  # told to the model
             bad.append((BulletOut(text=b.text, citations=b.citations), why))
         else:
             keep.append(b)
