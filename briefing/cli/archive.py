@@ -30,7 +30,7 @@ def build(
 
         settings = load_settings(config, state_dir=state)
         with Store(settings.state_path()) as store:
-            report = build_site(store, archive_dir(settings, out), base_url=base_url)
+            report = build_site(store, archive_dir(settings, out), base_url=base_url or settings.archive_url)
         what = f"{report.written} written, {report.reused} unchanged" if report.changed else "nothing changed"
         print(f"{report.path / 'index.html'}\t{report.pages} briefings; {what}")
 

@@ -11,6 +11,8 @@ from . import app, err, handled
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from ..deliver.email import Outcome
 
 
@@ -21,7 +23,8 @@ def send(
     day: Annotated[str | None, Opt("--date", help="Which day's briefing (default: today in --tz).")] = None,
     topic: Annotated[str | None, Opt("--topic", help="A configured topic, key or title (default: the only one).")] = None,
     to: Annotated[list[str] | None, Opt("--to", help="Recipient (repeatable; default BRIEFING_MAIL_TO).")] = None,
-    dry_run: Annotated[bool, Opt("--dry-run", help="Build and show the message; send nothing.")] = False,
+    dry_run: Annotated[bool, Opt("--dry-run", help="Show the message (headers and text) instead of sending; with --out, write it as a .eml file.")] = False,
+    out: Annotated[Path | None, Opt("--out", "-o", help="With --dry-run: write the message to this .eml file.")] = None,
     force: Annotated[bool, Opt("--force", help="Send again to recipients who already had it.")] = False,
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
@@ -49,14 +52,7 @@ def send(
             b, briefing_id = made.briefing, made.state_id
             assert briefing_id is not None
             if dry_run:
-                msg = build_message(b, cfg, recipients[0] if recipients else cfg.sender)
-                size = len(msg.as_bytes())
-                for key in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe"):
-                    if msg[key]:
-                        print(f"{key}: {msg[key]}")
-                html = msg.get_body(("html",))
-                html_size = len(html.get_content().encode()) if html else 0
-                print(f"\n[{size:,} bytes; HTML part {html_size:,} bytes; nothing sent]")
+                _show(build_message(b, cfg, recipients[0] if recipients else cfg.sender), out)
             try:
                 outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force, dry_run=dry_run)
             except Stopped as stop:
@@ -69,6 +65,28 @@ def send(
             if len(failed) == len(outcomes):
                 raise BriefingError("no recipient could be sent the briefing")
             raise typer.Exit(EXIT_PARTIAL)
+
+
+def _show(msg: EmailMessage, out: Path | None) -> None:
+    """A dry run: the message's headers and plain-text body, or the whole message as .eml."""
+    from ..errors import DeliveryError
+
+    data = msg.as_bytes()
+    if out is not None:
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"{out}\t{len(data):,} bytes; nothing sent")
+        return
+    for key in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe"):
+        if msg[key]:
+            print(f"{key}: {msg[key]}")
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    print("\n" + (text.get_content() if text else "").rstrip() + "\n")
+    html_size = len(html.get_content().encode()) if html else 0
+    print(f"[{len(data):,} bytes; HTML part {html_size:,} bytes; nothing sent]")
 
 
 def _print(outcomes: list[Outcome]) -> None:

@@ -16,7 +16,8 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ...contract import PromptRef
@@ -43,17 +44,21 @@ class Ledger:
     tokens_estimate: int = 0
     prompts: dict[str, PromptRef] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_change: Callable[[Usage], None] | None = None  # told after every call (progress)
 
     def add(self, prompt: Prompt, tin: int, tout: int, estimate: int, cached: bool) -> None:
         with self.lock:
             self.prompts.setdefault(prompt.meta.name, prompt.ref)
             if cached:
                 self.usage.cache_hits += 1
-                return
-            self.usage.calls += 1
-            self.usage.tokens_in += tin
-            self.usage.tokens_out += tout
-            self.tokens_estimate += estimate
+            else:
+                self.usage.calls += 1
+                self.usage.tokens_in += tin
+                self.usage.tokens_out += tout
+                self.tokens_estimate += estimate
+            seen = replace(self.usage)
+        if self.on_change is not None:
+            self.on_change(seen)
 
 
 class Unreachable(LLMError):
