@@ -153,20 +153,21 @@ def dedupe_accuracy(folder: Path) -> dict[str, Any]:
 def _fmt(r: dict[str, Any] | None) -> tuple[str, str]:
     if r is None:
         return "-", "-"
+    peak = f"{r['peak_pss'] / 2**20:,.0f} MB"
     if r.get("stopped"):
-        return f"stopped ({r['stopped']}) at {r['wall']:.0f} s", f">{r['peak_pss'] / 2**30:.1f} GB"
+        return f"stopped at {r['wall']:.0f} s ({r['stopped']})", ">" + peak
     if r.get("error"):
-        return f"failed: {r['error'][0][:40]}", "-"
-    return f"{r['wall']:.1f}", f"{r['peak_pss'] / 2**20:,.0f} MB"
+        return f"failed at {r['wall']:.0f} s: {r['error'][0].split(':')[-1].strip()[:60]}", peak
+    return f"{r['wall']:.1f}", peak
 
 
 def _ratio(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
-    if old is None or new.get("error") or new.get("stopped"):
+    if old is None or old.get("error") or new.get("error") or new.get("stopped"):
         return "-"
     t = old["wall"] / new["wall"]
     m = old["peak_pss"] / max(new["peak_pss"], 1)
     more = ">" if old.get("stopped") else ""
-    return f"{more}{t:.1f}x time, {more}{m:.1f}x memory"
+    return f"{more}{t:.1f}x time" + ("" if more else f", {m:.1f}x memory")
 
 
 def bench_wholerun(args: Any) -> dict[str, Any]:
