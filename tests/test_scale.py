@@ -185,3 +185,15 @@ def test_huge_texts_hash_in_blocks_with_the_same_signatures(monkeypatch: pytest.
     whole = signatures(sets, 64)
     monkeypatch.setattr(module, "SIGNATURE_BLOCK", 1_000)
     assert (signatures(sets, 64) == whole).all()
+
+
+def test_work_meanwhile_runs_once_after_the_workers_start() -> None:
+    """fork_map's `meanwhile` (ingest loads scikit-learn there while the workers read)."""
+    from briefing.parallel import fork_map
+
+    calls: list[int] = []
+    out = fork_map(abs, list(range(-50, 0)), min_items=10, step=7,
+                   meanwhile=lambda: calls.append(1))  # fmt: skip
+    assert out == list(range(50, 0, -1)) and calls == [1]
+    assert fork_map(abs, [-1, -2], min_items=10, meanwhile=lambda: calls.append(2)) == [1, 2]
+    assert calls == [1, 2]

@@ -99,7 +99,18 @@ def _parallel_reads(
     if len(files) < PARALLEL_MIN_FILES:
         return {}  # read one by one in `ingest`, as they come
     read = partial(_read_and_split, rules=rules, tz=tz)
-    return dict(zip(files, fork_map(read, files, PARALLEL_MIN_FILES, step=4), strict=True))
+    got = fork_map(read, files, PARALLEL_MIN_FILES, step=4, meanwhile=_warm_up)
+    return dict(zip(files, got, strict=True))
+
+
+def _warm_up() -> None:
+    """While the workers read: load what the later stages will need (scikit-learn's TF-IDF,
+    about a second, and the tokenizer), instead of waiting for it afterwards."""
+    import sklearn.feature_extraction.text  # noqa: F401
+
+    from ..tokens import counter
+
+    counter()
 
 
 def _subscribe(feeds: list[str], targets: list[str], queued: set[str]) -> list[Loaded]:
