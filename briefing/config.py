@@ -44,6 +44,24 @@ if TYPE_CHECKING:
 _TOML: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
 
 
+def known_zone(v: str | None) -> str | None:
+    """A time zone name the zone database knows (Europe/London, UTC, Asia/Jerusalem)."""
+    if v is None:
+        return v
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{v!r} is not a known time zone (e.g. Europe/London)") from None
+    return v
+
+
+def clock_time(v: str | None) -> str | None:
+    """HH:MM on a 24-hour clock."""
+    if v is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v.strip()):
+        raise ValueError(f"{v!r} is not a time of day: use HH:MM (24-hour), e.g. 07:00")
+    return v.strip() if v else v
+
+
 def one_line(v: Any) -> Any:
     """A text setting (or a list of them) is one line: control characters (ESC, BEL, line
     breaks) are refused; invisible bidi-override and zero-width characters are dropped."""
@@ -100,6 +118,9 @@ class TopicConfig(BaseModel):
     boilerplate: Path | None = None
 
     _no_controls = field_validator("*", mode="after")(classmethod(lambda cls, v: one_line(v)))
+
+    _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
+    _at = field_validator("at")(classmethod(lambda cls, v: clock_time(v)))
 
     @field_validator("include", "exclude")
     @classmethod
@@ -176,6 +197,10 @@ class Settings(BaseSettings):
     # standing topics: [topics.<id>] tables
     topics: dict[str, TopicConfig] = Field(default_factory=dict)
     _file: Path | None = PrivateAttr(default=None)  # the settings file these came from
+    _flags: frozenset[str] = PrivateAttr(default=frozenset())  # keys set by command-line flags
+
+    _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
+    _at = field_validator("schedule_at")(classmethod(lambda cls, v: clock_time(v)))
 
     @field_validator("archive_url")
     @classmethod
@@ -276,7 +301,12 @@ class Settings(BaseSettings):
         return FetchOptions(timeout=self.fetch_timeout, concurrency=self.fetch_concurrency,
                             allow_private=self.allow_private_addresses)  # fmt: skip
 
-    def smtp(self) -> SmtpConfig:
+    def smtp(self, dry_run: bool = False) -> SmtpConfig:
+        """The mailer's settings; a dry run (nothing sent) needs neither server nor sender."""
+        if dry_run and not (self.smtp_host and self.mail_from):
+            stand_in = {"smtp_host": self.smtp_host or "(none)",
+                        "mail_from": self.mail_from or "briefing@example.invalid"}  # fmt: skip
+            return self.model_copy(update=stand_in).smtp()
         if not self.smtp_host:
             raise ConfigError("no SMTP server: set smtp_host (BRIEFING_SMTP_HOST)")
         if not self.mail_from:
@@ -336,6 +366,7 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     try:
         settings = Settings(**given)
         settings._file = path.absolute() if path is not None else None
+        settings._flags = frozenset(given)
         return settings
     except ValidationError as exc:
         from .config_errors import origin

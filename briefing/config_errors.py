@@ -43,6 +43,10 @@ def origin(e: Any, path: Path | None, flags: dict[str, Any]) -> str:
         fields = Settings.model_fields if len(loc) == 1 else TopicConfig.model_fields
         near = difflib.get_close_matches(str(loc[-1]), list(fields), n=1)
         what = f"unknown key `{loc[-1]}`" + (f" (did you mean `{near[0]}`?)" if near else "")
+        if len(loc) > 1 and str(loc[-1]) in Settings.model_fields:
+            what = f"`{loc[-1]}` is a top-level setting; a topic cannot set it for itself"
+    elif e["type"] == "value_error":  # our own validators say what was wrong, value included
+        what = e["msg"].removeprefix("Value error, ")
     elif "input" in e and not isinstance(e["input"], dict | list):
         what += f" (got {e['input']!r})"
     if loc and loc[0] in flags:

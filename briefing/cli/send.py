@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app, err, handled
+from . import app, err, handled, say
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def send(
     sample: Annotated[bool, Opt("--sample", help="Use the bundled sample corpus as input.")] = False,
     day: Annotated[str | None, Opt("--date", help="Which day's briefing (default: today in --tz).")] = None,
     topic: Annotated[str | None, Opt("--topic", help="A configured topic, key or title (default: the only one).")] = None,
-    to: Annotated[list[str] | None, Opt("--to", help="Recipient (repeatable; default BRIEFING_MAIL_TO).")] = None,
+    to: Annotated[list[str] | None, Opt("--to", help="Recipient (repeatable; default: the topic's mail_to, else BRIEFING_MAIL_TO).")] = None,
     dry_run: Annotated[bool, Opt("--dry-run", help="Show the message (headers and text) instead of sending; with --out, write it as a .eml file.")] = False,
     out: Annotated[Path | None, Opt("--out", "-o", help="With --dry-run: write the message to this .eml file.")] = None,
     force: Annotated[bool, Opt("--force", help="Send again to recipients who already had it.")] = False,
@@ -45,7 +45,7 @@ def send(
         req = runs.request(settings, inputs or [], sample=sample, topic=topic,
                            day=parse_day(day, "--date"), default_today=True)  # fmt: skip
         recipients = list(to or req.topic.mail_to)
-        cfg = settings.smtp()
+        cfg = settings.smtp(dry_run=dry_run)
         with runs.open_store(settings) as store:
             assert store is not None
             made = runs.edition(store, req)
@@ -92,4 +92,8 @@ def _show(msg: EmailMessage, out: Path | None) -> None:
 def _print(outcomes: list[Outcome]) -> None:
     for o in outcomes:
         extra = f" ({o.message_id})" if o.status == "sent" else (f": {o.error}" if o.error else "")
-        print(f"{o.status}\t{o.recipient}{extra}")
+        line = f"{o.status}\t{o.recipient}{extra}"
+        if o.status == "failed":
+            print(line)
+        else:
+            say(line)
