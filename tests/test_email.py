@@ -190,3 +190,10 @@ def test_big_briefing_email_is_shrunk_under_gmail_clipping() -> None:
     _text, html = render_email(big)
     assert len(html.encode()) <= MAX_HTML_BYTES
     assert re.search(r"\d+ more sections? did not fit", html)
+
+
+def test_a_dry_run_needs_no_smtp_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("BRIEFING_SMTP_HOST", "BRIEFING_MAIL_FROM"):
+        monkeypatch.delenv(var, raising=False)
+    r = send("--dry-run", "--to", "ann@readers.example")
+    assert r.exit_code == 0 and "To: ann@readers.example" in r.stdout and "nothing sent" in r.stdout

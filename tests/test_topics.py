@@ -277,3 +277,28 @@ def test_one_scheduler_runs_each_topic_at_its_time_and_one_failing_never_stops_a
         "Ana Kovalenko <ana@readers.example>", "ben@readers.example"]
     with Store(state) as store:
         assert "no input could be read" in store.last_run("daily:broken")["message"]
+
+
+def test_flags_win_over_the_topic_table_and_doctor_checks_each_feed_of_an_opml_list(
+    tmp_path: Path, web: WebServer
+) -> None:
+    cfg, state = settings_file(tmp_path, web), tmp_path / "state"
+    b = run_json(cfg, state, "--topic", "gaza", "--tz", "America/New_York")  # its table: Jerusalem
+    assert b["tz"] == "America/New_York" and b["window"] == f"{DAY} (America/New_York)"
+    r = cli(cfg, state, "run", "--topic", "gaza", "--date", DAY, "--tz", "Mars/Base")
+    assert r.exit_code == 2 and "'Mars/Base' is not a known time zone" in r.stderr
+    r = runner.invoke(app, ["doctor", "--config", str(cfg), "--state", str(state)])
+    assert f"ok    topic ukraine: {web.url('/world.rss')} (in {web.url('/feeds.opml')}): HTTP 200" in r.stdout
+    assert f"FAIL  topic ukraine: {web.url('/gone.rss')} (in {web.url('/feeds.opml')}): HTTP 404" in r.stdout
+    assert r.exit_code == 1
+
+
+def test_history_tells_the_edition_in_force_from_the_ones_it_replaced(tmp_path: Path, web: WebServer) -> None:
+    cfg, state = settings_file(tmp_path, web), tmp_path / "state"
+    run_json(cfg, state, "--topic", "gaza")
+    run_json(cfg, state, "--topic", "gaza")
+    r = cli(cfg, state, "history", "--topic", "gaza")
+    kinds = [line.split("\t")[3] for line in r.stdout.splitlines()[1:]]
+    assert kinds == ["edition", "replaced"]
+    r = cli(cfg, state, "history", "--topic", "nope")
+    assert r.exit_code == 2 and "unknown topic 'nope'" in r.stderr
