@@ -1,6 +1,7 @@
 """Benchmarks, each against a baseline measured in the same run (`make bench`).
 
     python bench/run.py [--sizes 1000,10000,100000] [--naive-max 10000] [--only NAME ...]
+    python bench/run.py --only wholerun --dataset DIR   # whole runs on real text (wholerun.py)
 
 Prints a table per benchmark and appends one JSON line per benchmark to
 bench/results/results.jsonl (machine, commit, figures). Not part of `make test`.
@@ -461,7 +462,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--naive-max", type=int, default=10000)
-    ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="pipeline, dedupe, tokens, concurrency, startup, wholerun")  # fmt: skip
+    from bench.wholerun import add_arguments
+
+    add_arguments(ap)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     random.seed(7)
@@ -478,6 +483,11 @@ def main() -> None:
         bench_concurrency()
     if "startup" in todo:
         bench_startup()
+    if "wholerun" in todo:
+        from bench.wholerun import BEFORE, bench_wholerun
+
+        args.base = args.base or BEFORE
+        bench_wholerun(args)
     print(
         f"\nall benchmarks: {time.perf_counter() - started:.0f} s; results appended to {RESULTS.relative_to(ROOT)}"
     )

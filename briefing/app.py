@@ -25,13 +25,13 @@ from .config import Settings, zone
 from .contract import Briefing
 from .deadline import run_deadline
 from .errors import NothingToBrief, UsageError
-from .ingest import FetchOptions, ingest
+from .ingest import FetchOptions, expand, ingest
 from .models import Window
 from .relevance import Relevance
 from .render import plural
 from .store import Store, utc_stamp
 from .summarise import make_summariser
-from .summarise.base import Summariser, SummaryRequest
+from .summarise.base import ReportsUsage, Summariser, SummaryRequest
 from .summarise.extractive import ExtractiveSummariser
 from .topics import Topic
 
@@ -85,6 +85,9 @@ class Progress(Protocol):
 
     def advance(self, steps: int = 1) -> None:
         """Steps of the current stage are done."""
+
+    def note(self, text: str) -> None:
+        """What the current stage is doing now (LLM calls done, tokens so far)."""
 
 
 class Stages:
@@ -234,7 +237,7 @@ def _produce(
     Each stage is logged with its time (-v) and shown to `progress`."""
     settings, topic, tz = req.settings, req.topic, req.window.tz
     stages = Stages(progress)
-    stages.start("read", len(req.inputs))
+    stages.start("read", len(expand(req.inputs, [])) if progress is not None else None)
     read = read_inputs(req, on_progress=(lambda _t: progress.advance()) if progress else None,
                        fetch=fetch)  # fmt: skip
     stages.finish(f"{plural(len(read.loaded), 'document')}, "
@@ -279,6 +282,10 @@ def _produce(
         verifier = Verifier.of(settings, store if settings.cache else None)
         verifier.attach(summariser)
     stages.start("summarise", note=f"with the {summariser.name} summariser")
+    if progress is not None and isinstance(summariser, ReportsUsage):
+        summariser.on_usage(lambda u: progress.note(
+            f"summarise: {plural(u.calls, 'LLM call')} ({u.cache_hits} cached), "
+            f"{u.tokens_in + u.tokens_out:,} tokens so far"))  # fmt: skip
     b = pipeline.brief(
         prep, summary_request(settings, topic.title), summariser, ExtractiveSummariser(),
         window=req.window, generated_at=now_utc(), earlier=earlier, topic_id=topic.id,

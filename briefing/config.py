@@ -8,6 +8,7 @@ are errors. Secrets (API key, SMTP password) come from the environment or a file
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -43,6 +44,24 @@ if TYPE_CHECKING:
 _TOML: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
 
 
+def known_zone(v: str | None) -> str | None:
+    """A time zone name the zone database knows (Europe/London, UTC, Asia/Jerusalem)."""
+    if v is None:
+        return v
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{v!r} is not a known time zone (e.g. Europe/London)") from None
+    return v
+
+
+def clock_time(v: str | None) -> str | None:
+    """HH:MM on a 24-hour clock."""
+    if v is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v.strip()):
+        raise ValueError(f"{v!r} is not a time of day: use HH:MM (24-hour), e.g. 07:00")
+    return v.strip() if v else v
+
+
 def one_line(v: Any) -> Any:
     """A text setting (or a list of them) is one line: control characters (ESC, BEL, line
     breaks) are refused; invisible bidi-override and zero-width characters are dropped."""
@@ -71,6 +90,7 @@ class SmtpConfig:
     list_unsubscribe: str | None = None
     retries: int = 3
     backoff: float = 2.0  # seconds, doubled per attempt
+    archive_url: str | None = None  # the public archive: each email links to its edition there
 
 
 class TopicConfig(BaseModel):
@@ -100,6 +120,9 @@ class TopicConfig(BaseModel):
     boilerplate: Path | None = None
 
     _no_controls = field_validator("*", mode="after")(classmethod(lambda cls, v: one_line(v)))
+
+    _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
+    _at = field_validator("at")(classmethod(lambda cls, v: clock_time(v)))
 
     @field_validator("include", "exclude")
     @classmethod
@@ -178,9 +201,21 @@ class Settings(BaseSettings):
     # schedule and archive
     schedule_at: str = "07:00"
     archive_dir: Path | None = None
+    archive_url: str | None = None  # where the archive is published (feeds, email links)
     # standing topics: [topics.<id>] tables
     topics: dict[str, TopicConfig] = Field(default_factory=dict)
     _file: Path | None = PrivateAttr(default=None)  # the settings file these came from
+    _flags: frozenset[str] = PrivateAttr(default=frozenset())  # keys set by command-line flags
+
+    _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
+    _at = field_validator("schedule_at")(classmethod(lambda cls, v: clock_time(v)))
+
+    @field_validator("archive_url")
+    @classmethod
+    def _archive_url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", v):
+            raise ValueError("use an http(s) address of the published archive, e.g. https://news.example/briefings/")
+        return v if v is None or v.endswith("/") else v + "/"
 
     @field_validator("base_url", "verify_base_url")
     @classmethod
@@ -274,7 +309,12 @@ class Settings(BaseSettings):
         return FetchOptions(timeout=self.fetch_timeout, concurrency=self.fetch_concurrency,
                             allow_private=self.allow_private_addresses)  # fmt: skip
 
-    def smtp(self) -> SmtpConfig:
+    def smtp(self, dry_run: bool = False) -> SmtpConfig:
+        """The mailer's settings; a dry run (nothing sent) needs neither server nor sender."""
+        if dry_run and not (self.smtp_host and self.mail_from):
+            stand_in = {"smtp_host": self.smtp_host or "(none)",
+                        "mail_from": self.mail_from or "briefing@example.invalid"}  # fmt: skip
+            return self.model_copy(update=stand_in).smtp()
         if not self.smtp_host:
             raise ConfigError("no SMTP server: set smtp_host (BRIEFING_SMTP_HOST)")
         if not self.mail_from:
@@ -284,7 +324,7 @@ class Settings(BaseSettings):
             host=self.smtp_host, port=port, security=self.smtp_security, user=self.smtp_user,
             password=self.smtp_secret(), timeout=self.smtp_timeout, sender=self.mail_from,
             list_unsubscribe=self.list_unsubscribe, retries=self.smtp_retries,
-            backoff=self.smtp_backoff,
+            backoff=self.smtp_backoff, archive_url=self.archive_url,
         )  # fmt: skip
 
     def state_path(self) -> Path:
@@ -334,59 +374,13 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     try:
         settings = Settings(**given)
         settings._file = path.absolute() if path is not None else None
+        settings._flags = frozenset(given)
         return settings
     except ValidationError as exc:
-        raise ConfigError("; ".join(_origin(e, path, given) for e in exc.errors())) from None
+        from .config_errors import origin
+
+        raise ConfigError("; ".join(origin(e, path, given) for e in exc.errors())) from None
     except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
         raise ConfigError(f"{path}: {exc}" if path else f"invalid settings: {exc}") from None
     finally:
         _TOML.reset(token)
-
-
-_PLAIN = {"int_parsing": "not an integer", "float_parsing": "not a number",
-          "bool_parsing": "not true or false", "extra_forbidden": "unknown key"}  # fmt: skip
-
-
-def _toml_line(path: Path, loc: tuple[Any, ...]) -> int | None:
-    """The line of the settings file that sets this key (inside its [table], if nested)."""
-    import re
-
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    keys = [str(k) for k in loc]
-    table, key = keys[:-1], keys[-1]
-    current: list[str] = []
-    for n, line in enumerate(lines, 1):
-        if m := re.match(r"\s*\[([^\]]+)\]", line):
-            current = [k.strip().strip('"') for k in m.group(1).split(".")]
-        elif re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", line) and current == table:
-            return n
-    return None
-
-
-def _origin(e: Any, path: Path | None, flags: dict[str, Any]) -> str:
-    """One validation error, named by where the value came from."""
-    import difflib
-
-    loc = tuple(e["loc"])
-    key = ".".join(str(k) for k in loc) or "settings"
-    what = _PLAIN.get(e["type"], e["msg"][:1].lower() + e["msg"][1:])
-    if e["type"] == "extra_forbidden":
-        fields = Settings.model_fields if len(loc) == 1 else TopicConfig.model_fields
-        near = difflib.get_close_matches(str(loc[-1]), list(fields), n=1)
-        what = f"unknown key `{loc[-1]}`" + (f" (did you mean `{near[0]}`?)" if near else "")
-    elif "input" in e and not isinstance(e["input"], dict | list):
-        what += f" (got {e['input']!r})"
-    if loc and loc[0] in flags:
-        return f"--{str(loc[0]).replace('_', '-')}: {what}"
-    env = f"BRIEFING_{str(loc[0]).upper()}" if loc else ""
-    if env and env in os.environ:
-        return f"{env}: {what}"
-    if path is not None:
-        line = _toml_line(path, loc)
-        return f"{path}{f' line {line}' if line else ''}: {what}" + (
-            "" if e["type"] == "extra_forbidden" else f" for `{key}`"
-        )
-    return f"{key}: {what}"

@@ -39,6 +39,16 @@ class Section(_Strict):
     continues: str | None = None  # date of an earlier briefing this story continues
 
 
+class Mention(_Strict):
+    """A story beyond the sections summarised in full, listed by its title (the headline of
+    the report it cites) and the number of documents that report it; never summarised."""
+
+    title: str
+    story_id: str
+    sources: int
+    citations: list[str]
+
+
 class PromptRef(_Strict):
     name: str
     version: int
@@ -134,6 +144,7 @@ class Briefing(_Strict):
     summariser: SummariserInfo
     summary: list[Bullet]
     sections: list[Section]
+    also_reported: list[Mention] = Field(default_factory=list)
     sources: dict[str, Source]
     duplicates: list[Duplicate] = Field(default_factory=list)
     dropped: list[Dropped] = Field(default_factory=list)

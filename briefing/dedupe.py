@@ -1,8 +1,8 @@
 """Cross-source deduplication: exact, near-duplicate and contained copies -> Items. Pure.
 
 - exact: the same normalised body (the content-derived entry id is that hash);
-- near: MinHash LSH over word 3-shingles (datasketch's MinHashLSH index), confirmed by the
-  real Jaccard of the shingle sets;
+- near: MinHash LSH over word 3-shingles (banding as datasketch's MinHashLSH does it, in bulk
+  with numpy), confirmed by the real Jaccard of the shingle sets;
 - contained: a short live-blog entry inside a longer article. Candidates are the entries that
   share a whole normalised sentence with it (an inverted index: linear, and far cheaper than
   datasketch's LSH Ensemble, which cost half the run time at 10k entries); confirmed by the
@@ -10,9 +10,10 @@
 Confirmed pairs are merged with union-find; the longest member is the canonical text.
 
 The MinHash signatures of all entries are computed at once with numpy (the same construction
-as datasketch's "affine32" scheme: a murmur finaliser, then a*h+b mod 2^32 per permutation)
-and handed to datasketch as MinHash objects; feeding datasketch one shingle at a time was a
-third of the run time at 100k entries (docs/benchmarks.md).
+as datasketch's "affine32" scheme: a murmur finaliser, then a*h+b mod 2^32 per permutation);
+feeding datasketch one shingle at a time was a third of the run time at 100k entries, and its
+index (one Python call per band per entry, and half a second to import) most of the rest
+(docs/benchmarks.md). The candidate pairs are the same as its MinHashLSH's (tests/test_dedupe).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ CONTAIN_THRESHOLD = 0.8  # confirmed share of the smaller entry's shingles found
 MIN_CONTAINED_SHINGLES = 12  # shorter texts are too generic to call "contained"
 MAX_BUCKET = 200  # a sentence found in more entries than this says nothing about copying
 MIN_SENTENCE_CHARS = 20
+SIGNATURE_BLOCK = 50_000  # shingles hashed at once (64 permutations x 4 bytes each: 13 MB)
 ESTIMATE_MARGIN = 0.25  # ~4 standard deviations of a 64-permutation Jaccard estimate
 _MASK = np.uint64(0xFFFFFFFF)
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n")
@@ -89,10 +91,18 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: numpy 2's hash-based np.unique took 4 s on 3 M integers."""
+    out = np.sort(values)
+    if len(out) > 1:
+        out = out[np.concatenate(([True], out[1:] != out[:-1]))]
+    return out
+
+
 def _shingle_hashes(word_hashes: np.ndarray, k: int) -> np.ndarray:
     if not len(word_hashes):
         return np.zeros(0, np.uint64)
-    return np.unique(_fmix32(_mix(word_hashes, min(k, len(word_hashes)))))
+    return sorted_unique(_fmix32(_mix(word_hashes, min(k, len(word_hashes)))))
 
 
 def word_hashes(folded: str) -> np.ndarray:
@@ -124,20 +134,87 @@ def signatures(sets: Sequence[np.ndarray], num_perm: int, seed: int = 1) -> np.n
     a32, b32 = a.astype(np.uint32), b.astype(np.uint32)  # uint32 arithmetic wraps mod 2^32
     out = np.full((len(sets), num_perm), 0xFFFFFFFF, np.uint32)
     start = 0
-    while start < len(sets):  # blocks of about 250k shingles keep memory flat
+    while start < len(sets):  # blocks of about SIGNATURE_BLOCK shingles keep memory flat
+        if len(sets[start]) > SIGNATURE_BLOCK:  # one huge text: its shingles a block at a time
+            for c in range(0, len(sets[start]), SIGNATURE_BLOCK):
+                part = sets[start][c : c + SIGNATURE_BLOCK].astype(np.uint32, copy=False)
+                perm = a32[:, None] * part[None, :]
+                perm += b32[:, None]
+                mins = perm.min(axis=1)
+                out[start] = np.minimum(out[start], mins)
+            start += 1
+            continue
         end, total = start, 0
-        while end < len(sets) and (total < 250_000 or end == start):
+        while end < len(sets) and len(sets[end]) <= SIGNATURE_BLOCK and (
+            total < SIGNATURE_BLOCK or end == start
+        ):
             total += len(sets[end])
             end += 1
         block = [s for s in sets[start:end] if len(s)]
         rows = [i for i in range(start, end) if len(sets[i])]
         if block:
             flat = np.concatenate(block).astype(np.uint32, copy=False)
-            perm = a32[:, None] * flat[None, :] + b32[:, None]  # permutations x shingles
+            perm = a32[:, None] * flat[None, :]  # permutations x shingles
+            perm += b32[:, None]
             offsets = np.cumsum([0] + [len(s) for s in block[:-1]])
             out[rows] = np.minimum.reduceat(perm, offsets, axis=1).T  # rows stay contiguous
         start = end
     return out
+
+
+DEFAULT_BANDS = {(0.4, 64): (16, 4)}  # datasketch's optimal (bands, rows) for these
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) for a Jaccard threshold: datasketch's choice (its weighted
+    false-positive/false-negative optimum); the default's is kept here, since importing
+    datasketch costs half a second per run."""
+    if (threshold, num_perm) in DEFAULT_BANDS:
+        return DEFAULT_BANDS[(threshold, num_perm)]
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+_BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                      0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5, 0xFF51AFD7ED558CCD],
+                     dtype=np.uint64)  # fmt: skip
+
+
+def band_pairs(
+    sigs: np.ndarray, use: np.ndarray, bands: int, rows: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """LSH banding: the index pairs i < j (rows of `sigs` where `use`) whose signatures agree
+    on every value of at least one band, as MinHashLSH finds them, in bulk with numpy. A
+    band's values are mixed into one 64-bit key and sorted; equal keys are checked value by
+    value, so a key collision adds no pair."""
+    idx = np.flatnonzero(use)
+    mix = np.resize(_BAND_MIX, rows)
+    found: list[np.ndarray] = []
+    for b in range(bands):
+        band = sigs[idx, b * rows : (b + 1) * rows]
+        key = (band.astype(np.uint64) * mix).sum(axis=1)  # wraps mod 2^64
+        order = np.argsort(key, kind="stable")
+        same = np.flatnonzero(key[order][1:] == key[order][:-1])  # runs of equal keys
+        if not len(same):
+            continue
+        gap = np.diff(same) > 1  # a run of equal keys ends where `same` jumps
+        starts = same[np.concatenate(([True], gap))]
+        ends = np.append(same[:-1][gap], same[-1]) + 2
+        lefts, rights = [], []
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            members = order[s:e]
+            i, j = np.triu_indices(len(members), 1)
+            lefts.append(members[i])
+            rights.append(members[j])
+        li, ri = np.concatenate(lefts), np.concatenate(rights)
+        equal = (band[li] == band[ri]).all(axis=1)
+        li, ri = idx[li[equal]], idx[ri[equal]]
+        found.append(np.minimum(li, ri) * len(sigs) + np.maximum(li, ri))
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pairs = sorted_unique(np.concatenate(found))
+    return pairs // len(sigs), pairs % len(sigs)
 
 
 class _UnionFind:
@@ -171,8 +248,6 @@ def dedupe(entries: Sequence[Entry], config: DedupeConfig | None = None) -> Dedu
 
 
 def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
-    from datasketch import LeanMinHash, MinHashLSH
-
     by_id: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
         by_id[e.id].append(e)
@@ -193,28 +268,24 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
 
     uf = _UnionFind()
     kind_of: dict[frozenset[str], DupKind] = {}
-    lsh = MinHashLSH(threshold=max(cfg.near - 0.1, 0.1), num_perm=cfg.num_perm)
     sigs = signatures([sets[eid] for eid in ids], cfg.num_perm)
-    row_of = {eid: i for i, eid in enumerate(ids)}
+    nonempty = np.array([len(sets[eid]) > 0 for eid in ids], dtype=bool)
+    bands, rows = lsh_bands(max(cfg.near - 0.1, 0.1), cfg.num_perm)
+    left, right = band_pairs(sigs, nonempty, bands, rows)
+    # the signatures estimate the Jaccard; only plausible pairs get the exact check
     floor = cfg.near - ESTIMATE_MARGIN
-    minhashes = {}
-    for eid, row in zip(ids, sigs, strict=True):
-        if len(sets[eid]):
-            minhashes[eid] = LeanMinHash(seed=1, hashvalues=row, scheme="affine32")
-            lsh.insert(eid, minhashes[eid], check_duplication=False)
-    for eid, m in minhashes.items():
-        mine = sigs[row_of[eid]]
-        for other in lsh.query(m):
-            if other <= eid:
-                continue
-            # the signatures estimate the Jaccard; only plausible pairs get the exact check
-            if np.count_nonzero(sigs[row_of[other]] == mine) < floor * cfg.num_perm:
-                continue
-            a, b = sets[eid], sets[other]
-            inter = len(np.intersect1d(a, b, assume_unique=True))
-            if inter / (len(a) + len(b) - inter) >= cfg.near:
-                uf.union(eid, other)
-                kind_of[frozenset((eid, other))] = "near"
+    agree = np.zeros(len(left), dtype=np.int64)
+    for s in range(0, len(left), 100_000):
+        part = slice(s, s + 100_000)
+        agree[part] = (sigs[left[part]] == sigs[right[part]]).sum(axis=1)
+    plausible = agree >= floor * cfg.num_perm
+    for i, j in zip(left[plausible].tolist(), right[plausible].tolist(), strict=True):
+        eid, other = ids[i], ids[j]
+        a, b = sets[eid], sets[other]
+        inter = len(np.intersect1d(a, b, assume_unique=True))
+        if inter / (len(a) + len(b) - inter) >= cfg.near:
+            uf.union(eid, other)
+            kind_of[frozenset((eid, other))] = "near"
 
     for eid in ids:
         small = sets[eid]

@@ -149,7 +149,6 @@ def check_tools() -> Iterator[Finding]:
 
 
 def check_sources(settings: Settings) -> Iterator[Finding]:
-    import httpx
 
     from .topics import configured
 
@@ -162,17 +161,41 @@ def check_sources(settings: Settings) -> Iterator[Finding]:
                 False, f"topic {t.id}", "has no sources", f"set sources in [topics.{t.id}]"
             )
         for src in t.sources:
-            if src.startswith(("http://", "https://")):
-                try:
-                    r = httpx.get(src, timeout=LIMIT, follow_redirects=True)
-                    ok, found = r.status_code < 400, f"{src}: HTTP {r.status_code}"
-                except httpx.HTTPError as exc:
-                    ok, found = False, f"{src}: unreachable ({type(exc).__name__})"
-                yield Finding(ok, f"topic {t.id}", found, "" if ok else "check the URL")
-            else:
-                ok = Path(src).exists()
-                fix = "" if ok else "fix the path (relative to the settings file)"
-                yield Finding(ok, f"topic {t.id}", f"{src}{'' if ok else ': not found'}", fix)
+            yield from _check_source(t.id, src)
+
+
+def _check_source(topic: str, src: str, listed_in: str = "") -> Iterator[Finding]:
+    """One source: a URL answers, a path exists; an OPML list's feeds are each checked."""
+    import httpx
+
+    from .errors import InputError
+    from .ingest.parse import feeds_from_opml, looks_like_opml
+
+    where = f" (in {listed_in})" if listed_in else ""
+    data = b""
+    if src.startswith(("http://", "https://")):
+        try:
+            r = httpx.get(src, timeout=LIMIT, follow_redirects=True)
+            ok, found = r.status_code < 400, f"{src}{where}: HTTP {r.status_code}"
+            data = r.content if ok and not listed_in else b""
+        except httpx.HTTPError as exc:
+            ok, found = False, f"{src}{where}: unreachable ({type(exc).__name__})"
+        yield Finding(ok, f"topic {topic}", found, "" if ok else "check the URL")
+    else:
+        path = Path(src)
+        ok = path.exists()
+        fix = "" if ok else "fix the path (relative to the settings file)"
+        yield Finding(ok, f"topic {topic}", f"{src}{'' if ok else ': not found'}", fix)
+        if ok and path.suffix.lower() == ".opml":
+            data = path.read_bytes()
+    if data and looks_like_opml(data) and not listed_in:
+        try:
+            feeds = feeds_from_opml(data, src)
+        except InputError as exc:
+            yield Finding(False, f"topic {topic}", str(exc), "fix the OPML list")
+            return
+        for feed in feeds:
+            yield from _check_source(topic, feed, listed_in=src)
 
 
 def run_checks(settings: Settings, explicit: Path | None) -> list[Finding]:

@@ -25,17 +25,23 @@ def fork_map(
     items: Sequence[Any],
     min_items: int | None = None,
     step: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[T]:
     """[fn(x) for x in items], in order; on all cores (up to 8) for long lists.
 
     `min_items` (default MIN_ITEMS) is the length worth forking for; `step` (default STEP)
-    the items per task: small for costly items like whole files, large for cheap ones."""
+    the items per task: small for costly items like whole files, large for cheap ones.
+    `meanwhile` runs in this process while the workers work (after every worker is forked,
+    so nothing it imports or starts is inherited half-done); it runs anyway when the list
+    is too short to fork for."""
     import multiprocessing
 
     global _fn, _items
     workers = min(os.cpu_count() or 1, 8)
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if len(items) < (min_items or MIN_ITEMS) or workers < 2 or not forkable:
+        if meanwhile is not None:
+            meanwhile()
         return [fn(x) for x in items]
     from concurrent.futures import ProcessPoolExecutor
 
@@ -45,6 +51,9 @@ def fork_map(
     try:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            return [r for part in pool.map(_run, jobs) for r in part]
+            parts = pool.map(_run, jobs)  # submits every job: with fork, all workers start now
+            if meanwhile is not None:
+                meanwhile()
+            return [r for part in parts for r in part]
     finally:
         _fn, _items = None, ()

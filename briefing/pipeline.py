@@ -3,6 +3,10 @@
     entries (read) -> window -> dedupe -> stories -> summarise -> check -> assemble
                                                                   (+ continuations)
 
+A briefing's size does not grow with the window: stories are ranked, the top `max_sections`
+are handed to the summariser (whichever it is), the next `also_reported` are listed by title
+and source count, and the rest are counted only. Each stage logs its wall time at -v.
+
 Nothing here opens the store, reads the environment or parses flags: `app.py` reads the
 inputs and the settings, asks the store for what a run needs (the entries seen before, the
 earlier briefings), calls these functions, and saves the result.
@@ -11,6 +15,7 @@ earlier briefings), calls these functions, and saves the result.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -23,6 +28,7 @@ from . import check
 from .contract import (
     Briefing,
     Duplicate,
+    Mention,
     Occurrence,
     Skipped,
     Source,
@@ -33,9 +39,9 @@ from .dedupe import DedupeResult, dedupe
 from .errors import LLMError, NothingToBrief
 from .models import Document, Entry, Loaded, Story, Window
 from .relevance import Relevance
-from .stories import continuations, group
+from .stories import continuations, group, titled_by
 from .summarise.base import Draft, Summariser, SummaryRequest
-from .tokens import count, counter
+from .tokens import count_in_background, counter
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,7 @@ class Prepared:
     deduped: DedupeResult
     skipped: list[Skipped]
     stories: list[Story]
+    raw_tokens: Callable[[], int]  # the tokens of every input read (counted beside the rest)
 
 
 def prepare(
@@ -97,6 +104,7 @@ def prepare(
         raise NothingToBrief(
             "no input could be read" + "".join(f"\n  {s.input}: {s.reason}" for s in read.skipped)
         )
+    raw_tokens = count_in_background([d.raw_text for d in read.documents])
     skipped = list(read.skipped)
     source_of = {d.id: d.source for d in read.documents}
     if window.bounds is not None:
@@ -107,8 +115,9 @@ def prepare(
     horizon = (window.now or now) + timedelta(days=1)
     future = [e for e in entries if e.published is not None and e.published > horizon]
     if future:
-        for doc_id in sorted({e.document for e in future}):
-            n = sum(e.document == doc_id for e in future)
+        per_doc = Counter(e.document for e in future)
+        for doc_id in sorted(per_doc):
+            n = per_doc[doc_id]
             why = f"{n} entries dated in the future (after {horizon:%Y-%m-%d}): left out"
             skipped.append(Skipped(input=source_of[doc_id], reason=why, kind="excluded"))
         gone = {id(e) for e in future}
@@ -125,7 +134,8 @@ def prepare(
         on_stage("stories", len(deduped.items))
     stories = group(deduped.items)
     links = len(in_window) - len(briefable)
-    return Prepared(read, entries, in_window, off_topic, links, deduped, skipped, stories)
+    return Prepared(read, entries, in_window, off_topic, links, deduped, skipped, stories,
+                    raw_tokens)  # fmt: skip
 
 
 def summarise(request: SummaryRequest, summariser: Summariser, fallback: Summariser) -> Draft:
@@ -163,10 +173,11 @@ def brief(
             + (f" ({prep.links} link-only)" if prep.links else "")
             + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
         )
-    request = replace(request, stories=tuple(prep.stories))
-    draft = summarise(request, summariser, fallback)
+    top = prep.stories[: request.max_sections]  # ranked: the rest cost nothing to summarise
+    listed = prep.stories[request.max_sections : request.max_sections + request.also_reported]
+    draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
-                        topic_id=topic_id)  # fmt: skip
+                        topic_id=topic_id, also=mentions(listed))  # fmt: skip
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
     return briefing
@@ -185,7 +196,8 @@ def _untitled(e: Entry, doc: Document | None) -> str | None:
 
 
 def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
+    head = " ".join(text[: EXCERPT_CHARS * 8].split())  # a huge entry is not split whole
+    text = head if len(head) > EXCERPT_CHARS else " ".join(text.split())
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -205,35 +217,46 @@ def publisher_of(doc: Document | None, url: str | None = None) -> str | None:
 
 
 def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
+    """Every entry in the window, cited or not (README, "The JSON contract"). Built without
+    re-validation (`model_construct`: the values are ours and typed), which is a third of the
+    cost at 100k entries."""
     docs = {d.id: d for d in prep.read.documents}
     canonical_of = {m: c for m, c, kind in prep.deduped.relations if m != c}
     sources: dict[str, Source] = {}
     for item in prep.deduped.items:
         for e in item.members:
             doc = docs.get(e.document)
-            occ = Occurrence(
-                document=e.document,
-                publisher=publisher_of(doc, e.url),
-                url=e.url or (doc.url if doc else None),
-                published=_iso(e.published, tz, e.date_only),
-            )
+            url = e.url or (doc.url if doc else None)
+            published = _iso(e.published, tz, e.date_only)
+            publisher = publisher_of(doc, e.url)
             if e.id in sources:
-                if all(o.document != e.document for o in sources[e.id].also_in):
-                    sources[e.id].also_in.append(occ)
+                also = sources[e.id].also_in
+                if all(o.document != e.document for o in also):
+                    also.append(Occurrence.model_construct(
+                        document=e.document, publisher=publisher, url=url, published=published))
                 continue
-            sources[e.id] = Source(
+            body = e.body
+            sources[e.id] = Source.model_construct(
                 document=e.document,
-                publisher=occ.publisher,
+                publisher=publisher,
                 title=e.headline or _untitled(e, doc),
                 author=e.author,
-                published=_iso(e.published, tz, e.date_only),
-                url=occ.url,
+                published=published,
+                url=url,
                 anchor=e.anchor,
-                excerpt=_excerpt(e.body or e.text),
-                text=e.text,
+                excerpt=_excerpt(body or e.headline or ""),
+                text="\n".join(x for x in (e.headline, body) if x),  # = e.text
+                also_in=[],
                 duplicate_of=canonical_of.get(e.id),
             )
     return sources
+
+
+def mentions(stories: Sequence[Story]) -> list[Mention]:
+    """Stories listed under "Also reported": title, the report it comes from, source count."""
+    return [Mention(title=s.title, story_id=s.id, citations=titled_by(s),
+                    sources=len({d for it in s.items for d in it.documents}))
+            for s in stories]  # fmt: skip
 
 
 def assemble(
@@ -244,6 +267,7 @@ def assemble(
     window: Window,
     generated_at: datetime,
     topic_id: str | None = None,
+    also: Sequence[Mention] = (),
 ) -> Briefing:
     """The draft, checked against the sources it cites, with the run's figures."""
     sources = build_sources(prep, window.tz)
@@ -267,6 +291,7 @@ def assemble(
         ),
         summary=checked.summary,
         sections=checked.sections,
+        also_reported=list(also),
         sources=sources,
         duplicates=[Duplicate(entry=m, kept=c, kind=k) for m, c, k in prep.deduped.relations],
         dropped=checked.dropped,
@@ -280,7 +305,7 @@ def assemble(
             duplicates_removed=prep.deduped.duplicates_removed,
             items=len(prep.deduped.items),
             stories=len(prep.stories),
-            tokens_raw=sum(count(d.raw_text) for d in prep.read.documents),
+            tokens_raw=prep.raw_tokens(),
             tokens_in=draft.usage.tokens_in,
             tokens_out=draft.usage.tokens_out,
             tokens_in_estimate=draft.tokens_estimate,

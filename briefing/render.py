@@ -7,7 +7,7 @@ Markdown, converted with `markdown` and sanitised with `nh3` to a few inline tag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +67,9 @@ class View:
     sources: list[NumberedSource]
     skipped: list[tuple[str, str]]  # (URL, reason): inputs not included that a reader may see
     skipped_local: str  # the local inputs not included, only counted ("2 files: 1 undated, …")
+    also: list[tuple[CitedBullet, int]] = field(default_factory=list)  # title, source count
+
+
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -141,6 +144,7 @@ def view(b: Briefing) -> View:
 
     summary = [cite(x) for x in b.summary]
     sections = [(s.title, [cite(x) for x in s.bullets], s.continues) for s in b.sections]
+    also = [(cite(Bullet(text=m.title, citations=m.citations)), m.sources) for m in b.also_reported]
     tz = _zone(b.tz)
     sources = []
     for eid, n in sorted(numbers.items(), key=lambda kv: kv[1]):
@@ -153,7 +157,7 @@ def view(b: Briefing) -> View:
     date_label = _human_time(b.date) if whole_day else b.window
     public, local = _skipped(b)
     return View(b, f"{b.topic} — {date_label}", date_label, summary, sections, sources, public,
-                local)  # fmt: skip
+                local, also)  # fmt: skip
 
 
 def md_inline(text: str) -> str:

@@ -251,11 +251,15 @@ class Store:
         return [b for _, b in self._load(rows)]
 
     def history(self, topic: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        """Stored briefings, newest first: id, topic, topic_id, date, window, edition, when."""
-        cols = ("id", "topic", "topic_id", "date", "window", "edition", "backend", "created_at")
+        """Stored briefings, newest first: id, topic, topic_id, date, window, when, and kind:
+        `edition` (what the archive shows and `send` mails), `replaced` (an earlier edition of
+        that day) or `ad hoc`."""
+        cols = ("id", "topic", "topic_id", "date", "window", "backend", "created_at", "kind")
+        kind = (f"CASE WHEN id IN ({self._LATEST}) THEN 'edition' WHEN edition = 1 THEN "
+                "'replaced' ELSE 'ad hoc' END")  # fmt: skip
         rows = self._read(
-            f"SELECT {', '.join(cols)} FROM briefings WHERE ? IS NULL OR topic_id = ?"
-            " ORDER BY id DESC LIMIT ?",
+            f"SELECT {', '.join(cols[:-1])}, {kind} FROM briefings"
+            " WHERE ? IS NULL OR topic_id = ? ORDER BY id DESC LIMIT ?",
             (topic, topic, limit),
         )
         return [dict(zip(cols, r, strict=True)) for r in rows]

@@ -3,6 +3,14 @@
 TF-IDF over each item's headline and body (words common to most items, such as the topic's own
 names, weigh little), cosine similarity, average-link agglomerative clustering with a distance
 cut-off. Stories are ranked by how many items and sources report them.
+
+Nothing here is dense in the number of items: the TF-IDF matrix stays sparse, each item keeps
+its nearest neighbours (a sparse graph, computed a block of rows at a time), and average link
+runs on that graph, a pair with no edge counting as similarity 0. Up to a few hundred items
+every pair that shares a word is an edge, so this is exactly scipy's average linkage; beyond
+that each item keeps its `neighbours(n)` most similar items, and on corpora of thousands the
+neighbour search ignores words found in more than `COMMON_DF` items (the similarity of the pairs
+kept is still computed from every word).
 """
 
 from __future__ import annotations
@@ -10,13 +18,23 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .contract import Briefing, Section
-from .models import Item, Story
+from .models import Entry, Item, Story
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 DISTANCE_CUTOFF = 0.92  # 1 - cosine; tuned on the sample corpus (Hegseth's remarks = one story)
+EDGE_BUDGET = 200_000  # edges kept in all: every pair up to ~450 items
+MIN_NEIGHBOURS = 20  # edges kept per item, at the least
+EXACT_SEARCH = 2_000  # items up to which the neighbour search uses every word
+COMMON_DF = 200  # above EXACT_SEARCH items, words in more items than this do not find neighbours
+PRODUCT_BUDGET = 1_000_000  # similarities computed at once (a block of rows x all items)
+MAX_BLOCK = 2_000  # rows per sparse product
 
 
 def item_text(item: Item) -> str:
@@ -24,71 +42,223 @@ def item_text(item: Item) -> str:
     return "\n".join(x for x in (e.headline, e.headline, e.body) if x)  # headline weighs double
 
 
-def similarity(texts: Sequence[str]) -> np.ndarray:
+def vectors(texts: Sequence[str]) -> csr_matrix | None:
+    """L2-normalised TF-IDF rows (sparse); None when every word is a stop word."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    if len(texts) == 1:
-        return np.ones((1, 1))
     vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
                           max_df=0.7 if len(texts) >= 6 else 1.0,
                           token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b")  # fmt: skip
     try:
-        m = vec.fit_transform(texts)
+        return vec.fit_transform(texts).tocsr()
     except ValueError:  # every word was a stop word
-        return np.eye(len(texts))
-    sim = (m @ m.T).toarray()
-    np.fill_diagonal(sim, 1.0)
-    return np.clip(sim, 0.0, 1.0)
+        return None
 
 
-def cluster(sim: np.ndarray, cutoff: float = DISTANCE_CUTOFF) -> list[int]:
-    n = sim.shape[0]
-    if n == 1:
-        return [0]
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
+def neighbours(n: int) -> int:
+    """Edges kept per item: all of them for small inputs, MIN_NEIGHBOURS for big ones."""
+    return max(MIN_NEIGHBOURS, EDGE_BUDGET // max(n, 1))
 
-    dist = squareform(1.0 - sim, checks=False)
-    labels = fcluster(linkage(dist, method="average"), t=cutoff, criterion="distance")
-    return [int(x) for x in labels]
+
+def graph(m: csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's k most similar other rows (cosine > 0), as unique pairs i < j with their
+    cosine. Sparse products a block of rows at a time; never an n x n array."""
+    n = m.shape[0]
+    search = m
+    if n > EXACT_SEARCH:  # common words make the product quadratic; they find no neighbours
+        df = np.bincount(m.indices, minlength=m.shape[1])
+        search = m[:, np.flatnonzero(df <= COMMON_DF)]
+    index = search.T.tocsr()
+    # a row's products number at most the sum of its words' item counts: blocks of rows are
+    # cut so that a block's product stays within PRODUCT_BUDGET, however alike the items are
+    pattern = search.copy()
+    pattern.data[:] = 1.0
+    bound = np.cumsum(pattern @ np.diff(index.indptr).astype(np.float64))
+    rows, cols, sims = [], [], []
+    start = 0
+    while start < n:
+        done = bound[start - 1] if start else 0.0
+        stop = int(np.searchsorted(bound, done + PRODUCT_BUDGET, "right"))
+        stop = min(max(stop, start + 1), start + MAX_BLOCK, n)
+        prod = (search[start:stop] @ index).tocsr()
+        ptr, idx, val = prod.indptr, prod.indices, prod.data
+        for i in range(prod.shape[0]):
+            mine, sim = idx[ptr[i] : ptr[i + 1]], val[ptr[i] : ptr[i + 1]]
+            keep = (mine != start + i) & (sim > 0)
+            mine, sim = mine[keep], sim[keep]
+            if len(mine) > k:
+                top = np.argpartition(sim, -k)[-k:]
+                mine, sim = mine[top], sim[top]
+            rows.append(np.full(len(mine), start + i, np.int64))
+            cols.append(mine.astype(np.int64))
+            sims.append(sim)
+        start = stop
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(sims)
+    key = np.minimum(r, c) * n + np.maximum(r, c)
+    order = np.argsort(key, kind="stable")
+    key, v = key[order], v[order]
+    first = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else key.astype(bool)
+    lo, hi, v = key[first] // n, key[first] % n, v[first]
+    if search is not m:  # the common words count in the similarity of the pairs found
+        v = _cosines(m, lo, hi)
+    return lo, hi, np.clip(v, 0.0, 1.0)
+
+
+def _cosines(m: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-by-row dot products m[a[i]] . m[b[i]], a chunk of pairs at a time (scipy's
+    elementwise product needs a few copies of the chunk's rows: ~250k values each)."""
+    chunk = max(500, 250_000 * m.shape[0] // max(m.nnz, 1))
+    out = np.empty(len(a))
+    for s in range(0, len(a), chunk):
+        prod = m[a[s : s + chunk]].multiply(m[b[s : s + chunk]])
+        out[s : s + chunk] = np.asarray(prod.sum(axis=1)).ravel()
+    return out
+
+
+def average_link(
+    n: int, a: np.ndarray, b: np.ndarray, sim: np.ndarray, min_sim: float
+) -> list[int]:
+    """Average-link clusters of n points, joined while the mean similarity of two clusters
+    (over all their pairs; a pair without an edge counts 0) is at least `min_sim`: the flat
+    clusters of scipy's `linkage(method="average")` cut there. Returns a label (a point of
+    the cluster) per point.
+
+    Nearest-neighbour chain: follow each cluster's most similar neighbour until two clusters
+    are each other's, and merge them (for average link this gives the same hierarchy as always
+    merging the closest pair). A cluster whose best neighbour is below `min_sim` stays below
+    it whatever merges later, so it is done. Edges live in one dict per cluster; a merge moves
+    the smaller dict into the larger."""
+    adj: list[dict[int, float]] = [{} for _ in range(n)]
+    for x, y, s in zip(a.tolist(), b.tolist(), sim.tolist(), strict=True):
+        adj[x][y] = adj[y][x] = s
+    size = [1] * n
+    root = list(range(n))
+    done = [False] * n
+    todo = list(range(n - 1, -1, -1))
+    while todo:
+        start = todo.pop()
+        if root[start] != start or done[start]:
+            continue
+        chain = [start]
+        while chain:
+            c = chain[-1]
+            prev = chain[-2] if len(chain) > 1 else -1
+            best, near, sc = -1.0, -1, size[c]
+            for z, w in adj[c].items():
+                v = w / (sc * size[z])
+                if v > best or (v == best and z == prev):  # a tie goes to the chain: no cycles
+                    best, near = v, z
+            if best < min_sim:
+                done[c] = True
+                chain.pop()
+            elif near != prev:
+                chain.append(near)
+            else:
+                del chain[-2:]
+                x, y = (c, prev) if len(adj[c]) >= len(adj[prev]) else (prev, c)
+                keep, gone = adj[x], adj[y]
+                del keep[y], gone[x]
+                for z, w in gone.items():
+                    other = adj[z]
+                    del other[y]
+                    keep[z] = other[x] = keep.get(z, 0.0) + w
+                adj[y] = {}
+                size[x] += size[y]
+                root[y] = x
+                (todo if chain else chain).append(x)
+    labels = []
+    for i in range(n):
+        r = i
+        while root[r] != r:
+            r = root[r]
+        labels.append(r)
+    return labels
+
+
+def cluster(m: csr_matrix | None, n: int, cutoff: float = DISTANCE_CUTOFF) -> list[int]:
+    """A story label per item: average link on the items' sparse neighbour graph."""
+    if n == 1 or m is None:
+        return list(range(n))
+    a, b, sim = graph(m, neighbours(n))
+    return average_link(n, a, b, sim, 1.0 - cutoff)
+
+
+def centrality(m: csr_matrix | None, labels: Sequence[int]) -> np.ndarray:
+    """Each item's mean similarity to the items of its story, itself counted as 1: its
+    cosine with the sum of the story's rows (one vocabulary-long row per story at a time)."""
+    n = len(labels)
+    lab = np.asarray(labels)
+    order = np.argsort(lab, kind="stable")
+    cuts = np.flatnonzero(np.diff(lab[order])) + 1
+    mean = np.ones(n)
+    for idxs in np.split(order, cuts):
+        if len(idxs) < 2:
+            continue
+        if m is None:
+            mean[idxs] = 1.0 / len(idxs)
+            continue
+        rows = m[idxs]
+        total = np.asarray(rows.sum(axis=0)).ravel()
+        own = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
+        mean[idxs] = (rows @ total - own + 1.0) / len(idxs)
+    return np.round(mean, 9)  # ties stay ties whatever order the sums were taken in
 
 
 def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]:
     if not items:
         return []
-    sim = similarity([item_text(i) for i in items])
-    labels = cluster(sim, cutoff)
+    m = vectors([item_text(i) for i in items]) if len(items) > 1 else None
+    labels = cluster(m, len(items), cutoff)
+    cent = centrality(m, labels)
     by_label: dict[int, list[int]] = {}
     for idx, label in enumerate(labels):
         by_label.setdefault(label, []).append(idx)
     stories = []
     for idxs in by_label.values():
         members = [items[i] for i in idxs]
-        centrality = sim[np.ix_(idxs, idxs)].mean(axis=1)
         docs = {d for it in members for d in it.documents}
         score = len(members) + 0.5 * len(docs) + 0.25 * sum(len(it.members) - 1 for it in members)
-        order = sorted(range(len(idxs)), key=lambda k: -centrality[k])
-        ranked = [members[k] for k in order]
+        ranked = [items[i] for i in sorted(idxs, key=lambda i: -cent[i])]
         title = _title(ranked)
         sid = (
             "s" + hashlib.sha256("|".join(sorted(i.id for i in members)).encode()).hexdigest()[:10]
         )
         stories.append(Story(sid, title, tuple(ranked), float(score)))
-    stories.sort(key=lambda s: (-s.score, s.title))
+    stories.sort(key=lambda s: (-s.score, s.title, s.id))
     return stories
 
 
 _PREFIX = re.compile(r"^(?:Breaking|Live|Watch|Latest|Update|Analysis|Exclusive)\s*[:|-]\s*", re.I)
 
 
-def _title(ranked: Sequence[Item]) -> str:
-    """The headline of the story's first report (the event itself), else its first line."""
+def first_report(ranked: Sequence[Item]) -> Entry | None:
+    """The story's first report with a headline (the event itself), if any."""
     headed = [m for it in ranked for m in it.members if m.headline and m.kind != "lead"]
-    if headed:
-        first_report = min(headed, key=lambda m: (m.published is None, m.published, -m.position))
-        return _PREFIX.sub("", first_report.headline or "")
+    if not headed:
+        return None
+    return min(headed, key=lambda m: (m.published is None, m.published, -m.position))
+
+
+def _title(ranked: Sequence[Item]) -> str:
+    """The headline of the story's first report, else its first line."""
+    report = first_report(ranked)
+    if report is not None:
+        return _PREFIX.sub("", report.headline or "")
     first = ranked[0].canonical.body.split("\n")[0]
     return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
+
+
+def titled_by(story: Story) -> list[str]:
+    """The entries a story's title comes from: its first report (and that item's copies),
+    else its most central item."""
+    first = first_report(story.items)
+    for item in story.items:
+        if first is None or any(m is first for m in item.members):
+            ids = [first.id] if first is not None else []
+            return list(dict.fromkeys([*ids, *item.entry_ids]))
+    return list(story.items[0].entry_ids)
 
 
 def _terms(title: str, bullets: Sequence[str]) -> set[str]:

@@ -14,7 +14,8 @@ import logging
 import math
 import os
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -89,6 +90,22 @@ def counter() -> Counter:
 
 def count(text: str) -> int:
     return counter().count(text)
+
+
+def count_in_background(texts: Sequence[str]) -> Callable[[], int]:
+    """Start counting the tokens of many texts in a thread (tiktoken works without the GIL,
+    so the count runs beside the caller's work on another core); the returned function waits
+    for the total."""
+    counter()  # load the encoding here, not in the thread
+    total: list[int] = []
+    worker = threading.Thread(target=lambda: total.append(sum(map(count, texts))), daemon=True)
+    worker.start()
+
+    def result() -> int:
+        worker.join()
+        return total[0]
+
+    return result
 
 
 def chunk_entries(entries: Sequence[Entry], max_tokens: int) -> list[Chunk]:

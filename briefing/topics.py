@@ -94,7 +94,9 @@ def _sources(raw: list[str], base: Path | None) -> tuple[str, ...]:
 
 
 def _topic(key: str, cfg: Any, settings: Settings) -> Topic:
-    overrides = {k: getattr(cfg, k) for k in OVERRIDES if getattr(cfg, k) is not None}
+    flags = settings._flags  # a flag wins over the topic's own table, which wins over the top
+    overrides = {k: getattr(cfg, k) for k in OVERRIDES
+                 if getattr(cfg, k) is not None and k not in flags}  # fmt: skip
     title = check_title(cfg.title or key)
     effective = settings.model_copy(update={**overrides, "topic": title})
     base = settings.config_dir()

@@ -247,3 +247,36 @@ def test_archive_in_headless_chromium(store: Store, tmp_path: Path) -> None:
         assert errors == []
     finally:
         driver.quit()
+
+
+@pytest.mark.slow
+def test_archive_serve_follows_rebuilds(store: Store, tmp_path: Path) -> None:
+    """A preview server keeps serving the live site while rebuilds swap it (and prune old builds)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    site = tmp_path / "site"
+    build(store, site)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("briefing")
+    proc = subprocess.Popen([str(exe), "archive", "serve", "--out", str(site), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        for day in ("2024-11-07", None):
+            if day:
+                brief(day, store=store)
+            else:
+                store.remove_briefing(store.briefings()[0][0])
+            build(store, site)
+            time.sleep(0.2)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5) as r:
+                assert r.status == 200 and b"Briefing archive" in r.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -143,3 +143,13 @@ def test_no_command_prints_a_traceback_for_broken_input(tmp_path: Path) -> None:
         assert "Traceback" not in r.stderr and "Traceback" not in r.stdout, (args, r.stderr)
         assert r.returncode in (1, 2, 3, 5), (args, r.returncode, r.stderr)
         assert r.stderr.strip(), args
+
+
+def test_quiet_prints_only_errors_and_data(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    r = sh("run", "--sample", "--date", "2025-02-13", "--no-state", "-o", str(out), "-q")
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == ""
+    r = sh("run", "--sample", "--date", "2025-02-13", "--no-state", "-o", str(out))
+    assert str(out / "briefing.md") in r.stdout  # what was written, without -q
+    r = sh("run", "--sample", "--date", "2025-02-13", "--no-state", "-q", "-f", "json")
+    assert r.stdout.startswith("{")  # data still goes to stdout

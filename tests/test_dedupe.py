@@ -76,3 +76,32 @@ def test_shingles_ignore_case_quotes_and_dashes() -> None:
         shingles("Zelensky\u2019s head \u2013 the end").tolist()
         == shingles("zelensky's head - THE END").tolist()
     )
+
+
+def test_banding_finds_the_pairs_datasketch_finds() -> None:
+    """Our numpy LSH banding against datasketch's MinHashLSH, on signatures with planted
+    near-copies (and the band/row choice for a threshold against datasketch's)."""
+    import numpy as np
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from briefing.dedupe import band_pairs, lsh_bands
+
+    for threshold in (0.4, 0.3):
+        ref = MinHashLSH(threshold=threshold, num_perm=64)
+        assert lsh_bands(threshold, 64) == (ref.b, ref.r)
+    rng = np.random.default_rng(2)
+    sigs = rng.integers(0, 2**32, (400, 64), dtype=np.uint64).astype(np.uint32)
+    for i in range(0, 400, 7):  # copies that agree on a random half of the values
+        keep = rng.random(64) < 0.5
+        sigs[i + 1 if i + 1 < 400 else 0, keep] = sigs[i, keep]
+    use = np.ones(400, dtype=bool)
+    use[13] = False
+    bands, rows = lsh_bands(0.4, 64)
+    left, right = band_pairs(sigs, use, bands, rows)
+    ours = set(zip(left.tolist(), right.tolist(), strict=True))
+    lsh = MinHashLSH(threshold=0.4, num_perm=64)
+    for i in np.flatnonzero(use):
+        lsh.insert(int(i), LeanMinHash(seed=1, hashvalues=sigs[i], scheme="affine32"), check_duplication=False)
+    theirs = {(min(i, j), max(i, j)) for i in np.flatnonzero(use).tolist()
+              for j in lsh.query(LeanMinHash(seed=1, hashvalues=sigs[i], scheme="affine32")) if j != i}  # fmt: skip
+    assert ours == theirs and len(ours) > 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -128,10 +129,29 @@ def test_server_down_is_reported_and_nothing_recorded(
     assert send("--to", "ann@readers.example").exit_code == 0  # it was not marked as sent
 
 
-def test_dry_run_sends_nothing(smtp: SmtpServer) -> None:
-    r = send("--dry-run")
+def test_dry_run_shows_the_message_and_sends_nothing(
+    smtp: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFING_ARCHIVE_URL", "https://news.example/briefings")
+    monkeypatch.setenv("BRIEFING_MAIL_FROM", "Daily Briefing <briefing@news.example>")
+    r = send("--dry-run", "--to", "Ben Smith <ben@readers.example>")
     assert r.exit_code == 0
     assert "Subject: Ukraine talks — 13 February 2025" in r.stdout and "nothing sent" in r.stdout
+    assert "From: Daily Briefing <briefing@news.example>" in r.stdout  # display names kept
+    assert "To: Ben Smith <ben@readers.example>" in r.stdout
+    assert "IN BRIEF" in r.stdout and "SOURCES" in r.stdout  # the plain-text body is shown
+    link = "https://news.example/briefings/2025/02/13/ukraine-talks/index.html"
+    assert f"View in the archive: {link}" in r.stdout
+    assert "Unsubscribe: https://news.example/unsubscribe" in r.stdout
+    eml = tmp_path / "message.eml"
+    r = send("--dry-run", "--out", str(eml))
+    assert r.exit_code == 0 and str(eml) in r.stdout
+    import email
+    from email.policy import default
+
+    msg = email.message_from_bytes(eml.read_bytes(), policy=default)
+    html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert f'href="{link}"' in html and "View in the archive" in html and "Unsubscribe" in html
     assert smtp.handler.messages == []
 
 
@@ -170,3 +190,10 @@ def test_big_briefing_email_is_shrunk_under_gmail_clipping() -> None:
     _text, html = render_email(big)
     assert len(html.encode()) <= MAX_HTML_BYTES
     assert re.search(r"\d+ more sections? did not fit", html)
+
+
+def test_a_dry_run_needs_no_smtp_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("BRIEFING_SMTP_HOST", "BRIEFING_MAIL_FROM"):
+        monkeypatch.delenv(var, raising=False)
+    r = send("--dry-run", "--to", "ann@readers.example")
+    assert r.exit_code == 0 and "To: ann@readers.example" in r.stdout and "nothing sent" in r.stdout

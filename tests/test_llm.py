@@ -89,7 +89,9 @@ def test_good_run_records_prompts_model_tokens_and_checked_bullets() -> None:
     assert st.llm_calls == len(server.requests) == 1
     assert st.tokens_in == 100 and st.tokens_out == 20  # the API's usage, as reported
     assert st.tokens_in_estimate > 1000 and st.tokens_raw > st.tokens_in_estimate
-    assert len(b.summary) == 3 and len(b.sections) == b.stats.stories and b.dropped == []
+    assert len(b.summary) == 3 and b.dropped == []
+    # the top four stories (max_sections) are summarised; the fifth is listed by title
+    assert len(b.sections) == 4 and [m.story_id for m in b.also_reported] != []
     # the model's titles (checked against their sources) head the sections, in its order
     user = server.requests[0]["messages"][1]["content"]
     firsts = [entries[0][1].splitlines()[0] for entries in batch_entries(user).values()]
@@ -104,7 +106,7 @@ def test_one_call_per_story_when_packing_is_off() -> None:
     names = {p.name: p for p in b.summariser.prompts}
     assert set(names) == {"story_bullets", "briefing"}
     st = b.stats
-    assert st.llm_calls == len(server.requests) == b.stats.stories + 1
+    assert st.llm_calls == len(server.requests) == len(b.sections) + 1  # 4 stories + the plan
     assert st.tokens_in == 100 * st.llm_calls and st.tokens_out == 20 * st.llm_calls  # API usage
     assert st.tokens_in_estimate > 1000 and st.tokens_raw > st.tokens_in_estimate
     assert b.summary and b.sections and b.dropped == []
@@ -227,7 +229,7 @@ def test_unusable_story_falls_back_to_extractive_with_a_notice() -> None:
     with FakeOpenAI(script) as server:
         b = brief("2025-02-13", summariser(server, batch_stories=False))
     assert b.summariser.degraded and "extractive summariser" in (b.summariser.notice or "")
-    assert "1 of 5 stories" in (b.summariser.notice or "")
+    assert "1 of 4 stories" in (b.summariser.notice or "")
     assert any("drone" in x.text for x in b.all_bullets())
     all_pass(b)
 
@@ -246,7 +248,7 @@ def test_a_story_missing_from_a_packed_answer_is_asked_for_alone() -> None:
     alone = server.requests[1]["messages"][1]["content"]
     assert "<<<ENTRY id=" in alone and not BATCH_STORY.search(alone)
     assert {p.name for p in b.summariser.prompts} == {"story_batch", "story_bullets"}
-    assert not b.summariser.degraded and len(b.sections) == 5 and all(s.bullets for s in b.sections)
+    assert not b.summariser.degraded and len(b.sections) == 4 and all(s.bullets for s in b.sections)
     all_pass(b)
 
 
@@ -277,7 +279,7 @@ def test_several_packed_calls_are_planned_by_the_briefing_prompt() -> None:
     assert len(packed) >= 2 and all(
         "summary" not in r["response_format"]["json_schema"]["schema"]["properties"] for r in packed
     )
-    assert not b.summariser.degraded and len(b.sections) == 5 and b.summary
+    assert not b.summariser.degraded and len(b.sections) == 4 and b.summary
     all_pass(b)
 
 

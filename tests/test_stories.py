@@ -34,3 +34,46 @@ def test_unrelated_reports_stay_apart() -> None:
     drones = _story_of(stories, "Russian drones hit Ukraine port")
     assert children is not drones
     assert stories == sorted(stories, key=lambda s: (-s.score, s.title))
+
+
+def _parts(labels: list[int]) -> set[frozenset[int]]:
+    return {frozenset(i for i, x in enumerate(labels) if x == y) for y in set(labels)}
+
+
+def test_average_link_on_the_sparse_graph_is_scipys_average_linkage() -> None:
+    """With every pair of a small input as an edge, the nearest-neighbour chain gives scipy's
+    flat clusters at the cut-off exactly (a pair without an edge has similarity 0)."""
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from briefing.stories import DISTANCE_CUTOFF, average_link
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(2, 40))
+        sim = np.triu(rng.uniform(0, 0.5, (n, n)) * (rng.uniform(0, 1, (n, n)) < rng.uniform(0.05, 0.9)), 1)
+        sim = sim + sim.T
+        np.fill_diagonal(sim, 1.0)
+        dist = squareform(1.0 - sim, checks=False)
+        theirs = fcluster(linkage(dist, "average"), t=DISTANCE_CUTOFF, criterion="distance")
+        a, b = np.nonzero(np.triu(sim, 1))
+        ours = average_link(n, a, b, sim[a, b], 1.0 - DISTANCE_CUTOFF)
+
+        assert _parts(list(theirs)) == _parts(ours)
+
+
+def test_one_item_and_stop_words_only() -> None:
+    from datetime import UTC, datetime
+
+    from briefing.models import Entry, Item, Paragraph
+    from briefing.stories import group
+
+    def item(i: int, text: str) -> Item:
+        e = Entry(f"e{i}", "d", "entry", None, (Paragraph(text),), None,
+                  datetime(2025, 2, 13, tzinfo=UTC), False, i)  # fmt: skip
+        return Item(e, (e,))
+
+    assert [len(s.items) for s in group([item(0, "Talks resume in Geneva")])] == [1]
+    alone = group([item(0, "It is what it is."), item(1, "They are where they were.")])
+    assert sorted(len(s.items) for s in alone) == [1, 1]  # no words to compare: no story

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.store import Store
 from briefing.topics import topic_id
 
 from .servers.smtp import SmtpServer
@@ -244,3 +245,60 @@ def test_topics_list_and_show(tmp_path: Path, web: WebServer) -> None:
     shown = json.loads(r.stdout)
     assert shown["tz"] == "Asia/Jerusalem" and shown["mail_to"] == ["ben@readers.example"]
     assert shown["llm"] == "extractive"  # inherited from the top level
+
+
+def test_one_scheduler_runs_each_topic_at_its_time_and_one_failing_never_stops_another(
+    tmp_path: Path, web: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from briefing.config import load_settings
+    from briefing.deliver import schedule as sch
+
+    cfg = settings_file(tmp_path, web, f'[topics.broken]\nsources = ["{tmp_path / "gone"}"]\n')
+    state = tmp_path / "state"
+    settings = load_settings(cfg, state_dir=state)
+    jobs = {j.topic: j for j in sch.plan(settings, cfg)}
+    assert (jobs["ukraine"].at, jobs["ukraine"].tz) == ("07:00", "Europe/London")
+    assert (jobs["gaza"].at, jobs["gaza"].tz) == ("08:30", "Asia/Jerusalem")
+    sched = sch.make_scheduler(list(jobs.values()), blocking=False)
+    assert sorted(j.id for j in sched.get_jobs()) == ["daily:broken", "daily:gaza", "daily:ukraine"]
+    with SmtpServer() as smtp:
+        for k, v in smtp.env.items():
+            monkeypatch.setenv(k, v)
+        with time_machine.travel(datetime(2025, 2, 13, 20, 0, tzinfo=ZoneInfo("UTC")), tick=False):
+            outcomes = {t: sch.daily_job(j.state, j.config, t, j.tz) for t, j in jobs.items()}
+    assert outcomes["broken"] == "error"
+    assert outcomes["ukraine"] in ("ok", "partial") and outcomes["gaza"] in ("ok", "partial")
+    assert sorted(m["To"] for m in smtp.handler.messages) == [
+        "Ana Kovalenko <ana@readers.example>", "ben@readers.example"]
+    with Store(state) as store:
+        assert "no input could be read" in store.last_run("daily:broken")["message"]
+
+
+def test_flags_win_over_the_topic_table_and_doctor_checks_each_feed_of_an_opml_list(
+    tmp_path: Path, web: WebServer
+) -> None:
+    cfg, state = settings_file(tmp_path, web), tmp_path / "state"
+    b = run_json(cfg, state, "--topic", "gaza", "--tz", "America/New_York")  # its table: Jerusalem
+    assert b["tz"] == "America/New_York" and b["window"] == f"{DAY} (America/New_York)"
+    r = cli(cfg, state, "run", "--topic", "gaza", "--date", DAY, "--tz", "Mars/Base")
+    assert r.exit_code == 2 and "'Mars/Base' is not a known time zone" in r.stderr
+    r = runner.invoke(app, ["doctor", "--config", str(cfg), "--state", str(state)])
+    assert f"ok    topic ukraine: {web.url('/world.rss')} (in {web.url('/feeds.opml')}): HTTP 200" in r.stdout
+    assert f"FAIL  topic ukraine: {web.url('/gone.rss')} (in {web.url('/feeds.opml')}): HTTP 404" in r.stdout
+    assert r.exit_code == 1
+
+
+def test_history_tells_the_edition_in_force_from_the_ones_it_replaced(tmp_path: Path, web: WebServer) -> None:
+    cfg, state = settings_file(tmp_path, web), tmp_path / "state"
+    run_json(cfg, state, "--topic", "gaza")
+    run_json(cfg, state, "--topic", "gaza")
+    r = cli(cfg, state, "history", "--topic", "gaza")
+    kinds = [line.split("\t")[3] for line in r.stdout.splitlines()[1:]]
+    assert kinds == ["edition", "replaced"]
+    r = cli(cfg, state, "history", "--topic", "nope")
+    assert r.exit_code == 2 and "unknown topic 'nope'" in r.stderr

@@ -24,6 +24,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 log = logging.getLogger("briefing")
+QUIET: list[bool] = [False]  # -q: no informational lines on stdout either (cron mails stdout)
 VERBOSITY = ("-v", "-vv", "-vvv", "--verbose", "-q", "--quiet")
 
 
@@ -45,6 +46,7 @@ def _main(
 ) -> None:  # fmt: skip
     """Set up logging: warnings by default, more with -v, errors only with -q."""
     level = logging.ERROR if quiet else logging.WARNING - 10 * min(verbose, 2)
+    QUIET[0] = quiet
     handler: logging.Handler
     if sys.stderr.isatty():
         from rich.console import Console
@@ -59,6 +61,12 @@ def _main(
     logging.getLogger("briefing").setLevel(level)
     for noisy in ("httpx", "httpcore", "trafilatura", "openai", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def say(message: str) -> None:
+    """An informational line on stdout (what was written, what was sent); none with -q."""
+    if not QUIET[0]:
+        print(message)
 
 
 def err(message: str) -> None:

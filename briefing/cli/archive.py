@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, handled
+from . import app, handled, say
 from .options import Opt
 
 archive_app = typer.Typer(help="Build or preview the static archive of past briefings.", no_args_is_help=True)
@@ -30,9 +30,11 @@ def build(
 
         settings = load_settings(config, state_dir=state)
         with Store(settings.state_path()) as store:
-            report = build_site(store, archive_dir(settings, out), base_url=base_url)
+            report = build_site(store, archive_dir(settings, out), base_url=base_url or settings.archive_url)
         what = f"{report.written} written, {report.reused} unchanged" if report.changed else "nothing changed"
-        print(f"{report.path / 'index.html'}\t{report.pages} briefings; {what}")
+        from ..render import plural
+
+        say(f"{report.path / 'index.html'}\t{plural(report.pages, 'briefing')}; {what}")
 
 
 @archive_app.command("serve")

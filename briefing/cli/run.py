@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app, handled, log
+from . import app, handled, log, say
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def run(
     inputs: Annotated[list[str] | None, Arg("INPUTS")] = None,
     sample: Annotated[bool, Opt("--sample", help="Brief the bundled sample corpus (Ukraine talks).")] = False,
     day: Annotated[str | None, Opt("--date", help="Brief entries of this day (YYYY-MM-DD, in --tz).")] = None,
-    since: Annotated[str | None, Opt("--since", help="Entries of the last 90m/24h/2d (to the end of --date, else now).")] = None,
+    since: Annotated[str | None, Opt("--since", help="Entries of the last 90m/24h/2d/1w (to the end of --date, else now).")] = None,
     tz: Annotated[str | None, Opt("--tz", help="Time zone for --date and bylines (default Europe/London).")] = None,
     assume_date: Annotated[str | None, Opt("--assume-date", help="Date (YYYY-MM-DD) for undated documents.")] = None,
     topic: Annotated[str | None, Opt("--topic", help="A configured topic (key or title), or the title of a new one.")] = None,
@@ -138,7 +138,7 @@ def _write(briefing: Briefing, formats: list[str], out: Path | None, templates: 
         sys.stdout.write(render(briefing, formats[0], tdir))
     else:
         for path in write_outputs(briefing, formats, out, tdir):
-            print(path)
+            say(str(path))
 
 
 def _produce_with_progress(req: RunRequest, store: Store | None) -> Produced:

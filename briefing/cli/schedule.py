@@ -14,6 +14,17 @@ import typer
 from . import app, handled
 from .options import Opt
 
+WHEN = "%Y-%m-%d %H:%M %Z"
+
+
+def local(stamp: str, tz: str) -> str:
+    """A state timestamp (UTC, ...Z) in the topic's zone, as `topics` and the logs show it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(ZoneInfo(tz)).strftime(WHEN)
+
+
 schedule_app = typer.Typer(help="Run every topic daily, or show the schedule.")
 app.add_typer(schedule_app, name="schedule")
 
@@ -94,9 +105,10 @@ def status(
             for job in jobs:
                 last = store.last_run(job.kind)
                 print(f"topic:\t{job.topic}")
-                print(f"next run:\t{job.next_fire().isoformat()} ({job.tz})")
+                print(f"next run:\t{job.next_fire().strftime(WHEN)} ({job.tz})")
                 if last:
-                    print(f"last run:\t{last['started_at']} -> {last['finished_at'] or 'running'}")
+                    ended = local(last["finished_at"], job.tz) if last["finished_at"] else "running"
+                    print(f"last run:\t{local(last['started_at'], job.tz)} -> {ended}")
                     print(f"outcome:\t{last['outcome'] or 'running'}: {last['message'] or ''}")
                 else:
                     print("last run:\tnever")

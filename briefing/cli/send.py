@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app, err, handled
+from . import app, err, handled, say
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from ..deliver.email import Outcome
 
 
@@ -20,8 +22,9 @@ def send(
     sample: Annotated[bool, Opt("--sample", help="Use the bundled sample corpus as input.")] = False,
     day: Annotated[str | None, Opt("--date", help="Which day's briefing (default: today in --tz).")] = None,
     topic: Annotated[str | None, Opt("--topic", help="A configured topic, key or title (default: the only one).")] = None,
-    to: Annotated[list[str] | None, Opt("--to", help="Recipient (repeatable; default BRIEFING_MAIL_TO).")] = None,
-    dry_run: Annotated[bool, Opt("--dry-run", help="Build and show the message; send nothing.")] = False,
+    to: Annotated[list[str] | None, Opt("--to", help="Recipient (repeatable; default: the topic's mail_to, else BRIEFING_MAIL_TO).")] = None,
+    dry_run: Annotated[bool, Opt("--dry-run", help="Show the message (headers and text) instead of sending; with --out, write it as a .eml file.")] = False,
+    out: Annotated[Path | None, Opt("--out", "-o", help="With --dry-run: write the message to this .eml file.")] = None,
     force: Annotated[bool, Opt("--force", help="Send again to recipients who already had it.")] = False,
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
@@ -42,21 +45,14 @@ def send(
         req = runs.request(settings, inputs or [], sample=sample, topic=topic,
                            day=parse_day(day, "--date"), default_today=True)  # fmt: skip
         recipients = list(to or req.topic.mail_to)
-        cfg = settings.smtp()
+        cfg = settings.smtp(dry_run=dry_run)
         with runs.open_store(settings) as store:
             assert store is not None
             made = runs.edition(store, req)
             b, briefing_id = made.briefing, made.state_id
             assert briefing_id is not None
             if dry_run:
-                msg = build_message(b, cfg, recipients[0] if recipients else cfg.sender)
-                size = len(msg.as_bytes())
-                for key in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe"):
-                    if msg[key]:
-                        print(f"{key}: {msg[key]}")
-                html = msg.get_body(("html",))
-                html_size = len(html.get_content().encode()) if html else 0
-                print(f"\n[{size:,} bytes; HTML part {html_size:,} bytes; nothing sent]")
+                _show(build_message(b, cfg, recipients[0] if recipients else cfg.sender), out)
             try:
                 outcomes = send_briefing(b, briefing_id, recipients, cfg, store, force=force, dry_run=dry_run)
             except Stopped as stop:
@@ -71,7 +67,33 @@ def send(
             raise typer.Exit(EXIT_PARTIAL)
 
 
+def _show(msg: EmailMessage, out: Path | None) -> None:
+    """A dry run: the message's headers and plain-text body, or the whole message as .eml."""
+    from ..errors import DeliveryError
+
+    data = msg.as_bytes()
+    if out is not None:
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"{out}\t{len(data):,} bytes; nothing sent")
+        return
+    for key in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe"):
+        if msg[key]:
+            print(f"{key}: {msg[key]}")
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    print("\n" + (text.get_content() if text else "").rstrip() + "\n")
+    html_size = len(html.get_content().encode()) if html else 0
+    print(f"[{len(data):,} bytes; HTML part {html_size:,} bytes; nothing sent]")
+
+
 def _print(outcomes: list[Outcome]) -> None:
     for o in outcomes:
         extra = f" ({o.message_id})" if o.status == "sent" else (f": {o.error}" if o.error else "")
-        print(f"{o.status}\t{o.recipient}{extra}")
+        line = f"{o.status}\t{o.recipient}{extra}"
+        if o.status == "failed":
+            print(line)
+        else:
+            say(line)

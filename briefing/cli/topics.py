@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, handled
+from . import app, handled, say
 from .options import Arg, Opt
 
 topics_app = typer.Typer(help="List the topics of the settings file, or show one.", invoke_without_command=True)
@@ -85,12 +85,12 @@ def history_list(
         from ..topics import resolve
 
         settings = load_settings(config, state_dir=state)
-        key = resolve(settings, topic, adhoc=True).id if topic else None
+        key = resolve(settings, topic).id if topic else None
         with Store(settings.state_path()) as store:
             rows = store.history(key, limit)
         print("id\ttopic\tdate\tkind\twindow\tcreated")
         for r in rows:
-            kind = "edition" if r["edition"] else "ad hoc"
+            kind = r["kind"]
             print(f"{r['id']}\t{r['topic_id']}\t{r['date'] or '-'}\t{kind}\t{r['window']}\t{r['created_at']}")
 
 
@@ -114,6 +114,6 @@ def history_rm(
             missing = [i for i in ids if not store.remove_briefing(i)]
         for i in ids:
             if i not in missing:
-                print(f"removed\t{i}")
+                say(f"removed\t{i}")
         if missing:
             raise UsageError("no stored briefing with id " + ", ".join(map(str, missing)))

@@ -267,10 +267,12 @@ def _prune(builds: Path, keep: set[str], live: Path) -> None:
 
 
 def serve(path: Path, port: int) -> None:  # pragma: no cover - interactive
+    """Serve the site on 127.0.0.1. Every request goes through the site's symlink, so a
+    rebuild while it serves is picked up (and an old build's removal never breaks it)."""
     import functools
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(path.resolve()))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(path.absolute()))
     try:
         httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:

@@ -97,13 +97,24 @@ def subject_for(b: Briefing) -> str:
     return check_header(f"{b.topic} — {view(b).date_label}", "subject")
 
 
-def render_email(b: Briefing, template_dir: str | None = None) -> tuple[str, str]:
+def render_email(
+    b: Briefing,
+    template_dir: str | None = None,
+    archive_url: str | None = None,
+    unsubscribe: str | None = None,
+) -> tuple[str, str]:
     """(plain text, HTML with CSS inlined). The HTML is shrunk until it fits under Gmail's
-    clipping size: first the source excerpts go, then whole sections from the end."""
+    clipping size: first the source excerpts go, then whole sections from the end. With
+    `archive_url`, both parts link to the edition's page; with `unsubscribe`, they say how to
+    stop the emails."""
     import css_inline
 
+    from .archive import permalink
+
     env = environment(template_dir)
-    text = env.get_template("email.txt.j2").render(v=view(b))
+    links = {"archive_link": archive_url + permalink(b) if archive_url and b.date else None,
+             "unsubscribe": unsubscribe}  # fmt: skip
+    text = env.get_template("email.txt.j2").render(v=view(b), **links)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
     sections = list(b.sections)
     compact = False
@@ -111,7 +122,7 @@ def render_email(b: Briefing, template_dir: str | None = None) -> tuple[str, str
         trimmed = b.model_copy(update={"sections": sections})
         try:
             html = env.get_template("email.html.j2").render(
-                v=view(trimmed), compact=compact, omitted=len(b.sections) - len(sections)
+                v=view(trimmed), compact=compact, omitted=len(b.sections) - len(sections), **links
             )
         except jinja2.TemplateError as exc:
             raise DeliveryError(f"email template: {exc}") from exc
@@ -129,7 +140,8 @@ def render_email(b: Briefing, template_dir: str | None = None) -> tuple[str, str
 def build_message(
     b: Briefing, cfg: SmtpConfig, recipient: str, template_dir: str | None = None
 ) -> EmailMessage:
-    text, html = render_email(b, template_dir)
+    unsubscribe = check_unsubscribe(cfg.list_unsubscribe) if cfg.list_unsubscribe else None
+    text, html = render_email(b, template_dir, cfg.archive_url, unsubscribe)
     sender = mailbox(cfg.sender).addr_spec
     msg = EmailMessage()
     msg["Subject"] = subject_for(b)

@@ -54,6 +54,24 @@ def expand(inputs: Sequence[str], skipped: list[Skipped]) -> list[str]:
     return out
 
 
+class _Ids:
+    """Unique document ids: the first `x` keeps its name, later ones become x-2, x-3, ...
+    Each name remembers its next number, so 100,000 feed items with one title cost 100,000
+    steps, not five billion."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.next: dict[str, int] = {}
+
+    def claim(self, base: str) -> str:
+        doc_id, n = base, self.next.get(base, 2)
+        while doc_id in self.used:
+            doc_id, n = f"{base}-{n}", n + 1
+        self.next[base] = n
+        self.used.add(doc_id)
+        return doc_id
+
+
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 
 
@@ -65,22 +83,34 @@ def _read_file(path: str, rules: Rules, tz: ZoneInfo) -> list[Loaded]:
     return loaded
 
 
-def _read_and_split(path: str, rules: Rules, tz: ZoneInfo) -> list[Loaded] | InputError:
-    """In a worker process: `_read_file`, with its error as a value."""
+def _read_and_split(path: str, rules: Rules, tz: ZoneInfo) -> list[Loaded] | tuple[str, str]:
+    """In a worker process: `_read_file`, with its error as a value: (source, reason), since
+    an InputError does not survive pickling (its two arguments are not its `args`)."""
     try:
         return _read_file(path, rules, tz)
     except InputError as exc:
-        return exc
+        return exc.source, exc.reason
 
 
 def _parallel_reads(
     targets: list[str], rules: Rules, tz: ZoneInfo
-) -> dict[str, list[Loaded] | InputError]:
+) -> dict[str, list[Loaded] | tuple[str, str]]:
     files = [t for t in targets if not _is_url(t)]
     if len(files) < PARALLEL_MIN_FILES:
         return {}  # read one by one in `ingest`, as they come
     read = partial(_read_and_split, rules=rules, tz=tz)
-    return dict(zip(files, fork_map(read, files, PARALLEL_MIN_FILES, step=4), strict=True))
+    got = fork_map(read, files, PARALLEL_MIN_FILES, step=4, meanwhile=_warm_up)
+    return dict(zip(files, got, strict=True))
+
+
+def _warm_up() -> None:
+    """While the workers read: load what the later stages will need (scikit-learn's TF-IDF,
+    about a second, and the tokenizer), instead of waiting for it afterwards."""
+    import sklearn.feature_extraction.text  # noqa: F401
+
+    from ..tokens import counter
+
+    counter()
 
 
 def _subscribe(feeds: list[str], targets: list[str], queued: set[str]) -> list[Loaded]:
@@ -104,7 +134,7 @@ def ingest(
     result = IngestResult()
     targets = expand(inputs, result.skipped)
     http = None
-    used_ids: set[str] = set()
+    ids = _Ids()
     seen_content: dict[int, str] = {}
     done = _parallel_reads(targets, rules, tz)
     queued = set(targets)
@@ -115,8 +145,8 @@ def ingest(
                     loaded = _subscribe(read_opml(Path(target)), targets, queued)
                 elif target in done:
                     got = done[target]
-                    if isinstance(got, InputError):
-                        raise got
+                    if isinstance(got, tuple):
+                        raise InputError(*got)
                     loaded = got
                 elif _is_url(target):
                     from .web import client, read_url
@@ -146,10 +176,7 @@ def ingest(
                     result.skipped.append(Skipped(input=doc.source, reason=why, kind="excluded"))
                     continue
                 seen_content[key] = doc.source
-                doc_id, n = doc.id, 2
-                while doc_id in used_ids:
-                    doc_id, n = f"{doc.id}-{n}", n + 1
-                used_ids.add(doc_id)
+                doc_id = ids.claim(doc.id)
                 if doc_id != doc.id:
                     item.document = replace(doc, id=doc_id)
                     item.entries = [replace(e, document=doc_id) for e in item.entries]

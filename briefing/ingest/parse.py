@@ -246,7 +246,7 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
     if not has_entries and not isinstance(item.get("text"), str):
         raise InputError(source, 'an article needs "text" (string) or "entries" (list)')
     published, date_only = parse_when(item.get("published"), tz, source)
-    pub = detect_publisher(json.dumps(item)[:20000], rules, _str(item, "publisher"))
+    pub = _str(item, "publisher") or detect_publisher(json.dumps(item)[:20000], rules)
     if not has_entries:
         loaded = document_from_text(
             item["text"], doc_id=doc_id, source=source, rules=rules, tz=tz,

@@ -7,6 +7,7 @@ links found in feeds and redirects to other hosts may reach public addresses onl
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
@@ -28,6 +29,8 @@ from .parse import (
     looks_like_feed,
     looks_like_opml,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +191,7 @@ def _expand_teasers(
             continue
         doc = item.document
         if isinstance(got, InputError):
-            item.problems.append(f"kept the feed's teaser for {doc.title or doc.url}: {got.reason}")
+            log.warning("kept the feed's teaser for %s: %s", doc.title or doc.url, got.reason)
             out.append(item)
             continue
         full = got.document

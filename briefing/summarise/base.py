@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..contract import Bullet, Dropped, PromptRef, Section
 from ..models import Story
@@ -56,6 +57,13 @@ class LLMSettings:
     batch_stories: bool = True  # pack stories into shared calls; False: one call per story
     prompt_versions: dict[str, int] = field(default_factory=dict)
     token_budget: int | None = None  # tokens (in + out) a run may spend; then extractive
+
+
+@runtime_checkable
+class ReportsUsage(Protocol):
+    """A summariser that can say how its calls go while it works (for progress displays)."""
+
+    def on_usage(self, callback: Callable[[Usage], None]) -> None: ...
 
 
 class Summariser(Protocol):

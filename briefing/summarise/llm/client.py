@@ -16,7 +16,8 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ...contract import PromptRef
@@ -44,6 +45,7 @@ class Ledger:
     prompts: dict[str, PromptRef] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     peers: list[Ledger] = field(default_factory=list)  # ledgers sharing this one's token budget
+    on_change: Callable[[Usage], None] | None = None  # told after every call (progress)
 
     def spent(self) -> int:
         """Tokens in and out so far, this ledger's and its peers' (the run's budget)."""
@@ -54,11 +56,14 @@ class Ledger:
             self.prompts.setdefault(prompt.meta.name, prompt.ref)
             if cached:
                 self.usage.cache_hits += 1
-                return
-            self.usage.calls += 1
-            self.usage.tokens_in += tin
-            self.usage.tokens_out += tout
-            self.tokens_estimate += estimate
+            else:
+                self.usage.calls += 1
+                self.usage.tokens_in += tin
+                self.usage.tokens_out += tout
+                self.tokens_estimate += estimate
+            seen = replace(self.usage)
+        if self.on_change is not None:
+            self.on_change(seen)
 
 
 class Unreachable(LLMError):

@@ -5,12 +5,13 @@ extractive summariser, and the briefing says so; if every story failed, the LLM 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from ...contract import Dropped
 from ...errors import LLMError
 from ...store import Store
-from ..base import Draft, LLMSettings, SummaryRequest
+from ..base import Draft, LLMSettings, SummaryRequest, Usage
 from ..prompts import load
 from .client import Client
 from .packed import Packed
@@ -54,6 +55,10 @@ class OpenAISummariser:
     @verifier.setter
     def verifier(self, v: Verifier | None) -> None:
         self.per_story.verifier = self.packed.verifier = self.planner.verifier = v
+
+    def on_usage(self, callback: Callable[[Usage], None]) -> None:
+        """`callback(usage so far)` after every call: calls, tokens, cache hits."""
+        self.client.ledger.on_change = callback
 
     def execute(self, request: SummaryRequest) -> Draft:
         limit = request.max_sections + request.also_reported
