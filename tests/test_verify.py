@@ -99,14 +99,13 @@ def packed_rewording(script: Any) -> Any:
 def test_honest_verifier_confirms_every_extractive_bullet_in_one_batched_call() -> None:
     with FakeOpenAI() as server:
         b = brief(DAY, verify_model="checker", base_url=server.base_url, max_retries=0)
-    (req,) = server.requests  # 11 bullets, one call
-    assert req["model"] == "checker" and req["max_tokens"] == 64 + 160 * len(
-        verify_claims(req["messages"][1]["content"])
-    )
+    (req,) = server.requests  # every bullet of the day, one call
+    n = len(b.all_bullets())
+    assert n >= 8 and len(verify_claims(req["messages"][1]["content"])) == n
+    assert req["model"] == "checker" and req["max_tokens"] == 64 + 160 * n
     fmt = req["response_format"]["json_schema"]["schema"]["properties"]["verdicts"]
-    assert fmt["items"]["properties"]["claim"]["enum"] == ["C1", "C2", "C3", "C4", "C5", "C6",
-                                                           "C7", "C8", "C9", "C10", "C11"]  # fmt: skip
-    assert len(b.all_bullets()) == 11 and all(tags(b))
+    assert fmt["items"]["properties"]["claim"]["enum"] == [f"C{i}" for i in range(1, n + 1)]
+    assert all(tags(b))
     assert all(x.verified_by == ["words", "meaning", TAG] for x in b.all_bullets())
     assert b.summariser.notice is None and not b.summariser.degraded
     assert [p.name for p in b.summariser.prompts] == ["verify"] and b.stats.llm_calls == 1
@@ -297,7 +296,10 @@ def test_partial_answers_leave_the_rest_unjudged() -> None:
 
     with FakeOpenAI(half) as server:
         b = brief(DAY, verify_model="checker", base_url=server.base_url, max_retries=0)
-    assert sum(tags(b)) == 6 and "gave no verdict on 5 of 11 bullets" in (b.summariser.notice or "")
+    n = len(b.all_bullets())
+    judged = (n + 1) // 2  # every other verdict kept
+    assert sum(tags(b)) == judged
+    assert f"gave no verdict on {n - judged} of {n} bullets" in (b.summariser.notice or "")
 
 
 def test_the_verifier_keeps_to_the_runs_token_budget() -> None:
