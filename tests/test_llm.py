@@ -84,7 +84,10 @@ def test_good_run_records_prompts_model_tokens_and_checked_bullets() -> None:
     assert not b.summariser.degraded and b.summariser.notice is None
     names = {p.name: p for p in b.summariser.prompts}
     assert set(names) == {"story_batch"}  # the day fits one call: it also plans the briefing
-    assert all(len(p.sha256) == 64 and p.version == 1 for p in names.values())
+    newest = {n: load(n) for n in names}  # the newest version of each prompt, by default
+    assert all(p.version == newest[n].meta.version and p.sha256 == newest[n].ref.sha256
+               for n, p in names.items())  # fmt: skip
+    assert names["story_batch"].version >= 2
     st = b.stats
     assert st.llm_calls == len(server.requests) == 1
     assert st.tokens_in == 100 and st.tokens_out == 20  # the API's usage, as reported
@@ -607,3 +610,28 @@ def test_attempt_turns_llm_failures_into_reasons_and_lets_bugs_through() -> None
     assert gone == Failed("the server could not be reached")
     with pytest.raises(KeyError):
         attempt(fail(KeyError("a bug")))
+
+
+def test_a_model_title_that_repeats_a_bullet_or_asks_a_question_is_not_kept() -> None:
+    chosen: dict[str, str] = {}
+
+    def script(req: dict[str, Any], n: int) -> Reply | None:
+        honest = json.loads(honest_answer(req))
+        one, two, three = honest["stories"][:3]
+        one["title"] = one["bullets"][0]["text"].upper().rstrip(".")  # a bullet again
+        two["title"] = " ".join(two["bullets"][0]["text"].split()[:8]).rstrip(".,") + "?"
+        three["title"] = " ".join(three["bullets"][0]["text"].split()[:7]).rstrip(".,")
+        chosen.update({s["story_id"]: s["title"] for s in (one, two, three)})
+        return Reply(body=completion(json.dumps(honest)))
+
+    with FakeOpenAI(script) as server:
+        b = brief("2025-02-13", summariser(server))
+    titles = [s.title for s in b.sections]
+    bad = list(chosen.values())[:2]
+    assert not any(t in titles for t in bad)  # the story's own title heads those sections
+    assert list(chosen.values())[2] in titles  # a fresh title the model wrote is kept
+    for s in b.sections:
+        assert not s.title.endswith("?")
+        assert all(s.title.casefold().rstrip(".") != x.text.casefold().rstrip(".")
+                   for x in s.bullets)  # fmt: skip
+    all_pass(b)

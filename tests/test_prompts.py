@@ -33,9 +33,9 @@ def write(root: Path, text: str, name: str = "demo", version: int = 2) -> Path:
 
 def test_packaged_prompts_load_and_declare_their_variables() -> None:
     assert available() == {
-        "briefing": [1],
-        "story_batch": [1],
-        "story_bullets": [1],
+        "briefing": [1, 2],
+        "story_batch": [1, 2],
+        "story_bullets": [1, 2],
         "story_merge": [1],
         "verify": [1],
     }

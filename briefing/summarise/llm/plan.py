@@ -12,7 +12,7 @@ from ..base import SummaryRequest
 from ..prompts import Prompt
 from .ask import Failed, attempt, dropped, messages, sanitise
 from .client import Client
-from .results import Plan, StoryResult, lead_bullets, section
+from .results import Plan, StoryResult, fresh_title, lead_bullets, section
 from .schemas import BriefingPlan, Unusable, answer_tokens, json_schema, parse
 from .verify import Verifier, vet
 
@@ -72,7 +72,9 @@ class Planner:
             if base is None:
                 continue
             title = " ".join(out.title.split())
-            ok = checker.check_title(title, [c for b in base.bullets for c in b.citations], texts)
+            ok = fresh_title(title, base.bullets) and checker.check_title(
+                title, [c for b in base.bullets for c in b.citations], texts
+            )
             sections.append(base.model_copy(update={"title": title if ok else base.title}))
         sections += list(by_id.values())  # stories the plan forgot keep their place at the end
         return Plan(summary or lead_bullets(sections, request), sections, dropped(bad))

@@ -4,6 +4,7 @@ bullets for a summary, and citations that name every copy of a merged item."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,7 +68,22 @@ def lead_bullets(sections: list[Section], request: SummaryRequest) -> list[Bulle
     return [s.bullets[0] for s in sections[: request.summary_lines] if s.bullets]
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.casefold()))
+
+
+def fresh_title(title: str | None, bullets: Sequence[Bullet]) -> bool:
+    """A model's title that can head its section: a statement, not a question, and not one of
+    the section's bullets again (case and punctuation aside)."""
+    if not title or title.rstrip().endswith("?"):
+        return False
+    words = _words(title)
+    return bool(words) and all(_words(b.text) != words for b in bullets)
+
+
 def section(result: StoryResult) -> Section:
-    """The story's section, headed by the model's title when it passed the check."""
+    """The story's section, headed by the model's title when it passed the check and does
+    not repeat a bullet; else by the story's own title."""
     r = result
-    return Section(title=r.title or r.story.title, story_id=r.story.id, bullets=r.bullets)
+    title = r.title if r.title and fresh_title(r.title, r.bullets) else r.story.title
+    return Section(title=title, story_id=r.story.id, bullets=r.bullets)
