@@ -124,9 +124,9 @@ def check_settings(settings: Settings) -> None:
     from .summarise.prompts import load
 
     if settings.templates is not None and not settings.templates.is_dir():
-        raise UsageError(f"--templates {settings.templates}: no such folder")
+        raise UsageError(f"{settings.origin('templates')}: no such folder: {settings.templates}")
     if settings.boilerplate is not None and not settings.boilerplate.is_file():
-        raise UsageError(f"--boilerplate {settings.boilerplate}: no such file")
+        raise UsageError(f"{settings.origin('boilerplate')}: no such file: {settings.boilerplate}")
     for name, version in settings.prompt_versions.items():
         load(name, version)
 

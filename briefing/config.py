@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,44 +35,13 @@ from pydantic_settings import (
 )
 
 from .errors import ConfigError
+from .settings_values import clock_time, known_zone, one_line, resolve_paths
 
 if TYPE_CHECKING:
     from .ingest.web import FetchOptions
     from .summarise.base import LLMSettings
 
 _TOML: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
-
-
-def known_zone(v: str | None) -> str | None:
-    """A time zone name the zone database knows (Europe/London, UTC, Asia/Jerusalem)."""
-    if v is None:
-        return v
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{v!r} is not a known time zone (e.g. Europe/London)") from None
-    return v
-
-
-def clock_time(v: str | None) -> str | None:
-    """HH:MM on a 24-hour clock."""
-    if v is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v.strip()):
-        raise ValueError(f"{v!r} is not a time of day: use HH:MM (24-hour), e.g. 07:00")
-    return v.strip() if v else v
-
-
-def one_line(v: Any) -> Any:
-    """A text setting (or a list of them) is one line: control characters (ESC, BEL, line
-    breaks) are refused; invisible bidi-override and zero-width characters are dropped."""
-    from .clean import scrub
-
-    values = v if isinstance(v, list) else [v]
-    if not values or not all(isinstance(x, str) for x in values):
-        return v
-    for x in values:
-        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in x):
-            raise ValueError(f"{x!r} contains a control character or a line break")
-    return [scrub(x) for x in values] if isinstance(v, list) else scrub(v)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +209,23 @@ class Settings(BaseSettings):
             validate_key(key)
         return v
 
+    def origin(self, key: str) -> str:
+        """Where a setting's value came from, for an error message: `--key`, `BRIEFING_KEY`
+        or `key in FILE`."""
+        import os
+
+        if key in self._flags:
+            return "--" + key.replace("_", "-")
+        env = "BRIEFING_" + key.upper()
+        if env in os.environ:
+            return env
+        if self._file is None:
+            return key
+        from .config_errors import toml_line
+
+        line = toml_line(self._file, (key,))
+        return f"{key} in {self._file}" + (f" line {line}" if line else "")
+
     def config_dir(self) -> Path | None:
         """The folder of the settings file: relative topic sources are relative to it."""
         return self._file.parent if self._file is not None else None
@@ -375,6 +360,7 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
         settings = Settings(**given)
         settings._file = path.absolute() if path is not None else None
         settings._flags = frozenset(given)
+        resolve_paths(settings)
         return settings
     except ValidationError as exc:
         from .config_errors import origin
@@ -384,3 +370,4 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
         raise ConfigError(f"{path}: {exc}" if path else f"invalid settings: {exc}") from None
     finally:
         _TOML.reset(token)
+

@@ -13,7 +13,7 @@ _PLAIN = {"int_parsing": "not an integer", "float_parsing": "not a number",
           "bool_parsing": "not true or false", "extra_forbidden": "unknown key"}  # fmt: skip
 
 
-def _toml_line(path: Path, loc: tuple[Any, ...]) -> int | None:
+def toml_line(path: Path, loc: tuple[Any, ...]) -> int | None:
     """The line of the settings file that sets this key (inside its [table], if nested)."""
     import re
 
@@ -55,7 +55,7 @@ def origin(e: Any, path: Path | None, flags: dict[str, Any]) -> str:
     if env and env in os.environ:
         return f"{env}: {what}"
     if path is not None:
-        line = _toml_line(path, loc)
+        line = toml_line(path, loc)
         return f"{path}{f' line {line}' if line else ''}: {what}" + (
             "" if e["type"] == "extra_forbidden" else f" for `{key}`"
         )

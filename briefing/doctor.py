@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings, config_file, user_config_file
+from .config_errors import toml_line
 
 LIMIT = 3.0  # seconds for each network check
 
@@ -50,8 +51,9 @@ def origins(settings: Settings, flags: dict[str, Any]) -> dict[str, str]:
             out[name] = "flag"
         elif env := next((a for a in aliases if a in os.environ), None):
             out[name] = f"environment ({env})"
-        elif name in file_keys:
-            out[name] = f"file ({path})"
+        elif name in file_keys and path is not None:
+            line = toml_line(path, (name,))
+            out[name] = f"file ({path}{f' line {line}' if line else ''})"
     return out
 
 
@@ -70,9 +72,24 @@ def check_files(settings: Settings, explicit: Path | None) -> Iterator[Finding]:
                       else f"{state} (not created yet)")  # fmt: skip
 
 
-def check_llm(settings: Settings) -> Iterator[Finding]:
-    if settings.llm == "extractive" or not settings.llm_configured:
+def check_llm(settings: Settings, offline: bool = False) -> Iterator[Finding]:
+    from .errors import ConfigError
+
+    try:
+        configured = settings.llm_configured
+    except ConfigError as exc:  # an api_key_file that cannot be read
+        yield Finding(False, "LLM", str(exc), "fix api_key_file (relative to the settings file)")
+        return
+    if settings.llm == "openai" and not configured:
+        yield Finding(False, "LLM", f"llm = openai ({settings.origin('llm')}) but no API key "
+                      "or server is set", "set base_url, or an API key (OPENAI_API_KEY, "
+                      "BRIEFING_API_KEY or api_key_file), or llm = \"extractive\"")  # fmt: skip
+        return
+    if settings.llm == "extractive" or not configured:
         yield Finding(True, "LLM", "not used: the offline extractive summariser writes briefings")
+        return
+    if offline:
+        yield Finding(True, "LLM", f"{settings.base_url or 'OpenAI'}: not checked (--offline)")
         return
     import httpx
 
@@ -101,9 +118,14 @@ def check_llm(settings: Settings) -> Iterator[Finding]:
                       "" if has else "set `model` to one the server serves")  # fmt: skip
 
 
-def check_smtp(settings: Settings) -> Iterator[Finding]:
+def check_smtp(settings: Settings, offline: bool = False) -> Iterator[Finding]:
     if not settings.smtp_host:
         yield Finding(True, "SMTP", "not configured (set smtp_host to mail briefings)")
+        return
+    if offline:
+        yield Finding(True, "SMTP", f"{settings.smtp_host}: not checked (--offline)")
+        if not settings.mail_from:
+            yield Finding(False, "SMTP sender", "mail_from is not set", "set mail_from")
         return
     port = settings.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[settings.smtp_security]
     where = f"{settings.smtp_host}:{port}"
@@ -148,8 +170,7 @@ def check_tools() -> Iterator[Finding]:
                       "pip install 'pagefind[bin]'")  # fmt: skip
 
 
-def check_sources(settings: Settings) -> Iterator[Finding]:
-
+def check_sources(settings: Settings, offline: bool = False) -> Iterator[Finding]:
     from .topics import configured
 
     topics = configured(settings)
@@ -161,10 +182,12 @@ def check_sources(settings: Settings) -> Iterator[Finding]:
                 False, f"topic {t.id}", "has no sources", f"set sources in [topics.{t.id}]"
             )
         for src in t.sources:
-            yield from _check_source(t.id, src)
+            yield from _check_source(t.id, src, offline=offline)
 
 
-def _check_source(topic: str, src: str, listed_in: str = "") -> Iterator[Finding]:
+def _check_source(
+    topic: str, src: str, listed_in: str = "", offline: bool = False
+) -> Iterator[Finding]:
     """One source: a URL answers, a path exists; an OPML list's feeds are each checked."""
     import httpx
 
@@ -173,7 +196,9 @@ def _check_source(topic: str, src: str, listed_in: str = "") -> Iterator[Finding
 
     where = f" (in {listed_in})" if listed_in else ""
     data = b""
-    if src.startswith(("http://", "https://")):
+    if src.startswith(("http://", "https://")) and offline:
+        yield Finding(True, f"topic {topic}", f"{src}{where}: not checked (--offline)")
+    elif src.startswith(("http://", "https://")):
         try:
             r = httpx.get(src, timeout=LIMIT, follow_redirects=True)
             ok, found = r.status_code < 400, f"{src}{where}: HTTP {r.status_code}"
@@ -195,9 +220,12 @@ def _check_source(topic: str, src: str, listed_in: str = "") -> Iterator[Finding
             yield Finding(False, f"topic {topic}", str(exc), "fix the OPML list")
             return
         for feed in feeds:
-            yield from _check_source(topic, feed, listed_in=src)
+            yield from _check_source(topic, feed, listed_in=src, offline=offline)
 
 
-def run_checks(settings: Settings, explicit: Path | None) -> list[Finding]:
-    return [*check_files(settings, explicit), *check_llm(settings), *check_smtp(settings),
-            *check_tools(), *check_sources(settings)]  # fmt: skip
+def run_checks(settings: Settings, explicit: Path | None, offline: bool = False) -> list[Finding]:
+    """Every check; `offline`: no network (LLM, SMTP and URLs are named, not contacted)."""
+    return [
+        *check_files(settings, explicit), *check_llm(settings, offline),
+        *check_smtp(settings, offline), *check_tools(), *check_sources(settings, offline),
+    ]  # fmt: skip

@@ -84,7 +84,7 @@ sources = ["{tmp_path}", "{tmp_path / 'missing'}"]
                env={"BRIEFING_TIMEOUT": "9"})  # fmt: skip
     out = r.stdout
     assert r.returncode == 1, out
-    assert f"base_url = {llm.base_url}\t<- file ({cfg})" in out
+    assert f"base_url = {llm.base_url}\t<- file ({cfg} line 4)" in out
     assert "timeout = 9.0\t<- environment (BRIEFING_TIMEOUT)" in out
     assert "state_dir = " in out and "<- flag" in out
     assert f"ok    LLM: {llm.base_url.rstrip('/')} reachable" in out
@@ -153,3 +153,50 @@ def test_quiet_prints_only_errors_and_data(tmp_path: Path) -> None:
     assert str(out / "briefing.md") in r.stdout  # what was written, without -q
     r = sh("run", "--sample", "--date", "2025-02-13", "--no-state", "-q", "-f", "json")
     assert r.stdout.startswith("{")  # data still goes to stdout
+
+
+def test_paths_in_the_settings_file_are_relative_to_it_and_tilde_is_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, conf, elsewhere = tmp_path / "home", tmp_path / "conf", tmp_path / "elsewhere"
+    (home / ".config" / "briefing").mkdir(parents=True)
+    (home / ".config" / "briefing" / "key").write_text("k\n")
+    (conf / "tpl").mkdir(parents=True)
+    elsewhere.mkdir()
+    cfg = conf / "s.toml"
+    cfg.write_text('llm = "extractive"\nstate_dir = "st"\ntemplates = "tpl"\n'
+                   'api_key_file = "~/.config/briefing/key"\narchive_dir = "~/site"\n')  # fmt: skip
+    from briefing.config import load_settings
+
+    monkeypatch.delenv("BRIEFING_STATE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(elsewhere)  # as cron or systemd would run it: not in the settings' folder
+    s = load_settings(cfg)
+    assert s.state_path() == conf / "st" and s.templates == conf / "tpl"
+    assert s.archive_dir == home / "site" and s.secret_key() == "k"
+    assert load_settings(cfg, state_dir=Path("flag")).state_dir == Path("flag")  # flags: cwd
+    r = subprocess.run([EXE, "run", "--sample", "--date", "2025-02-13", "--config", str(cfg),
+                        "-q", "-f", "json", "--out", str(tmp_path / "b.json")],
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert (conf / "st" / "briefing.sqlite3").is_file() and not (elsewhere / "st").exists()
+    # an error names the setting and where it was set, not a flag the user never typed
+    cfg.write_text('boilerplate = "nope.toml"\nllm = "openai"\n')
+    r = sh("run", "--sample", "--config", str(cfg), "--no-state")
+    assert r.returncode == 2 and f"boilerplate in {cfg} line 1: no such file: {conf / 'nope.toml'}" in r.stderr
+    cfg.write_text('llm = "openai"\n')
+    r = sh("run", "--sample", "--config", str(cfg), "--no-state",
+           env={"OPENAI_API_KEY": "", "BRIEFING_API_KEY": "", "OPENAI_BASE_URL": ""})  # fmt: skip
+    assert r.returncode == 2 and f"llm = openai (llm in {cfg} line 1) needs an API key" in r.stderr
+
+
+def test_doctor_fails_an_llm_it_cannot_use_and_offline_still_checks_files(tmp_path: Path) -> None:
+    cfg = tmp_path / "briefing.toml"
+    cfg.write_text('llm = "openai"\n[topics.t]\nsources = ["feeds.opml", "https://news.example/rss"]\n')
+    clean = {"OPENAI_API_KEY": "", "BRIEFING_API_KEY": "", "OPENAI_BASE_URL": ""}
+    r = sh("doctor", "--offline", "--config", str(cfg), "--state", str(tmp_path / "s"), env=clean)
+    assert r.returncode == 1, r.stdout
+    assert f"FAIL  LLM: llm = openai (llm in {cfg} line 1) but no API key or server" in r.stdout
+    assert f"FAIL  topic t: {tmp_path / 'feeds.opml'}: not found" in r.stdout
+    assert "https://news.example/rss: not checked (--offline)" in r.stdout
+    assert f"llm = openai\t<- file ({cfg} line 1)" in r.stdout

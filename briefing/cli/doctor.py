@@ -16,7 +16,7 @@ from .options import Opt
 def doctor(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file (default ./briefing.toml).")] = None,
-    offline: Annotated[bool, Opt("--offline", help="Skip the network checks (LLM, SMTP, URLs).")] = False,
+    offline: Annotated[bool, Opt("--offline", help="Skip the network checks (LLM, SMTP, URLs); files and settings are still checked.")] = False,
 ) -> None:
     """Check the setup: settings, state, LLM, SMTP, tools and sources.
 
@@ -25,7 +25,7 @@ def doctor(
     Exits 1 when something is broken, naming the fix."""
     with handled():
         from ..config import load_settings
-        from ..doctor import check_files, check_tools, origins, run_checks
+        from ..doctor import origins, run_checks
 
         flags = {"state_dir": state}
         settings = load_settings(config, **flags)
@@ -36,8 +36,7 @@ def doctor(
             if key == "topics":
                 shown = ", ".join(value)
             print(f"  {key} = {shown}\t<- {where}")
-        found = ([*check_files(settings, config), *check_tools()] if offline
-                 else run_checks(settings, config))  # fmt: skip
+        found = run_checks(settings, config, offline=offline)
         print()
         for f in found:
             print(f"{'ok  ' if f.ok else 'FAIL'}  {f.what}: {f.found}" + (f"\n      fix: {f.fix}" if f.fix else ""))

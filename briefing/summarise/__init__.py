@@ -23,8 +23,8 @@ def make_summariser(settings: Settings, store: Store | None = None) -> Summarise
         return ExtractiveSummariser()
     if not settings.llm_configured:
         raise UsageError(
-            "--llm openai needs an API key (OPENAI_API_KEY / BRIEFING_API_KEY / api_key_file) "
-            "or a server (--base-url, OPENAI_BASE_URL)"
+            f"llm = {settings.llm} ({settings.origin('llm')}) needs an API key (OPENAI_API_KEY, "
+            "BRIEFING_API_KEY or api_key_file) or a server (base_url, --base-url, OPENAI_BASE_URL)"
         )
     from .llm import OpenAISummariser
 
