@@ -118,7 +118,7 @@ def prepare(
         per_doc = Counter(e.document for e in future)
         for doc_id in sorted(per_doc):
             n = per_doc[doc_id]
-            why = f"{n} entries dated in the future (after {horizon:%Y-%m-%d}): left out"
+            why = f"{_entries(n)} dated in the future (after {horizon:%Y-%m-%d}): left out"
             skipped.append(Skipped(input=source_of[doc_id], reason=why, kind="excluded"))
         gone = {id(e) for e in future}
         entries = [e for e in entries if id(e) not in gone]
@@ -168,7 +168,7 @@ def brief(
     whose stories a section may continue."""
     if not prep.stories:
         raise NothingToBrief(
-            f"nothing to brief in the window {window.describe()}: {len(prep.entries)} entries "
+            f"nothing to brief in the window {window.describe()}: {_entries(len(prep.entries))} "
             f"read, {len(prep.in_window) + len(prep.off_topic)} in the window"
             + (f" ({prep.links} link-only)" if prep.links else "")
             + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
@@ -315,3 +315,7 @@ def assemble(
         ),
         skipped=prep.skipped,
     )
+
+
+def _entries(n: int) -> str:
+    return f"{n:,} {'entry' if n == 1 else 'entries'}"

@@ -7,10 +7,11 @@ Markdown, converted with `markdown` and sanitised with `nh3` to a few inline tag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -91,13 +92,25 @@ def _skipped(b: Briefing) -> tuple[list[tuple[str, str]], str]:
         if s.input.startswith(("http://", "https://")):
             public.append((s.input, s.reason))
         else:
-            reason = s.reason.split(":")[0].split(" (")[0]
-            local[reason] = local.get(reason, 0) + 1
+            local[_why(s.input, s.reason)] = local.get(_why(s.input, s.reason), 0) + 1
     if not local:
         return public, ""
     total = sum(local.values())
-    detail = "; ".join(f"{n} {why}" for why, n in local.items())
-    return public, f"{plural(total, 'local file')} ({detail})"
+    detail = "; ".join(f"{why} ({n:,})" for why, n in local.items())
+    return public, f"{plural(total, 'local file')}: {detail}"
+
+
+def _why(path: str, reason: str) -> str:
+    """A left-out local file's reason without its path or name, numbers or details:
+    "y1.json: date '0001-01-01' is out of range (years 1 to 9999)" -> "date '0001-01-01' is
+    out of range"."""
+    for name in (path, PurePath(path).name):
+        if name and reason.startswith(name):
+            reason = reason[len(name) :].lstrip(": ")
+    reason = re.sub(r"^\d[\d,]* ", "", reason.split(": ")[0].split(" (")[0])
+    for name in (path, PurePath(path).name):  # never a path, even inside the reason
+        reason = reason.replace(name, "a file") if name else reason
+    return reason.strip() or "unreadable"
 
 
 def _human_time(iso: str | None, tz: ZoneInfo | None = None, month: str = "%B") -> str:
