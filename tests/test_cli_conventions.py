@@ -62,6 +62,9 @@ def test_dates_and_settings_errors_name_their_origin(tmp_path: Path) -> None:
     assert r.returncode == 2 and f"{bad} line 3: unknown key `topik` (did you mean `topic`?)" in r.stderr
     r = sh("run", "--sample", "--no-state", env={"BRIEFING_CONCURRENCY": "many"})
     assert r.returncode == 2 and "BRIEFING_CONCURRENCY: not an integer" in r.stderr
+    for empty in ("0h", "0m", "0d"):
+        r = sh("run", "--sample", "--since", empty, "--no-state")
+        assert r.returncode == 2 and "the window would be empty" in r.stderr, empty
     r = sh("run", "--sample", "--no-state", "--templates", str(tmp_path / "nowhere"))
     assert r.returncode == 2 and "no such folder" in r.stderr
     r = sh("run", "--sample", "--no-state", "--llm", "extractive", "--prompt-version", "story_batch@7")

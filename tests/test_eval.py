@@ -68,3 +68,11 @@ def test_update_raises_minimums_but_refuses_to_lower(tmp_path: Path) -> None:
     assert r.exit_code == 0 and json.loads(high.read_text())["briefing.rouge1"] < 0.99
     report = json.loads((tmp_path / "r.json").read_text())
     assert set(report["blogs"][0]["rouge"]) == {"briefing", "lead", "random"}
+    missing, wrong = tmp_path / "nope.json", tmp_path / "wrong.json"
+    r = runner.invoke(app, ["eval", str(data), "--baseline", str(missing)])
+    assert r.exit_code == 2 and f"--baseline {missing}: no such file" in r.stderr
+    wrong.write_text(json.dumps({"rouge2": 0.01}))  # not a score's name: an error, not a 0
+    r = runner.invoke(app, ["eval", str(data), "--baseline", str(wrong)])
+    assert r.exit_code == 2 and "not scores: rouge2" in r.stderr and "briefing.rouge2" in r.stderr
+    r = runner.invoke(app, ["eval", str(data), "--baseline", str(missing), "--update"])
+    assert r.exit_code == 0 and "briefing.rouge2" in json.loads(missing.read_text())

@@ -83,7 +83,7 @@ def eval_(
             else:
                 as_json.write_text(report.to_json())
         if baseline is not None:
-            minimums = json.loads(baseline.read_text()) if baseline.exists() else {}
+            minimums = _minimums(baseline, mean, update)
             if update:
                 changes = list(updated_minimums(mean, minimums, allow_lower))
                 for k, old, new in changes:
@@ -98,3 +98,24 @@ def eval_(
             elif failures := gate(mean, minimums):
                 err("briefing: quality gate failed: " + "; ".join(failures))
                 raise typer.Exit(1)
+
+
+def _minimums(path: Path, mean: dict[str, float], update: bool) -> dict[str, float]:
+    """The gate's minimums; a missing file is an error unless --update is to create it, and
+    a name that is not a score is an error (it would silently count as 0)."""
+    from ..errors import UsageError
+
+    if not path.exists():
+        if update:
+            return {}
+        raise UsageError(f"--baseline {path}: no such file (use --update to create it)")
+    try:
+        got = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--baseline {path}: not a JSON object of minimums ({exc})") from None
+    if not isinstance(got, dict) or not all(isinstance(v, int | float) for v in got.values()):
+        raise UsageError(f"--baseline {path}: not a JSON object of minimums")
+    if unknown := sorted(set(got) - set(mean)):
+        raise UsageError(f"--baseline {path}: not scores: {', '.join(unknown)} (scores are "
+                         f"{', '.join(sorted(mean))})")  # fmt: skip
+    return {k: float(v) for k, v in got.items()}

@@ -40,6 +40,8 @@ def parse_since(text: str) -> timedelta:
     if not m:
         raise UsageError(f"--since {text!r}: use a number and a unit, e.g. 90m, 24h, 2d, 1w")
     span = timedelta(**{_UNITS[m.group(2).lower()]: min(int(m.group(1)), 10**7)})
+    if not span:
+        raise UsageError(f"--since {text!r}: the window would be empty; e.g. 24h")
     if span > timedelta(days=36500):  # a window reaching past year 1 would overflow
         raise UsageError(f"--since {text!r}: at most 100 years")
     return span
