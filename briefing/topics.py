@@ -195,7 +195,8 @@ def resolve(
     if not topics:
         raise UsageError(
             "no topic is configured: add a [topics.<id>] table to briefing.toml "
-            "(see examples/briefing.toml), or pass --topic"
+            "(see examples/briefing.toml), or brief files, folders or URLs you name: "
+            "briefing run SOURCE... [--topic TITLE]"
         )
     raise UsageError(f"several topics are configured; pass --topic ({names(settings)})")
 

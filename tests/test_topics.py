@@ -301,4 +301,14 @@ def test_history_tells_the_edition_in_force_from_the_ones_it_replaced(tmp_path: 
     kinds = [line.split("\t")[3] for line in r.stdout.splitlines()[1:]]
     assert kinds == ["edition", "replaced"]
     r = cli(cfg, state, "history", "--topic", "nope")
-    assert r.exit_code == 2 and "unknown topic 'nope'" in r.stderr
+    assert r.exit_code == 2 and "no stored briefing of topic 'nope'" in r.stderr
+    # an ad hoc topic (not in the settings) is found by its id or by the title it ran with
+    r = cli(cfg, state, "run", "--sample", "--date", "2025-02-13", "--topic", "Газа мир",
+            "--save", "-f", "json")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    tid = json.loads(r.stdout)["topic_id"]
+    assert tid not in ("gaza", "ukraine")
+    for name in (tid, "Газа мир"):
+        r = cli(cfg, state, "history", "--topic", name)
+        rows = [line.split("\t") for line in r.stdout.splitlines()[1:]]
+        assert r.exit_code == 0 and [x[1] for x in rows] == [tid], (name, r.stdout, r.stderr)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import app, handled, say
 from .options import Arg, Opt
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..store import Store
 
 topics_app = typer.Typer(help="List the topics of the settings file, or show one.", invoke_without_command=True)
 app.add_typer(topics_app, name="topics")
@@ -82,12 +86,9 @@ def history_list(
     with handled():
         from ..config import load_settings
         from ..store import Store
-        from ..topics import resolve
-
         settings = load_settings(config, state_dir=state)
-        key = resolve(settings, topic).id if topic else None
         with Store(settings.state_path()) as store:
-            rows = store.history(key, limit)
+            rows = _history(settings, store, topic, limit)
         print("id\ttopic\tdate\tkind\twindow\tcreated")
         for r in rows:
             kind = r["kind"]
@@ -117,3 +118,24 @@ def history_rm(
                 say(f"removed\t{i}")
         if missing:
             raise UsageError("no stored briefing with id " + ", ".join(map(str, missing)))
+
+
+def _history(
+    settings: Settings, store: Store, topic: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Stored briefings of a topic named by its key or title: a configured one, or one that
+    is only in the state (an ad hoc topic's id, or the title it was run with)."""
+    from ..errors import UsageError
+    from ..topics import find, legacy, names
+
+    if topic is None:
+        return store.history(None, limit)
+    found = find(settings, topic)
+    keys = [found.id] if found else list(dict.fromkeys([topic.strip(), legacy(settings, topic).id]))
+    for key in keys:
+        if rows := store.history(key, limit):
+            return rows
+    if found:
+        return []
+    raise UsageError(f"no stored briefing of topic {topic!r}; configured topics: "
+                     f"{names(settings)}")  # fmt: skip
