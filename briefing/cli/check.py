@@ -31,8 +31,8 @@ def check(
     Every bullet must cite entries whose sentences say what it says: the words (numbers,
     names, content words) and the meaning (negation, numbers with what they count, who did
     what to whom, who said it, time and place, certainty). BRIEFING.json is any briefing in
-    our JSON shape. Prints each failing bullet with its reasons and the closest evidence;
-    exits 1 when any bullet fails."""
+    our JSON shape. Prints every bullet with its verdict; a failing one with its reasons and
+    the closest evidence. Exits 1 when any bullet fails."""
     with handled():
         from ..check import check_briefing
 
