@@ -34,6 +34,7 @@ def test_html_file_keeps_article_and_metadata_drops_scripts_and_nav() -> None:
     res = read(str(FIXTURES / "article.html"))
     doc = res.loaded[0].document
     assert doc.title == "Talks in Riyadh begin"
+    assert doc.publisher == "Example News"  # the page's og:site_name
     assert doc.published is not None and doc.published.date().isoformat() == "2025-02-18"
     assert "Marco Rubio led the US delegation" in doc.text
     assert "tracking" not in doc.text and "Home" not in doc.text and "Sign up" not in doc.text
@@ -148,6 +149,7 @@ def test_urls_pages_feeds_and_failures(web: WebServer) -> None:
     )
     docs = [d.document for d in res.loaded]
     assert docs[0].title == "Talks in Riyadh begin" and docs[0].url == web.url("/article")
+    assert docs[0].publisher == "Example News"  # the site's name, not its host
     # the Atom item's relative link is resolved against the feed, and its teaser replaced by the page
     assert docs[1].url == web.url("/2025/02/17/paris-meeting")
     assert docs[1].title == "European leaders meet in Paris on Ukraine security"

@@ -166,9 +166,16 @@ def document_from_html(
     published, date_only = parse_when(meta.get("date"), tz, source)
     return document_from_text(
         meta.get("text") or "", doc_id=doc_id, source=source, rules=rules, tz=tz,
-        title=meta.get("title"), publisher=meta.get("sitename"), published=published,
+        title=meta.get("title"), publisher=_site_name(meta), published=published,
         date_only=date_only, url=url or meta.get("source"), author=meta.get("author"),
     )  # fmt: skip
+
+
+def _site_name(meta: dict[str, Any]) -> str | None:
+    """The page's site name (og:site_name and the like): trafilatura's JSON calls it
+    "source-hostname" (its host name when the page names no site)."""
+    name = meta.get("sitename") or meta.get("source-hostname")
+    return name.strip() or None if isinstance(name, str) else None
 
 
 # ---------------------------------------------------------------- JSON
