@@ -1,6 +1,63 @@
+"""Story grouping on the sample corpus, against hand labels of its events
+(`tests/data/events.json`). `python -m tests.test_stories` prints the pairwise precision and
+recall per day."""
+
 from __future__ import annotations
 
-from .conftest import prepare_sample
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import brief, prepare_sample
+
+EVENTS = json.loads((Path(__file__).parent / "data" / "events.json").read_text())["days"]
+PRECISION, RECALL = 0.9, 0.8  # targets (issue 16)
+
+
+def pairs(day: str) -> tuple[int, int, int, list[str]]:
+    """(true pairs found, false pairs, true pairs missed, what went wrong) of `stories.group`
+    on the day's entries: a pair is two entries in one story, or of one labelled event."""
+    gold = {e: event for event, ids in EVENTS[day].items() for e in ids}
+    got = {m.id: s.id for s in prepare_sample(day).stories for it in s.items for m in it.members}
+    assert set(got) == set(gold), f"{day}: labels and briefed entries differ"
+    tp = fp = fn = 0
+    wrong = []
+    for a, b in itertools.combinations(sorted(gold), 2):
+        same, grouped = gold[a] == gold[b], got[a] == got[b]
+        tp += same and grouped
+        fp += grouped and not same
+        fn += same and not grouped
+        if same != grouped:
+            why = "grouped apart events" if grouped else "split one event"
+            wrong.append(f"{day} {why}: {gold[a].split(':')[0]} / {gold[b].split(':')[0]}")
+    return tp, fp, fn, wrong
+
+
+def scores() -> tuple[float, float, list[str]]:
+    tp = fp = fn = 0
+    wrong: list[str] = []
+    for day in EVENTS:
+        t, f, n, w = pairs(day)
+        tp, fp, fn, wrong = tp + t, fp + f, fn + n, wrong + w
+    return tp / max(1, tp + fp), tp / max(1, tp + fn), wrong
+
+
+def test_grouping_precision_and_recall_on_the_labelled_sample() -> None:
+    precision, recall, wrong = scores()
+    assert precision >= PRECISION and recall >= RECALL, (precision, recall, wrong)
+
+
+@pytest.mark.parametrize("day", ["2025-02-12", "2025-02-13"])
+def test_no_section_cites_an_entry_of_another_event(day: str) -> None:
+    event = {e: name for name, ids in EVENTS[day].items() for e in ids}
+    b = brief(day)
+    for s in b.sections:
+        events = {event[c] for x in s.bullets for c in x.citations}
+        assert len(events) == 1, (s.title, events)
+    for m in b.also_reported:
+        assert len({event[c] for c in m.citations}) == 1
 
 
 def _story_of(stories, headline_start: str):  # type: ignore[no-untyped-def]
@@ -77,3 +134,13 @@ def test_one_item_and_stop_words_only() -> None:
     assert [len(s.items) for s in group([item(0, "Talks resume in Geneva")])] == [1]
     alone = group([item(0, "It is what it is."), item(1, "They are where they were.")])
     assert sorted(len(s.items) for s in alone) == [1, 1]  # no words to compare: no story
+
+
+if __name__ == "__main__":
+    for day in EVENTS:
+        t, f, n, w = pairs(day)
+        print(f"{day}: {t} pairs of one event grouped, {f} pairs of two events, {n} missed")
+        for line in w:
+            print("   ", line)
+    p, r, _ = scores()
+    print(f"pairwise precision {p:.3f}, recall {r:.3f} (targets {PRECISION}, {RECALL})")

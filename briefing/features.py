@@ -1,0 +1,44 @@
+"""Who a report is about and who speaks in it: cheap features for story grouping. Pure.
+
+News of a day is mostly people saying things. Two reports of one event name the same people
+in their headline and first paragraph, and quote the same speaker; reports of two events on
+one subject ("Healey says…", "Hegseth says…" about the same phone call) share the subject's
+words but not the speaker. Both features are plain word lists (lowercased) for a TF-IDF
+block; on text without capitals (some feeds are lowercased) they are empty and grouping
+falls back on the words alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .check import proper_nouns
+
+SPEECH_VERBS = (
+    "said|says|say|told|tells|added|adds|claimed|claims|warned|warns|described|describes|denied"
+    "|denies|revealed|reveals|insisted|insists|confirmed|confirms|wrote|writes|argued|argues"
+    "|urged|urges|announced|announces|reported|reports|responded|hinted|quoted|stated|stressed"
+)
+_NAME = r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3}"
+# "Mr Healey said", "Scholz (the chancellor) said", "Kyiv has said"; and "…, said Mr Healey"
+_BEFORE = re.compile(
+    rf"({_NAME})(?:['’]s)?(?:\s+\([^)]{{0,60}}\))?\s+(?:has\s+|had\s+|have\s+|also\s+)?"
+    rf"(?:{SPEECH_VERBS})\b"
+)
+_AFTER = re.compile(rf"\b(?:{SPEECH_VERBS})\s+(?:the\s+)?({_NAME})")
+_NOT_SPEAKERS = frozenset("he she they it we i you this that there who".split())
+
+
+def names(headline: str, lede: str) -> str:
+    """The proper nouns of the headline and the lede, lowercased, one per occurrence."""
+    return " ".join(w.lower() for w in proper_nouns(". ".join(x for x in (headline, lede) if x)))
+
+
+def speakers(headline: str, lede: str, rest: str, limit: int) -> str:
+    """The last word of each name that speaks ("X said", "said X") in the headline and the
+    first `limit` characters of the body, lowercased."""
+    text = "\n".join(x for x in (headline, lede, rest[: max(0, limit - len(lede))]) if x)
+    found = [m.group(1) for m in _BEFORE.finditer(text)]
+    found += [m.group(1) for m in _AFTER.finditer(text)]
+    words = (re.sub(r"['’]s$", "", f.split()[-1]).lower() for f in found)
+    return " ".join(w for w in words if w not in _NOT_SPEAKERS)
