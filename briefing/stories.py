@@ -16,14 +16,14 @@ kept is still computed from every word).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .contract import Briefing, Section
-from .models import Entry, Item, Story
+from .models import Item, Story
+from .titles import choose
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -42,6 +42,8 @@ MAX_BLOCK = 2_000  # rows per sparse product
 WEIGHTS = {"headline": 2.0, "lede": 1.0, "rest": 0.5, "names": 0.5, "speakers": 1.5}
 LEDE_CHARS = 400  # the lede: the first paragraph, up to here (cut after a sentence if it can)
 SPEAKER_CHARS = 2_000  # speakers are looked for in the headline and this much of the body
+WORDS_CAP = 2.0  # a pair's similarity is at most this times that of their words alone
+SMALL_DAY = 3  # from this many items on, a word found in all of them weighs nothing
 _TOKEN = r"(?u)\b[^\W\d_][\w'-]+\b"
 
 
@@ -62,11 +64,11 @@ def item_text(item: Item) -> str:
     return "\n".join(x for x in parts(item) if x)
 
 
-def vectors(items: Sequence[Item]) -> csr_matrix | None:
+def vectors(items: Sequence[Item]) -> tuple[csr_matrix, csr_matrix] | None:
     """L2-normalised rows (sparse): TF-IDF of the headline, the lede and the rest, weighted and
-    added, beside the names in the headline and lede and the people quoted (`features.py`).
-    One tokenisation of each part; the IDF counts items, not parts. None when no item has a
-    word that is not a stop word."""
+    added, beside the names in the headline and lede and the people quoted (`features.py`);
+    and the words alone (the first block, normalised). One tokenisation of each part; the IDF
+    counts items, not parts. None when no item has a word that is not a stop word."""
     from scipy.sparse import hstack
     from sklearn.preprocessing import normalize
 
@@ -85,7 +87,7 @@ def vectors(items: Sequence[Item]) -> csr_matrix | None:
         block = _weighted(words, n, None, r"\S+", (WEIGHTS[key],))
         if block is not None:
             blocks.append(block)
-    return normalize(hstack(blocks, format="csr")).tocsr()
+    return normalize(hstack(blocks, format="csr")).tocsr(), normalize(text).tocsr()
 
 
 def _weighted(docs: Sequence[str], n: int, stop: str | None, pattern: str,
@@ -108,7 +110,10 @@ def _weighted(docs: Sequence[str], n: int, stop: str | None, pattern: str,
     for m in per[1:]:
         seen = seen + m
     df = np.bincount(seen.indices, minlength=counts.shape[1])
-    idf = diags(np.log((1.0 + n) / (1.0 + df)) + 1.0)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    if n >= SMALL_DAY:  # a word in every item tells nothing about which of them go together
+        idf[df >= n] = 0.0
+    idf = diags(idf)
     total = None
     for w, m in zip(weights, per, strict=True):
         part = normalize(m @ idf) * w
@@ -238,11 +243,18 @@ def average_link(
     return labels
 
 
-def cluster(m: csr_matrix | None, n: int, cutoff: float = DISTANCE_CUTOFF) -> list[int]:
-    """A story label per item: average link on the items' sparse neighbour graph."""
+def cluster(m: tuple[csr_matrix, csr_matrix] | None, n: int,
+            cutoff: float = DISTANCE_CUTOFF) -> list[int]:  # fmt: skip
+    """A story label per item: average link on the items' sparse neighbour graph. A pair's
+    similarity is at most `WORDS_CAP` times that of their words alone: names and people
+    quoted strengthen a link the words make, never make one alone (on a small day every
+    report of the topic quotes its president)."""
     if n == 1 or m is None:
         return list(range(n))
-    a, b, sim = graph(m, neighbours(n))
+    full, words = m
+    a, b, sim = graph(full, neighbours(n))
+    if len(a):
+        sim = np.minimum(sim, WORDS_CAP * _cosines(words, a, b))
     return average_link(n, a, b, sim, 1.0 - cutoff)
 
 
@@ -272,7 +284,7 @@ def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]
         return []
     m = vectors(items) if len(items) > 1 else None
     labels = cluster(m, len(items), cutoff)
-    cent = centrality(m, labels)
+    cent = centrality(m[0] if m else None, labels)
     by_label: dict[int, list[int]] = {}
     for idx, label in enumerate(labels):
         by_label.setdefault(label, []).append(idx)
@@ -281,8 +293,8 @@ def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]
         members = [items[i] for i in idxs]
         docs = {d for it in members for d in it.documents}
         score = len(members) + 0.5 * len(docs) + 0.25 * sum(len(it.members) - 1 for it in members)
-        ranked = [items[i] for i in sorted(idxs, key=lambda i: -cent[i])]
-        title = _title(ranked)
+        ranked = [items[i] for i in sorted(idxs, key=lambda i: (-cent[i], _when(items[i])))]
+        title = choose(ranked)[0]
         sid = (
             "s" + hashlib.sha256("|".join(sorted(i.id for i in members)).encode()).hexdigest()[:10]
         )
@@ -291,35 +303,21 @@ def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]
     return stories
 
 
-_PREFIX = re.compile(r"^(?:Breaking|Live|Watch|Latest|Update|Analysis|Exclusive)\s*[:|-]\s*", re.I)
-
-
-def first_report(ranked: Sequence[Item]) -> Entry | None:
-    """The story's first report with a headline (the event itself), if any."""
-    headed = [m for it in ranked for m in it.members if m.headline and m.kind != "lead"]
-    if not headed:
-        return None
-    return min(headed, key=lambda m: (m.published is None, m.published, -m.position))
-
-
-def _title(ranked: Sequence[Item]) -> str:
-    """The headline of the story's first report, else its first line."""
-    report = first_report(ranked)
-    if report is not None:
-        return _PREFIX.sub("", report.headline or "")
-    first = ranked[0].canonical.body.split("\n")[0]
-    return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "…"
+def _when(item: Item) -> tuple[bool, float]:
+    """Equally central items: the first report first (undated last)."""
+    t = item.canonical.published
+    return (t is None, t.timestamp() if t else 0.0)
 
 
 def titled_by(story: Story) -> list[str]:
-    """The entries a story's title comes from: its first report (and that item's copies),
-    else its most central item."""
-    first = first_report(story.items)
+    """The entries a story's title comes from: its report (and that item's copies)."""
+    from .titles import choose
+
+    _title, entry = choose(story.items)
     for item in story.items:
-        if first is None or any(m is first for m in item.members):
-            ids = [first.id] if first is not None else []
-            return list(dict.fromkeys([*ids, *item.entry_ids]))
-    return list(story.items[0].entry_ids)
+        if any(m is entry for m in item.members) or item.canonical is entry:
+            return list(dict.fromkeys([entry.id, *item.entry_ids]))
+    return [entry.id]
 
 
 def _terms(title: str, bullets: Sequence[str]) -> set[str]:
@@ -328,7 +326,7 @@ def _terms(title: str, bullets: Sequence[str]) -> set[str]:
     return {w.lower() for w in proper_nouns(" ".join([title + ".", *bullets]))}
 
 
-CONTINUES_JACCARD = 0.35
+CONTINUES_JACCARD = 0.3  # sections are shorter since the bullet budgets (fewer names each)
 
 
 def continuations(briefing: Briefing, earlier: Sequence[Briefing]) -> Briefing:

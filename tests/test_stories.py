@@ -144,3 +144,55 @@ if __name__ == "__main__":
             print("   ", line)
     p, r, _ = scores()
     print(f"pairwise precision {p:.3f}, recall {r:.3f} (targets {PRECISION}, {RECALL})")
+
+
+SMALL_DAY = {
+    "drones": ("Russia launches drones at Ukraine's energy grid",
+               "Russia launched dozens of drones at Ukraine's energy grid overnight, Ukraine's air "
+               "force said on Tuesday. Ukrainian officials said power was cut in parts of Kharkiv "
+               "after the Russian attack.\n\nPresident Volodymyr Zelensky said Ukraine needed more "
+               "air defence from its Western allies to stop Russia's attacks."),
+    "sanctions": ("EU agrees new sanctions on Russia over the war in Ukraine",
+                  "European Union ministers agreed a new package of sanctions on Russia over its war "
+                  "in Ukraine on Tuesday, targeting Russian banks and oil tankers.\n\nUkraine's "
+                  "President Volodymyr Zelensky welcomed the sanctions and said Western allies must "
+                  "keep up the pressure on Russia."),
+    "prisoners": ("Ukraine and Russia swap prisoners of war",
+                  "Ukraine and Russia exchanged 150 prisoners of war on Tuesday in a swap mediated by "
+                  "the United Arab Emirates, Ukrainian officials said. President Volodymyr Zelensky "
+                  "said Ukraine would bring all its soldiers home from Russian captivity.\n\nRussia's "
+                  "defence ministry said its soldiers had returned to Russia."),
+}  # fmt: skip
+
+
+def _write_day(folder: Path, reports: dict[str, tuple[str, str]]) -> list[str]:
+    for name, (headline, body) in reports.items():
+        (folder / f"{name}.md").write_text(f"# {headline}\n\ndate 2025-03-04\n\n{body}\n")
+    return [str(folder)]
+
+
+def test_a_small_day_of_unrelated_reports_is_not_one_story(tmp_path: Path) -> None:
+    """Three dated files of three events, every one quoting Zelensky on Ukraine and Russia: on
+    a small day the IDF cannot tell the topic's words from the event's, and they were one
+    story under one headline."""
+    b = brief("2025-03-04", inputs=_write_day(tmp_path, SMALL_DAY))
+    assert b.stats.stories == 3
+    assert sorted(s.title for s in b.sections) == sorted(h for h, _ in SMALL_DAY.values())
+
+
+def test_a_small_day_still_groups_two_reports_of_one_event(tmp_path: Path) -> None:
+    day = {
+        "council": ("Council approves new budget for city schools",
+                    "The city council on Tuesday approved a budget of 12 million pounds for schools, "
+                    "after a long debate in the town hall. The mayor said the money would pay for new "
+                    "classrooms and teachers."),
+        "storm": ("Storm brings floods to coastal towns",
+                  "A storm brought heavy rain and floods to several coastal towns on Tuesday, and "
+                  "hundreds of homes lost power. The weather service said more rain was expected."),
+        "floods": ("Hundreds of homes without power after coastal floods",
+                   "Hundreds of homes in coastal towns were without power on Tuesday after a storm "
+                   "brought floods, the electricity company said. Roads near the harbour were "
+                   "closed."),
+    }  # fmt: skip
+    b = brief("2025-03-04", inputs=_write_day(tmp_path, day))
+    assert b.stats.stories == 2
