@@ -25,6 +25,7 @@ _BEFORE = re.compile(
     rf"({_NAME})(?:['’]s)?(?:\s+\([^)]{{0,60}}\))?\s+(?:has\s+|had\s+|have\s+|also\s+)?"
     rf"(?:{SPEECH_VERBS})\b"
 )
+SPEAKER_BEFORE = _BEFORE  # a name before a speech verb (extractive.text.Points)
 _AFTER = re.compile(rf"\b(?:{SPEECH_VERBS})\s+(?:the\s+)?({_NAME})")
 _NOT_SPEAKERS = frozenset("he she they it we i you this that there who".split())
 

@@ -156,7 +156,7 @@ def test_the_extractive_summariser_reads_a_bounded_share_of_a_huge_story(
 
     monkeypatch.setattr(reader, "sentences", spy)
     draft = ExtractiveSummariser().execute(SummaryRequest("t", (story,)))
-    assert draft.sections and sum(seen) <= extractive.STORY_CHARS
+    assert draft.summary and sum(seen) <= extractive.STORY_CHARS
     assert 0 < draft.usage.tokens_in < extractive.STORY_CHARS // 2  # tokens of the text read
 
 

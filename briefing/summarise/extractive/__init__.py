@@ -39,15 +39,13 @@ class ExtractiveSummariser:
 
         # In brief: the best line of each of the leading stories, one story each.
         summary: list[Bullet] = []
-        lead: dict[int, list[int]] = {}
         for si in range(min(request.summary_lines, len(stories))):
-            lead[si] = select.pick(by_story.get(si, []), 1)
-            summary.extend(bullet(i) for i in lead[si])
+            summary.extend(bullet(i) for i in select.pick(by_story.get(si, []), 1))
 
         sections: list[Section] = []
         for si, story in enumerate(stories):
-            picked = select.pick(by_story.get(si, []), budget(story, request.max_bullets))
-            picked = picked or lead.get(si, [])  # nothing more to say: the section is its lead
+            picked = select.pick(by_story.get(si, []), budget(story, request.max_bullets,
+                                                               len(by_story.get(si, []))))
             picked.sort(key=lambda i: (cands[i].when is None, cands[i].when or 0, cands[i].order))
             if picked:
                 sections.append(Section(title=story.title, story_id=story.id,

@@ -15,14 +15,14 @@ from ...clean import fingerprint_text
 from ...instructions import instruction_like
 from ...models import Item, Paragraph, Story
 from ...tokens import count, sentences
-from .text import deixis, flaws, needs_context, tidy
+from .text import Points, deixis, flaws, needs_context, tidy
 
 MAX_WORDS = 55
 STORY_CHARS = 30_000  # text read per story, most central items first (the sample's are < 5,000)
 LEDE_BONUS = 1.6  # the first sentence of an entry says what happened (docs/quality.md)
 SHORT_WORDS, SHORT_PENALTY = 12, 0.9
 LONG_WORDS, LONG_PENALTY = 30, 0.6
-CONTEXT_PENALTY = 0.6  # "He said", "those goals": it leans on sentences the reader has not seen
+LIST_WEIGHT = 1.6  # a list item: the report's own key points ("In five points: …")
 
 
 @dataclass(slots=True)
@@ -46,13 +46,11 @@ def weight(sentence: str, lede: bool, kind: str, para_kind: str) -> float:
     if kind == "lead":
         w *= 1.1
     if para_kind == "li":
-        w *= 0.8
+        w *= LIST_WEIGHT
     if n < SHORT_WORDS:
         w *= SHORT_PENALTY
     elif n > LONG_WORDS:
         w *= LONG_PENALTY
-    if needs_context(sentence):
-        w *= CONTEXT_PENALTY
     if sentence.startswith(('"', "\u201c")):
         w *= 0.85
     if sentence.rstrip().endswith("?"):
@@ -98,16 +96,21 @@ def candidates(stories: Sequence[Story]) -> list[Candidate]:
             e = item.canonical
             spread = 1 + 0.2 * (len(item.documents) - 1)
             first = True
+            points = Points()
             for pi, para, para_text in read:
                 if para.kind == "h":
                     continue
                 sents = sentences(para_text)
                 if para_text != para.text:  # cut short: its last sentence is not whole
                     sents = sents[:-1]
+                speaker = points.read(para.kind, para_text)
                 for ki, sent in enumerate(sents):
                     text = deixis(tidy(sent))
+                    if speaker:  # a point of "what he said", in the speaker's name
+                        text = f"{speaker} said: {text}"
                     lede, first = first, False
-                    if len(text.split()) > MAX_WORDS or flaws(text) or instruction_like(text):
+                    if (len(text.split()) > MAX_WORDS or flaws(text) or instruction_like(text)
+                            or needs_context(text)):  # "They also mark…": no referent here
                         continue
                     key = fingerprint_text(text)
                     w = weight(text, lede, e.kind, para.kind) * spread  # in several documents

@@ -27,9 +27,11 @@ from .candidates import Candidate
 
 REDUNDANT = 0.35  # similarity above which two lines say the same thing (docs/quality.md)
 LEDE_CONCEPT = 3.0  # a concept in an entry's first sentence counts this much more
+DAY_CONCEPT = 0.5  # an item of another story that mentions a concept counts this much
 PER_DOUBLING, PER_SOURCE = 0.3, 1.0  # a story's bullets: one more per doubling of its items
-PER_WORDS, STORY_WORDS, MAX_ITEMS_COUNTED = 0.0, 400, 50  # and per doubling of its words
+PER_SENTENCES, SENTENCES_UNIT = 2.0, 10  # and for a story with more to say than 10 sentences
 LENGTH_POWER = 1.0  # value per word^power: long sentences cover more, but cost more to read
+_SAID = re.compile(r"^[^:]{1,60} said: ")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 # the meaning checks' synonym groups, and a few more that say "the same" only for redundancy
 _MORE = {"talk": "negotiation negotiations negotiate negotiating", "involve": "participation"}
@@ -57,14 +59,22 @@ def concepts(text: str) -> set[str]:
     return out
 
 
-def budget(story: Story, cap: int) -> int:
+def budget(story: Story, cap: int, sentences: int = 0) -> int:
     """Bullets a story may have: one, and more for a story of many items, many sources and
-    much to say (words reported), up to `cap` (the section's maximum)."""
+    much to say (`sentences`: its candidate sentences), up to `cap` (the section's maximum)."""
     sources = len({d for it in story.items for d in it.documents})
-    words = sum(len(it.canonical.text.split()) for it in story.items[:MAX_ITEMS_COUNTED])
     size = (1 + PER_DOUBLING * math.log2(len(story.items)) + PER_SOURCE * (sources - 1)
-            + PER_WORDS * math.log2(1 + words / STORY_WORDS))  # fmt: skip
+            + PER_SENTENCES * math.log2(max(1.0, sentences / SENTENCES_UNIT)))  # fmt: skip
     return max(1, min(cap, int(size)))
+
+
+def _overlap(a: set[str], b: set[str], rarity: dict[str, float]) -> float:
+    """The share of the smaller set's weight (rarity; 1 for a term no candidate has) that the
+    other set has."""
+    if not a or not b:
+        return 0.0
+    shared = sum(rarity.get(k, 1.0) for k in a & b)
+    return shared / min(sum(rarity.get(k, 1.0) for k in a), sum(rarity.get(k, 1.0) for k in b))
 
 
 class Selector:
@@ -73,8 +83,11 @@ class Selector:
 
     def __init__(self, cands: Sequence[Candidate]) -> None:
         self.cands = cands
-        self.concepts = [concepts(c.text) for c in cands]
-        self.terms = [set(words(c.text)) | k for c, k in zip(cands, self.concepts, strict=True)]
+        # what a line says, without the speaker a list point is given to ("Hegseth said: …")
+        self.concepts = [concepts(_SAID.sub("", c.text, count=1)) for c in cands]
+        self.length = [len(_SAID.sub("", c.text, count=1).split()) for c in cands]
+        self.terms = [set(words(_SAID.sub("", c.text, count=1))) | k
+                      for c, k in zip(cands, self.concepts, strict=True)]
         df: dict[str, int] = {}
         for t in self.terms:
             for k in t:
@@ -82,23 +95,23 @@ class Selector:
         n = len(cands) + 1
         self.rarity = {k: math.log(n / v) + 1.0 for k, v in df.items()}
         seen: dict[tuple[int, str], set[int]] = {}  # (story, concept) -> the items with it
+        day: dict[str, int] = {}  # concept -> the items of all stories with it
         lede: set[tuple[int, str]] = set()
         for c, ks in zip(cands, self.concepts, strict=True):
             for k in ks:
-                seen.setdefault((c.story, k), set()).update(c.items)
+                mine = seen.setdefault((c.story, k), set())
+                day[k] = day.get(k, 0) + len(c.items - mine)
+                mine.update(c.items)
                 if c.lede:
                     lede.add((c.story, k))
-        self.value = {key: len(its) * (LEDE_CONCEPT if key in lede else 1.0)
-                      for key, its in seen.items()}  # fmt: skip
+        self.value = {(s, k): (len(its) + DAY_CONCEPT * (day[k] - len(its)))
+                      * (LEDE_CONCEPT if (s, k) in lede else 1.0)
+                      for (s, k), its in seen.items()}  # fmt: skip
         self.covered: set[tuple[int, str]] = set()
         self.chosen: list[int] = []
 
     def similarity(self, i: int, j: int) -> float:
-        a, b = self.terms[i], self.terms[j]
-        if not a or not b:
-            return 0.0
-        shared = sum(self.rarity[k] for k in a & b)
-        return shared / min(sum(self.rarity[k] for k in a), sum(self.rarity[k] for k in b))
+        return _overlap(self.terms[i], self.terms[j], self.rarity)
 
     def redundant(self, i: int) -> bool:
         return any(self.similarity(i, j) > REDUNDANT for j in self.chosen)
@@ -107,7 +120,7 @@ class Selector:
         c = self.cands[i]
         new = sum(self.value[(c.story, k)] for k in self.concepts[i]
                   if (c.story, k) not in self.covered)  # fmt: skip
-        return c.weight * new / max(1, len(c.text.split())) ** LENGTH_POWER
+        return c.weight * new / max(1, self.length[i]) ** LENGTH_POWER
 
     def pick(self, pool: Sequence[int], k: int) -> list[int]:
         """Up to k of `pool`, best gain first, none redundant with any line chosen so far."""

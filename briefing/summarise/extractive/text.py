@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ...features import SPEECH_VERBS
+from ...features import SPEAKER_BEFORE, SPEECH_VERBS
 
 MIN_WORDS = 7  # shorter sentences are fragments ("Here is what he said:")
 
@@ -58,8 +58,12 @@ _IRREGULAR = {
 # Words that point back into the blog ("those goals", "the move"): the sentence needs context.
 ANAPHORA = re.compile(
     r"^(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The comments"
-    r"|The decision|The announcement)\b|\b(?:those|these)\s+(?!who\b|which\b|of\b)[a-z]+",
+    r"|The decision|The announcement)\b|\b(?:those|these)\s+(?!who\b|which\b|of\b)[a-z]+"
+    r"|\b(?:of|in|on|for|to|with|from|by|about)\s+(?:that|this)\s+(?!is\b|was\b)[a-z]+",
+    re.IGNORECASE,
 )
+# The briefing's own day, said from inside the blog: "in Brussels today" -> "in Brussels".
+_TODAY = re.compile(r"\s+(?:earlier\s+|later\s+)?(?:today|this (?:morning|afternoon|evening))\b")
 
 
 def tidy(sentence: str) -> str:
@@ -121,7 +125,8 @@ def flaws(sentence: str) -> list[str]:
 
 def deixis(sentence: str) -> str:
     """Live-blog time made plain: "have now spoken" -> "spoke", "has just agreed" ->
-    "agreed" (a present perfect with "now" or "just"; other verbs keep "has"/"have")."""
+    "agreed" (a present perfect with "now" or "just"; other verbs keep "has"/"have"), and
+    "today", "this morning" go (the briefing is of that day)."""
 
     def past(m: re.Match[str]) -> str:
         verb = m.group(2)
@@ -131,9 +136,44 @@ def deixis(sentence: str) -> str:
             return verb
         return f"{m.group(1)} {verb}"
 
-    return _NOW.sub(past, sentence)
+    return _TODAY.sub("", _NOW.sub(past, sentence))
 
 
 def needs_context(sentence: str) -> bool:
     """It points back at something the reader has not seen ("He said", "those goals")."""
     return bool(ANAPHORA.search(sentence))
+
+
+_NOT_NAMES = frozenset(("he", "she", "they", "it", "this", "here", "there"))
+_PRONOUN = re.compile(r"\b(?:he|she|they)\b", re.IGNORECASE)
+
+
+class Points:
+    """Who the points of a list speak for. "Here is what he said in five points:" followed by
+    list items: each item is that speaker's point, not a fact in the report's own voice, and
+    becomes "Hegseth said: …". The speaker is the name before a speech verb in the
+    introduction, else (a pronoun there) the last one named in the entry so far."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None  # the last speaker named in the entry
+        self.speaker: str | None = None  # the speaker of the list being read
+
+    def read(self, kind: str, text: str) -> str | None:
+        """The speaker a paragraph's sentences are given to (list items only), and note who
+        speaks in it."""
+        if kind == "li":
+            return self.speaker
+        found = (m.group(1) for m in SPEAKER_BEFORE.finditer(text))
+        named = [f for f in found if f.split()[0].lower() not in _NOT_NAMES]
+        self.speaker = None
+        if text.rstrip().endswith(":") and _SPEECH.search(text):
+            who = named[-1] if named else (self.last if _PRONOUN.search(text) else None)
+            self.speaker = surname(who) if who else None
+        if named:
+            self.last = named[-1]
+        return None
+
+
+def surname(name: str) -> str:
+    """How a report names a speaker the second time: "Pete Hegseth" -> "Hegseth"."""
+    return re.sub(r"['’]s$", "", name.split()[-1])
