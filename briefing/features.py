@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from .check import proper_nouns
+from .check import _NOT_NAMES, _WORD
+from .evidence import STOPWORDS
 
 SPEECH_VERBS = (
     "said|says|say|told|tells|added|adds|claimed|claims|warned|warns|described|describes|denied"
@@ -30,9 +31,24 @@ _AFTER = re.compile(rf"\b(?:{SPEECH_VERBS})\s+(?:the\s+)?({_NAME})")
 _NOT_SPEAKERS = frozenset("he she they it we i you this that there who".split())
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
 def names(headline: str, lede: str) -> str:
-    """The proper nouns of the headline and the lede, lowercased, one per occurrence."""
-    return " ".join(w.lower() for w in proper_nouns(". ".join(x for x in (headline, lede) if x)))
+    """The proper nouns of the headline and the lede, lowercased, one per occurrence: what
+    `check.proper_nouns` finds, with its per-word regular expression only for capitalised
+    words (this runs on every item of a corpus)."""
+    found = []
+    for sent in _SENTENCE.split(". ".join(x for x in (headline, lede) if x)):
+        for i, w in enumerate(_WORD.findall(sent)):
+            if not w[:1].isupper():
+                continue
+            if w.endswith(("'s", "’s")):
+                w = w[:-2]
+            if w in _NOT_NAMES or len(w) < 2 or (i == 0 and w.lower() in STOPWORDS):
+                continue
+            found.append(w.lower())
+    return " ".join(found)
 
 
 def speakers(headline: str, lede: str, rest: str, limit: int) -> str:

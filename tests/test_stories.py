@@ -196,3 +196,15 @@ def test_a_small_day_still_groups_two_reports_of_one_event(tmp_path: Path) -> No
     }  # fmt: skip
     b = brief("2025-03-04", inputs=_write_day(tmp_path, day))
     assert b.stats.stories == 2
+
+
+def test_names_are_what_the_checker_calls_proper_nouns(prepared_all) -> None:  # type: ignore[no-untyped-def]
+    from briefing.check import proper_nouns
+    from briefing.features import names
+    from briefing.stories import parts
+
+    for s in prepared_all.stories:
+        for it in s.items:
+            h, lede, _rest = parts(it)
+            text = ". ".join(x for x in (h, lede) if x)
+            assert names(h, lede) == " ".join(w.lower() for w in proper_nouns(text))
