@@ -85,3 +85,16 @@ def test_sentences_are_whole_and_stand_alone(day: tuple[str, Briefing]) -> None:
         assert not flaws(t), (t, flaws(t))
         assert not needs_context(t), t
         assert not re.search(r"\b(?:has|have) (?:now|just)\b|\bthis morning\b|\btoday\b", t), t
+
+
+def test_healeys_quote_keeps_its_quotation_marks() -> None:
+    """The source splits the quote from its closing mark ('…without Ukraine”.'): the sentence
+    offered as a bullet opens and closes it."""
+    from briefing.summarise.extractive import candidates
+
+    stories = prepare_sample("2025-02-13").stories
+    found = [c.text for c in candidates(stories) if "There can be no negotiation" in c.text]
+    assert found
+    for t in found:
+        assert re.search(r"said: [\"\u201c]There can be no negotiation about Ukraine without "
+                         r"Ukraine\.?[\"\u201d]", t), t  # fmt: skip

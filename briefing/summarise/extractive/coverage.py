@@ -25,7 +25,7 @@ from ...lexicon import GROUPS
 from ...models import Story
 from .candidates import Candidate
 
-REDUNDANT = 0.35  # similarity above which two lines say the same thing (docs/quality.md)
+REDUNDANT = 0.3  # similarity above which two lines say the same thing (docs/quality.md)
 LEDE_CONCEPT = 3.0  # a concept in an entry's first sentence counts this much more
 DAY_CONCEPT = 0.5  # an item of another story that mentions a concept counts this much
 PER_DOUBLING, PER_SOURCE = 0.3, 1.0  # a story's bullets: one more per doubling of its items
