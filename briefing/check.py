@@ -40,7 +40,7 @@ MAX_BULLET_WORDS = 45  # a summariser's bullet longer than this is not a bullet
 
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:per ?cent|percent|%)", re.I)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")  # letters of any script: 'Szłapka', 'Łukasz'
 _NOT_NAMES = frozenset(
     """January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday The A An In On At For But And Mr

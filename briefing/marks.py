@@ -224,7 +224,9 @@ def _subject_role(toks: Sequence[Tok], i: int) -> str | None:
     if aux:
         k += 1
     progressive = aux and k < len(toks) and toks[k].word.endswith("ing")  # "is delivering"
-    if k >= len(toks) or not (verb_like(toks[k]) or progressive):
+    ruled = k + 1 < len(toks) and (toks[k].word, toks[k + 1].word) in NEG_PHRASES  # "rules out"
+    if k >= len(toks) or not (verb_like(toks[k]) or progressive or ruled
+                              or toks[k].word in NEG_VERBS):  # fmt: skip
         return None
     passive = aux and toks[k - 1].word in PASSIVE_AUX and toks[k].word.endswith("ed")
     return "other" if passive else "agent"

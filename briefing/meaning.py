@@ -167,6 +167,31 @@ def role_check(b: Side, e: Side) -> list[Reason]:
     return out
 
 
+def actors(b: Side, sentences: Sequence[Side]) -> list[Reason]:
+    """The doer the bullet names (a name as the subject of an active verb) must be named in
+    its evidence; when it is not, and the evidence names another doer, the bullet gives the
+    act to someone else ("US rules out talks" for "UK rules out talks")."""
+    if not (b.cased and sentences and all(s.cased for s in sentences)):
+        return []
+    mine = {k for k, r in roles(b).items() if "agent" in r}
+    e = Side.join(sentences)
+    named = {t.stem for t in e.toks if t.cap}
+    plain = {t.stem for t in e.toks if not t.cap}  # "Peace talks…": a capital only at the start
+    first = b.toks[0].stem if b.toks else ""
+    missing = {k for k in mine if k not in named and not group_stems(k) & named
+               and not (k == first and k in plain)}  # fmt: skip
+    theirs = {k for k, r in roles(e).items() if "agent" in r} - mine
+    if not missing or not theirs:
+        return []
+    def written(side: Side, stems: set[str]) -> str:  # as written: "UK", not "Uk"
+        got = [side.texts[i][t.start : t.end] for i, t in enumerate(side.toks) if t.cap
+               and t.stem in stems]  # fmt: skip
+        return " ".join(dict.fromkeys(got))
+
+    return [Reason("role", f"the bullet has {written(b, missing)} do it; the source has "
+                           f"{written(e, theirs)}")]  # fmt: skip
+
+
 def _role_words(side: Side, k: str) -> str:
     seen = []
     for i, t in enumerate(side.toks):
@@ -355,6 +380,7 @@ def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentenc
         *polarity(b, e),
         *numbers(b, e),
         *role_check(b, e),
+        *actors(b, sentences),
         *attribution(b, sentences, ctx),
         *time_and_place(b, e, ctx),
         *modality(b, e),

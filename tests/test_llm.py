@@ -637,3 +637,24 @@ def test_a_model_title_that_repeats_a_bullet_or_asks_a_question_is_not_kept() ->
         assert all(s.title.casefold().rstrip(".") != x.text.casefold().rstrip(".")
                    for x in s.bullets)  # fmt: skip
     all_pass(b)
+
+
+def test_a_bullet_that_says_the_same_as_another_of_its_section_is_dropped() -> None:
+    said: list[str] = []
+
+    def script(req: dict[str, Any], n: int) -> Reply | None:
+        honest = json.loads(honest_answer(req))
+        story = next(s for s in honest["stories"] if s["bullets"])
+        first = story["bullets"][0]
+        again = first["text"].rstrip(".").replace(",", "") + " as well."  # the same, reworded
+        story["bullets"] = [first, {"text": again, "citations": first["citations"]}]
+        said[:] = [first["text"], again]
+        return Reply(body=completion(json.dumps(honest)))
+
+    with FakeOpenAI(script) as server:
+        b = brief("2025-02-13", summariser(server))
+    texts = [x.text for s in b.sections for x in s.bullets]
+    assert said[0] in texts and said[1] not in texts
+    assert any(d.text == said[1] and d.reason.startswith("says the same as an earlier bullet")
+               for d in b.dropped)  # fmt: skip
+    all_pass(b)

@@ -81,6 +81,35 @@ def fresh_title(title: str | None, bullets: Sequence[Bullet]) -> bool:
     return bool(words) and all(_words(b.text) != words for b in bullets)
 
 
+SAME = 0.6  # share of the shorter bullet's words and word pairs another has: it says the same
+
+
+def _terms(text: str) -> set[str]:
+    from ..extractive.coverage import concepts, words
+
+    return set(words(text)) | concepts(text)
+
+
+def distinct(sections: Sequence[Section]) -> tuple[list[Section], list[Dropped]]:
+    """Sections without a bullet that says the same as an earlier one of its section (more
+    than `SAME` of the shorter one's words and word pairs in the other); those are dropped
+    with the reason. A section keeps its first bullet."""
+    out: list[Section] = []
+    lost: list[Dropped] = []
+    for sec in sections:
+        kept: list[tuple[Bullet, set[str]]] = []
+        for b in sec.bullets:
+            t = _terms(b.text)
+            same = [k for k, kt in kept if len(t & kt) > SAME * max(1, min(len(t), len(kt)))]
+            if not same:
+                kept.append((b, t))
+                continue
+            why = f"says the same as an earlier bullet: {same[0].text[:80]}"
+            lost.append(Dropped(text=b.text, citations=b.citations, reason=why))
+        out.append(sec.model_copy(update={"bullets": [b for b, _ in kept]}))
+    return out, lost
+
+
 def section(result: StoryResult) -> Section:
     """The story's section, headed by the model's title when it passed the check and does
     not repeat a bullet; else by the story's own title."""

@@ -17,7 +17,7 @@ from .client import Client
 from .packed import Packed
 from .per_story import PerStory
 from .plan import Planner
-from .results import Plan
+from .results import Plan, distinct
 from .verify import Verifier
 
 MAX_DROPPED = 50  # dropped bullets listed in a briefing; the rest are counted
@@ -84,8 +84,9 @@ class OpenAISummariser:
             notices.append(plan.notice)
         if len(request.stories) > limit:
             notices.append(f"{len(request.stories) - limit} smaller stories were left out")
+        sections, repeats = distinct(plan.sections)
         ledger = self.client.ledger
-        lost = [d for r in results for d in r.dropped] + plan.dropped
+        lost = [d for r in results for d in r.dropped] + plan.dropped + repeats
         if len(lost) > MAX_DROPPED:  # a flooding model must not flood the briefing
             more = len(lost) - MAX_DROPPED
             lost = [*lost[:MAX_DROPPED], Dropped(
@@ -94,7 +95,7 @@ class OpenAISummariser:
                        f"{MAX_DROPPED} are listed")]  # fmt: skip
         draft = Draft(
             summary=plan.summary,
-            sections=plan.sections,
+            sections=sections,
             backend=self.name,
             model=self.model,
             prompts=list(ledger.prompts.values()),
