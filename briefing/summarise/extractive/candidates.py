@@ -107,7 +107,8 @@ def candidates(stories: Sequence[Story]) -> list[Candidate]:
                 for ki, sent in enumerate(sents):
                     text = deixis(tidy(sent))
                     if speaker:  # a point of "what he said", in the speaker's name
-                        text = f"{speaker} said: {text}"
+                        end = "" if text.rstrip().endswith((".", "!", "?", '"', "'", "…")) else "."
+                        text = f"{speaker} said: {text.rstrip()}{end}"
                     lede, first = first, False
                     if (len(text.split()) > MAX_WORDS or flaws(text) or instruction_like(text)
                             or needs_context(text)):  # "They also mark…": no referent here
