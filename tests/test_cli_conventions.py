@@ -203,3 +203,11 @@ def test_doctor_fails_an_llm_it_cannot_use_and_offline_still_checks_files(tmp_pa
     assert f"FAIL  topic t: {tmp_path / 'feeds.opml'}: not found" in r.stdout
     assert "https://news.example/rss: not checked (--offline)" in r.stdout
     assert f"llm = openai\t<- file ({cfg} line 1)" in r.stdout
+
+
+def test_schedule_status_without_topics_says_so(tmp_path: Path) -> None:
+    cfg = tmp_path / "briefing.toml"
+    cfg.write_text('llm = "extractive"\n')
+    r = sh("schedule", "status", "--config", str(cfg), "--state", str(tmp_path / "s"))
+    assert r.returncode == 0 and "scheduler:\tnot running" in r.stdout
+    assert "topics:\tnone configured" in r.stdout

@@ -96,10 +96,15 @@ def status(
         from ..config import config_file, load_settings
         from ..deliver.schedule import SchedulerLock, plan
         from ..store import Store
+        from ..topics import configured
 
         settings = load_settings(config, state_dir=state)
-        jobs = plan(settings, config_file(config), topic, allow_dst_window=True)
         pid = SchedulerLock.holder(settings.state_path())
+        if topic is None and not configured(settings) and not settings.sources:
+            print(f"scheduler:\t{f'running (pid {pid})' if pid else 'not running'}")
+            print("topics:\tnone configured: add a [topics.<id>] table to briefing.toml")
+            return
+        jobs = plan(settings, config_file(config), topic, allow_dst_window=True)
         print(f"scheduler:\t{f'running (pid {pid})' if pid else 'not running'}")
         with Store(settings.state_path()) as store:
             for job in jobs:
