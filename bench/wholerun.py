@@ -214,6 +214,10 @@ def bench_wholerun(args: Any) -> dict[str, Any]:
             (x - mx) ** 2 for x in xs)  # fmt: skip
         print(f"scaling exponent, whole corpus {min(sizes):,} -> {max(sizes):,}: {out['exponent']:.2f}")
     f1_n = min(10_000, max(sizes))
+    if not (DATA / f"real_{f1_n}.truth.json").exists():  # sizes that skip it: no accuracy
+        print(f"dedupe accuracy: skipped (no {f1_n:,}-entry corpus in this run)")
+        record("wholerun", out)
+        return out
     acc = dedupe_accuracy(DATA / f"real_{f1_n}")
     out["dedupe"] = {f1_n: acc}
     print(f"dedupe on the real-text {f1_n:,} corpus: precision {acc['precision']:.4f}, "
