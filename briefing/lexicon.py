@@ -155,3 +155,21 @@ def is_predicate(word: str) -> bool:
     return stem(word) in _groups_by_stem() or (
         len(word) >= 5 and word.endswith("ed") and word not in _NOT_VERBS
     )
+
+
+# names that stand for one another in news: a country, its people's adjective and its capital
+_ALIASES = [
+    "uk britain british london", "us usa america american washington",
+    "russia russian moscow kremlin", "ukraine ukrainian kyiv kiev", "china chinese beijing",
+    "france french paris", "germany german berlin", "poland polish warsaw", "eu brussels", "nato",
+]  # fmt: skip
+
+
+def aliases(stems: set[str]) -> set[str]:
+    """The stems and every stem that names the same country (`_ALIASES`)."""
+    out = set(stems)
+    for group in _ALIASES:
+        words = {stem(w) for w in group.split()}
+        if words & stems:
+            out |= words
+    return out

@@ -262,3 +262,22 @@ def _name_run(toks: Sequence[Tok], j: int, step: int) -> set[str]:
             out.add(toks[j].stem)
         j += step
     return out
+
+
+def doers(side: Side) -> dict[str, set[str]]:
+    """In cased text, the stem of each active verb -> the stems of the names that are its
+    subject ("UK rules out": rule -> {uk}); a verb whose subject is a pronoun or a title ("he
+    ruled out", "the prime minister ruled out") maps to an empty set."""
+    toks, out = side.toks, dict[str, set[str]]()
+    for i, t in enumerate(toks):
+        if not side.cased or t.kind != "w" or t.poss or (i + 1 < len(toks) and toks[i + 1].cap):
+            continue  # "Putin's phone call": no subject
+        if side.texts[i][max(0, t.start - 1) : t.start] == "-":  # "Putin-Trump phone call"
+            continue
+        if _subject_role(toks, i) != "agent":
+            continue
+        k = i + 1 + (toks[i + 1].word in AUXILIARIES)
+        names = out.setdefault(toks[k].stem, set())
+        if t.cap:
+            names.add(t.stem)
+    return out

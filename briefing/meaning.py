@@ -32,12 +32,13 @@ from .lexicon import (
     SPEECH,
     TITLES,
     UNITS,
+    aliases,
     antonyms_in,
     group_stems,
     in_groups,
     is_predicate,
 )
-from .marks import Side, hedge_at, name_like, negation_at, roles, speakers
+from .marks import Side, doers, hedge_at, name_like, negation_at, roles, speakers
 
 MIN_EVIDENCE_SUPPORT = 0.6  # share of the bullet's weighted words in its evidence + context
 NUMBER_REACH = 4  # tokens either side of a number that say what it counts
@@ -168,28 +169,26 @@ def role_check(b: Side, e: Side) -> list[Reason]:
 
 
 def actors(b: Side, sentences: Sequence[Side]) -> list[Reason]:
-    """The doer the bullet names (a name as the subject of an active verb) must be named in
-    its evidence; when it is not, and the evidence names another doer, the bullet gives the
-    act to someone else ("US rules out talks" for "UK rules out talks")."""
+    """The doer the bullet names for a verb must be the one its evidence names for that verb
+    ("US rules out talks" for "UK rules out talks"): flagged only when the evidence has a
+    named subject for the same verb, and neither it nor an alias of it is the bullet's."""
     if not (b.cased and sentences and all(s.cased for s in sentences)):
         return []
-    mine = {k for k, r in roles(b).items() if "agent" in r}
-    e = Side.join(sentences)
-    named = {t.stem for t in e.toks if t.cap}
-    plain = {t.stem for t in e.toks if not t.cap}  # "Peace talks…": a capital only at the start
-    first = b.toks[0].stem if b.toks else ""
-    missing = {k for k in mine if k not in named and not group_stems(k) & named
-               and not (k == first and k in plain)}  # fmt: skip
-    theirs = {k for k, r in roles(e).items() if "agent" in r} - mine
-    if not missing or not theirs:
-        return []
-    def written(side: Side, stems: set[str]) -> str:  # as written: "UK", not "Uk"
-        got = [side.texts[i][t.start : t.end] for i, t in enumerate(side.toks) if t.cap
-               and t.stem in stems]  # fmt: skip
-        return " ".join(dict.fromkeys(got))
+    theirs = doers(Side.join(sentences))
+    out = []
+    for verb, mine in doers(b).items():
+        other = theirs.get(verb)
+        if not mine or not other or mine & other or aliases(mine) & aliases(other):
+            continue
+        out.append(Reason("role", f"the bullet has {_written(b, mine)} do it; the source has "
+                                  f"{_written(Side.join(sentences), other)}"))  # fmt: skip
+    return out
 
-    return [Reason("role", f"the bullet has {written(b, missing)} do it; the source has "
-                           f"{written(e, theirs)}")]  # fmt: skip
+
+def _written(side: Side, stems: set[str]) -> str:  # as written: "UK", not "Uk"
+    got = [side.texts[i][t.start : t.end] for i, t in enumerate(side.toks) if t.cap
+           and t.stem in stems]  # fmt: skip
+    return " and ".join(dict.fromkeys(got))
 
 
 def _role_words(side: Side, k: str) -> str:

@@ -192,3 +192,19 @@ def test_a_real_models_swap_of_who_acted_is_caught() -> None:
                  "Peace talks on Ukraine without Kyiv were ruled out by the UK.",
                  "John Healey has ruled out peace talks on Ukraine without Ukrainian participation."):  # fmt: skip
         assert check_bullet(fine, ["a"], src).ok, fine
+    # the doer only counts against a named subject of the same verb: pronouns, titles and
+    # aliases (a country, its capital) are no swap (found by a review of the check)
+    faithful = [
+        ("Keir Starmer met Emmanuel Macron in London on Sunday. He ruled out sending ground "
+         "troops, and Macron agreed.", "Starmer ruled out sending ground troops."),
+        ("Keir Starmer met Emmanuel Macron in London on Sunday. After Macron arrived, the prime "
+         "minister ruled out sending ground troops.", "Starmer ruled out sending ground troops."),
+        ("The UK hosted the summit on Sunday. Britain ruled out sending troops, while France "
+         "offered jets.", "The UK ruled out sending troops."),
+        ("Russia's foreign ministry spoke on Tuesday. Moscow rejected the European peace plan, "
+         "and Kyiv welcomed it.", "Russia rejected the European peace plan."),
+    ]  # fmt: skip
+    for text, bullet in faithful:
+        assert check_bullet(bullet, ["s"], {"s": text}).ok, bullet
+    swapped = check_bullet("Kyiv rejected the European peace plan.", ["s"], {"s": faithful[3][0]})
+    assert "the bullet has Kyiv do it; the source has Moscow" in swapped.reasons
