@@ -658,3 +658,23 @@ def test_a_bullet_that_says_the_same_as_another_of_its_section_is_dropped() -> N
     assert any(d.text == said[1] and d.reason.startswith("says the same as an earlier bullet")
                for d in b.dropped)  # fmt: skip
     all_pass(b)
+
+
+def test_bullets_alike_in_words_but_not_in_facts_are_both_kept() -> None:
+    from briefing.contract import Bullet, Section
+    from briefing.summarise.llm.results import distinct, fresh_title
+
+    def kept(*texts: str) -> int:
+        sec = Section(title="t", story_id="s", bullets=[Bullet(text=t, citations=["a"]) for t in texts])
+        return len(distinct([sec])[0][0].bullets)
+
+    said = "Starmer said the UK would send troops to Ukraine."
+    assert kept("Russia launched 120 drones at Kyiv overnight, Ukraine's air force said.",
+                "Russia launched 40 missiles at Kyiv overnight, Ukraine's air force said.") == 2
+    assert kept("Macron said France would send troops to Ukraine.", said) == 2  # another speaker
+    assert kept(said, "Starmer said the UK would not send troops to Ukraine.") == 2  # negated
+    assert kept("John Healey, defence secretary, says there can be no peace talks to end the war "
+                "in Ukraine without Ukraine's participation.",
+                "UK defence secretary John Healey has ruled out peace talks on Ukraine without "
+                "Ukrainian participation.") == 1  # the real model's repeat  # fmt: skip
+    assert not fresh_title('"Is peace close?"', []) and not fresh_title("“Is peace close?”", [])

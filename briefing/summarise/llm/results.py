@@ -75,7 +75,7 @@ def _words(text: str) -> tuple[str, ...]:
 def fresh_title(title: str | None, bullets: Sequence[Bullet]) -> bool:
     """A model's title that can head its section: a statement, not a question, and not one of
     the section's bullets again (case and punctuation aside)."""
-    if not title or title.rstrip().endswith("?"):
+    if not title or title.rstrip(" \"'”’»").endswith("?"):
         return False
     words = _words(title)
     return bool(words) and all(_words(b.text) != words for b in bullets)
@@ -90,6 +90,23 @@ def _terms(text: str) -> set[str]:
     return set(words(text)) | concepts(text)
 
 
+def _different_facts(a: str, b: str) -> bool:
+    """Two similar sentences that state different facts: other numbers, other names (neither
+    sentence's names within the other's: Macron / Starmer), or a verb negated in one only
+    ("120 drones" / "40 missiles"; "would send" / "would not send")."""
+    from ...check import proper_nouns
+    from ...lexicon import aliases
+
+    def facts(text: str) -> tuple[set[str], set[str], bool]:
+        words = re.findall(r"[\w']+", text.casefold())
+        negated = any(w in ("not", "never") or w.endswith("n't") for w in words)
+        names = {n.casefold().removesuffix("'s") for n in proper_nouns(text)}
+        return set(re.findall(r"\d+(?:[.,]\d+)?", text)), aliases(names), negated
+
+    (na, ma, ga), (nb, mb, gb) = facts(a), facts(b)
+    return na != nb or ga != gb or not (ma <= mb or mb <= ma)
+
+
 def distinct(sections: Sequence[Section]) -> tuple[list[Section], list[Dropped]]:
     """Sections without a bullet that says the same as an earlier one of its section (more
     than `SAME` of the shorter one's words and word pairs in the other); those are dropped
@@ -100,7 +117,8 @@ def distinct(sections: Sequence[Section]) -> tuple[list[Section], list[Dropped]]
         kept: list[tuple[Bullet, set[str]]] = []
         for b in sec.bullets:
             t = _terms(b.text)
-            same = [k for k, kt in kept if len(t & kt) > SAME * max(1, min(len(t), len(kt)))]
+            same = [k for k, kt in kept if len(t & kt) > SAME * max(1, min(len(t), len(kt)))
+                    and not _different_facts(k.text, b.text)]  # fmt: skip
             if not same:
                 kept.append((b, t))
                 continue
