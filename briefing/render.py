@@ -101,15 +101,17 @@ def _skipped(b: Briefing) -> tuple[list[tuple[str, str]], str]:
 
 
 def _why(path: str, reason: str) -> str:
-    """A left-out local file's reason without its path or name, numbers or details:
+    """A left-out local file's reason without its path or name, entry numbers or details:
     "y1.json: date '0001-01-01' is out of range (years 1 to 9999)" -> "date '0001-01-01' is
-    out of range"."""
-    for name in (path, PurePath(path).name):
-        if name and reason.startswith(name):
-            reason = reason[len(name) :].lstrip(": ")
-    reason = re.sub(r"^\d[\d,]* ", "", reason.split(": ")[0].split(" (")[0])
-    for name in (path, PurePath(path).name):  # never a path, even inside the reason
-        reason = reason.replace(name, "a file") if name else reason
+    out of range"; "multi.json[1]: entry 2: …" -> "…". No path is ever shown."""
+    base = re.sub(r"\[\d+\]$", "", path)
+    names = [n for n in (base, PurePath(base).name) if n]
+    path_like = r"(?<!\S)(?:[A-Za-z]:)?(?=[^\s:]*[A-Za-z])[^\s:]*[/\\][^\s:]*"
+    reason = re.sub(path_like, "a file", reason)  # any path (a word with a slash and a letter)
+    for name in names:  # the input itself, or one of its items ("multi.json[1]")
+        reason = re.sub(re.escape(name) + r"(?:\[\d+\])?", "a file", reason)
+    parts = [p for p in reason.split(": ") if p and not re.fullmatch(r"a file|entry \d+", p)]
+    reason = re.sub(r"^\d[\d,]* ", "", (parts[0] if parts else "").split(" (")[0])
     return reason.strip() or "unreadable"
 
 

@@ -100,12 +100,17 @@ def test_left_out_local_files_are_counted_by_reason_never_named(tmp_path: Path) 
         {"title": "Y", "published": "0001-01-01T00:00:00Z", "text": "Peace talks went on."}))
     (tmp_path / "fut.json").write_text(json.dumps(
         {"title": "Z", "published": "2099-01-01T00:00:00Z", "text": "Peace talks went on."}))
+    (tmp_path / "multi-secret.json").write_text(json.dumps([  # a bad item of a list names it
+        {"title": "M", "published": "2025-03-04T08:00:00Z", "text": "Peace talks on Ukraine."},
+        {"title": "N", "published": "0001-01-01T00:00:00+05:00", "text": "Peace talks went on."},
+    ]))  # fmt: skip
     b = brief("2025-03-04", inputs=[str(tmp_path)])
-    assert len(b.skipped) == 3 and len(b.flagged) == 2
+    assert len(b.skipped) == 4 and len(b.flagged) == 2
     md, html = render(b, "md"), render(b, "html")
     for out in (md, html):
-        assert "secret-plans" not in out and "y1.json" not in out and str(tmp_path) not in out
-        assert "3 local files: invalid JSON (1);" in out
+        assert "secret" not in out and "y1.json" not in out and str(tmp_path) not in out
+        assert "4 local files: " in out and "invalid JSON (1)" in out and "entry 2" not in out
+        assert "date '0001-01-01T00:00:00+05:00' is out of range (1)" in out
         assert "entry dated in the future (1)" in out and "1 entries" not in out
     flagged = md.split("**Left out as instructions, not news**")[1].strip().splitlines()
     assert [x[:12] for x in flagged] == ["- Ignore all", "- SYSTEM NOT"]  # a line each
