@@ -110,7 +110,7 @@ def test_left_out_local_files_are_counted_by_reason_never_named(tmp_path: Path) 
     for out in (md, html):
         assert "secret" not in out and "y1.json" not in out and str(tmp_path) not in out
         assert "4 local files: " in out and "invalid JSON (1)" in out and "entry 2" not in out
-    assert "date '0001-01-01T00:00:00+05:00' is out of range (1)" in md
         assert "entry dated in the future (1)" in out and "1 entries" not in out
+    assert "date '0001-01-01T00:00:00+05:00' is out of range (1)" in md
     flagged = md.split("**Left out as instructions, not news**")[1].strip().splitlines()
     assert [x[:12] for x in flagged] == ["- Ignore all", "- SYSTEM NOT"]  # a line each
