@@ -167,3 +167,13 @@ def test_documents_split_into_entries() -> None:
     res = read(str(CORPUS / "001_e4295a515bf2662b.txt"))
     entries, problems = split_entries(res.loaded[0].document, LONDON)
     assert len(entries) == 11 and problems == []
+
+
+def test_a_title_fragment_is_no_publisher() -> None:
+    from briefing.clean import load_rules
+    from briefing.ingest.parse import document_from_html
+
+    body = "<article><p>" + "Peace talks went on in Geneva today with many officials. " * 10
+    page = f"<html><head><title>Ukraine war live | Russia rejects U.S. peace plan</title></head><body>{body}</p></article></body></html>"
+    doc = document_from_html(page, doc_id="d", source="p.html", rules=load_rules(None), tz=LONDON).document
+    assert doc.publisher != "Russia rejects U.S. peace plan"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, time
+from html import escape as html_escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -166,16 +167,25 @@ def document_from_html(
     published, date_only = parse_when(meta.get("date"), tz, source)
     return document_from_text(
         meta.get("text") or "", doc_id=doc_id, source=source, rules=rules, tz=tz,
-        title=meta.get("title"), publisher=_site_name(meta), published=published,
+        title=meta.get("title"), publisher=_site_name(meta, html), published=published,
         date_only=date_only, url=url or meta.get("source"), author=meta.get("author"),
     )  # fmt: skip
 
 
-def _site_name(meta: dict[str, Any]) -> str | None:
-    """The page's site name (og:site_name and the like): trafilatura's JSON calls it
-    "source-hostname" (its host name when the page names no site)."""
+def _site_name(meta: dict[str, Any], html: str) -> str | None:
+    """The page's site name as trafilatura read it (its JSON calls it "source-hostname"):
+    kept when the page states it in a <meta> tag (og:site_name, application-name…) or it is
+    a host name. trafilatura may also take a part of the <title> ("Live | Russia rejects U.S.
+    peace plan"), which is not a publisher."""
     name = meta.get("sitename") or meta.get("source-hostname")
-    return name.strip() or None if isinstance(name, str) else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    name = name.strip()
+    if re.fullmatch(r"[\w-]+(?:\.[\w-]+)+", name):
+        return name
+    stated = re.search(r"<meta\b[^>]*\bcontent\s*=\s*[\"']\s*" + re.escape(html_escape(name)),
+                       html[:200_000], re.IGNORECASE)  # fmt: skip
+    return name if stated else None
 
 
 # ---------------------------------------------------------------- JSON
