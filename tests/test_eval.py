@@ -74,5 +74,8 @@ def test_update_raises_minimums_but_refuses_to_lower(tmp_path: Path) -> None:
     wrong.write_text(json.dumps({"rouge2": 0.01}))  # not a score's name: an error, not a 0
     r = runner.invoke(app, ["eval", str(data), "--baseline", str(wrong)])
     assert r.exit_code == 2 and "not scores: rouge2" in r.stderr and "briefing.rouge2" in r.stderr
+    wrong.write_text('{"briefing.rouge2": NaN}')  # NaN passes every comparison: an error
+    r = runner.invoke(app, ["eval", str(data), "--baseline", str(wrong)])
+    assert r.exit_code == 2 and "finite numbers" in r.stderr
     r = runner.invoke(app, ["eval", str(data), "--baseline", str(missing), "--update"])
     assert r.exit_code == 0 and "briefing.rouge2" in json.loads(missing.read_text())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +44,8 @@ def eval_(
         from ..summarise import make_summariser
 
         settings = load_settings(config, llm=llm, state_dir=state)
+        if baseline is not None:  # a bad file is an error before the run, not after it
+            _minimums(baseline, None, update)
         paths = load_dataset(dataset)[0]
         total = len(paths[:limit] if limit else paths)
         console = Console(stderr=True)
@@ -100,7 +103,7 @@ def eval_(
                 raise typer.Exit(1)
 
 
-def _minimums(path: Path, mean: dict[str, float], update: bool) -> dict[str, float]:
+def _minimums(path: Path, mean: dict[str, float] | None, update: bool) -> dict[str, float]:
     """The gate's minimums; a missing file is an error unless --update is to create it, and
     a name that is not a score is an error (it would silently count as 0)."""
     from ..errors import UsageError
@@ -113,9 +116,12 @@ def _minimums(path: Path, mean: dict[str, float], update: bool) -> dict[str, flo
         got = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"--baseline {path}: not a JSON object of minimums ({exc})") from None
-    if not isinstance(got, dict) or not all(isinstance(v, int | float) for v in got.values()):
-        raise UsageError(f"--baseline {path}: not a JSON object of minimums")
-    if unknown := sorted(set(got) - set(mean)):
+    if not isinstance(got, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        for v in got.values()
+    ):
+        raise UsageError(f"--baseline {path}: not a JSON object of minimums (finite numbers)")
+    if mean is not None and (unknown := sorted(set(got) - set(mean))):
         raise UsageError(f"--baseline {path}: not scores: {', '.join(unknown)} (scores are "
                          f"{', '.join(sorted(mean))})")  # fmt: skip
     return {k: float(v) for k, v in got.items()}
