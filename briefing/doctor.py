@@ -72,6 +72,31 @@ def check_files(settings: Settings, explicit: Path | None) -> Iterator[Finding]:
                       else f"{state} (not created yet)")  # fmt: skip
 
 
+def check_paths(settings: Settings) -> Iterator[Finding]:
+    """Every file or folder a setting names exists (a run would stop on it)."""
+    from .errors import BriefingError
+    from .summarise.prompts import load
+
+    wanted = {"templates": Path.is_dir, "boilerplate": Path.is_file,
+              "api_key_file": Path.is_file, "verify_api_key_file": Path.is_file,
+              "smtp_password_file": Path.is_file}  # fmt: skip
+    for key, exists in wanted.items():
+        path = getattr(settings, key)
+        if path is not None and not exists(path):
+            fix = "fix the path (relative to the settings file) or remove the setting"
+            yield Finding(False, key, f"{settings.origin(key)}: {path}: not found", fix)
+    for tid, cfg in settings.topics.items():
+        if cfg.boilerplate is not None and not cfg.boilerplate.is_file():
+            yield Finding(False, f"topic {tid}", f"boilerplate {cfg.boilerplate}: not found",
+                          "fix the path (relative to the settings file)")  # fmt: skip
+    for name, version in settings.prompt_versions.items():
+        try:
+            load(name, version)
+        except BriefingError as exc:
+            fix = "use a version that `briefing prompts list` shows"
+            yield Finding(False, "prompt_versions", str(exc), fix)
+
+
 def check_llm(settings: Settings, offline: bool = False) -> Iterator[Finding]:
     from .errors import ConfigError
 
@@ -226,6 +251,6 @@ def _check_source(
 def run_checks(settings: Settings, explicit: Path | None, offline: bool = False) -> list[Finding]:
     """Every check; `offline`: no network (LLM, SMTP and URLs are named, not contacted)."""
     return [
-        *check_files(settings, explicit), *check_llm(settings, offline),
+        *check_files(settings, explicit), *check_paths(settings), *check_llm(settings, offline),
         *check_smtp(settings, offline), *check_tools(), *check_sources(settings, offline),
     ]  # fmt: skip

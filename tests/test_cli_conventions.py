@@ -203,6 +203,14 @@ def test_doctor_fails_an_llm_it_cannot_use_and_offline_still_checks_files(tmp_pa
     assert f"FAIL  topic t: {tmp_path / 'feeds.opml'}: not found" in r.stdout
     assert "https://news.example/rss: not checked (--offline)" in r.stdout
     assert f"llm = openai\t<- file ({cfg} line 1)" in r.stdout
+    # every file or folder a setting names is checked, offline too (a run would stop on it)
+    cfg.write_text('templates = "tpl"\nsmtp_password_file = "pw"\n[topics.t]\n'
+                   'sources = ["."]\nboilerplate = "bp.toml"\n')  # fmt: skip
+    r = sh("doctor", "--offline", "--config", str(cfg), "--state", str(tmp_path / "s"), env=clean)
+    assert r.returncode == 1, r.stdout
+    assert f"FAIL  templates: templates in {cfg} line 1: {tmp_path / 'tpl'}: not found" in r.stdout
+    assert f"FAIL  smtp_password_file: smtp_password_file in {cfg} line 2" in r.stdout
+    assert f"FAIL  topic t: boilerplate {tmp_path / 'bp.toml'}: not found" in r.stdout
 
 
 def test_schedule_status_without_topics_says_so(tmp_path: Path) -> None:
