@@ -349,3 +349,28 @@ def test_settings_keys_servers_and_per_topic_models(tmp_path: Path) -> None:
     s = Settings(verify_model="a", topics={"t": {"title": "T", "verify_model": "b"}})
     assert resolve(s, "t").settings.verify_model == "b"
     assert check.claim_key(" a  b\n") == "a b"
+
+
+def test_a_claim_asked_again_with_more_citations_is_judged_again() -> None:
+    """The re-ask tells the model to fix a bullet's citations; the same text citing more
+    entries is a new question, not the old verdict again (found by a review)."""
+    from briefing.contract import Bullet
+    from briefing.summarise.llm.verify import Verifier, vet
+
+    def judge(req: dict[str, Any], n: int) -> Reply | None:
+        return Reply(body=completion(verify_answer(req["messages"][1]["content"])))
+
+    texts = {"a": "Talks were held in Geneva on Monday.",
+             "b": "On Monday in Geneva, Russia and Ukraine agreed to exchange prisoners."}  # fmt: skip
+    claim = "Russia and Ukraine agreed to exchange prisoners in Geneva on Monday."
+    with FakeOpenAI(judge) as server:
+        s = load_settings(base_url=server.base_url, api_key="k", max_retries=0, timeout=5,
+                          verify_model="checker")  # fmt: skip
+        v = Verifier.of(s, None)
+        keep, bad = vet(v, [Bullet(text=claim, citations=["a"])], texts)
+        assert not keep and len(bad) == 1  # entry a does not say it
+        keep, bad = vet(v, [Bullet(text=claim, citations=["a", "b"])], texts)
+        assert [b.text for b in keep] == [claim] and not bad
+        assert len(server.requests) == 2
+        vet(v, [Bullet(text=claim, citations=["b"])], texts)  # judged on these already
+        assert len(server.requests) == 2

@@ -96,6 +96,7 @@ class Verifier:
         self.client = Client(settings, store, sdk)
         self.prompt = load("verify", version or settings.prompt_versions.get("verify"))
         self.said: dict[str, Verdict] = {}
+        self.asked: dict[str, set[str]] = {}  # a claim's text -> the entry texts it was judged on
         self.lock = threading.Lock()
         self.down: str | None = None  # why no more calls are made (server, deadline, budget)
         self.garbage: str | None = None  # why an answer could not be used (after its re-ask)
@@ -126,7 +127,8 @@ class Verifier:
             for c in claims:
                 k = claim_key(c.text)
                 cited = tuple(x for x in dict.fromkeys(c.citations) if x in texts)
-                if k and cited and k not in self.said and k not in todo:
+                known = k in self.said and {texts[c] for c in cited} <= self.asked.get(k, set())
+                if k and cited and not known and k not in todo:  # new text, or new citations
                     todo[k] = Claim(k, cited)
         batches = self._batches(list(todo.values()), texts)
         if batches:  # the first alone: a verifier that is down costs one call, not one a batch
@@ -214,7 +216,8 @@ class Verifier:
             for v in got.verdicts:
                 claim = by_id.get(v.claim)
                 if claim is not None:
-                    self.said.setdefault(claim.text, Verdict(v.verdict == "supported", v.quote,
+                    self.asked[claim.text] = {texts[c] for c in claim.citations}  # latest
+                    self.said[claim.text] = (Verdict(v.verdict == "supported", v.quote,
                                                              v.reason))  # fmt: skip
 
     def finish(self, b: Briefing) -> Briefing:
@@ -261,8 +264,11 @@ class Verifier:
             if why and unjudged == total:
                 parts.append(f"could not be used ({why}); every bullet was checked offline only")
             else:
-                parts.append(f"gave no verdict on {unjudged} of {total} bullets"
-                             + (f" ({why})" if why else "") + "; they were checked offline only")
+                parts.append(
+                    f"gave no verdict on {unjudged} of {total} bullets"
+                    + (f" ({why})" if why else "")
+                    + "; they were checked offline only"
+                )
         if n := len(tally.get("unvouched", [])):
             parts.append(f"its quotes for {n} bullets are not in their sources, so those "
                          "verdicts do not count")  # fmt: skip
@@ -284,7 +290,7 @@ def excerpt(text: str, claim: str, room: int) -> str:
     start, end = (min(s.start for s in found), max(s.end for s in found)) if found else (0, 0)
     most = room * CHARS_PER_TOKEN
     spare = max(0, most - (end - start)) // 2
-    return text[max(0, start - spare): max(0, start - spare) + most]
+    return text[max(0, start - spare) : max(0, start - spare) + most]
 
 
 def vet(
