@@ -219,6 +219,13 @@ def roles(side: Side) -> dict[str, set[str | None]]:
 def _subject_role(toks: Sequence[Tok], i: int) -> str | None:
     """"agent" for a name followed by its active verb ("Russia returned", "Russia is
     delivering"), "other" for a passive one ("Russia was attacked")."""
+    verb = _verb_after(toks, i)
+    return None if verb is None else verb[1]
+
+
+def _verb_after(toks: Sequence[Tok], i: int) -> tuple[int, str] | None:
+    """The verb that token i is the subject of, if one follows it: (its index, "agent" for an
+    active verb or "other" for a passive one)."""
     k = i + 1
     aux = k < len(toks) and toks[k].word in AUXILIARIES
     if aux:
@@ -229,7 +236,7 @@ def _subject_role(toks: Sequence[Tok], i: int) -> str | None:
                               or toks[k].word in NEG_VERBS):  # fmt: skip
         return None
     passive = aux and toks[k - 1].word in PASSIVE_AUX and toks[k].word.endswith("ed")
-    return "other" if passive else "agent"
+    return k, "other" if passive else "agent"
 
 
 def speakers(side: Side) -> tuple[set[str], bool]:
@@ -274,10 +281,10 @@ def doers(side: Side) -> dict[str, set[str]]:
             continue  # "Putin's phone call": no subject
         if side.texts[i][max(0, t.start - 1) : t.start] == "-":  # "Putin-Trump phone call"
             continue
-        if _subject_role(toks, i) != "agent":
+        verb = _verb_after(toks, i)
+        if verb is None or verb[1] != "agent":
             continue
-        k = i + 1 + (toks[i + 1].word in AUXILIARIES)
-        names = out.setdefault(toks[k].stem, set())
+        names = out.setdefault(toks[verb[0]].stem, set())
         if t.cap:
             names.add(t.stem)
     return out

@@ -174,14 +174,15 @@ def actors(b: Side, sentences: Sequence[Side]) -> list[Reason]:
     named subject for the same verb, and neither it nor an alias of it is the bullet's."""
     if not (b.cased and sentences and all(s.cased for s in sentences)):
         return []
-    theirs = doers(Side.join(sentences))
+    e = Side.join(sentences)
+    theirs = doers(e)
     out = []
     for verb, mine in doers(b).items():
         other = theirs.get(verb)
         if not mine or not other or mine & other or aliases(mine) & aliases(other):
             continue
         out.append(Reason("role", f"the bullet has {_written(b, mine)} do it; the source has "
-                                  f"{_written(Side.join(sentences), other)}"))  # fmt: skip
+                                  f"{_written(e, other)}"))  # fmt: skip
     return out
 
 
