@@ -44,8 +44,8 @@ def eval_(
         from ..summarise import make_summariser
 
         settings = load_settings(config, llm=llm, state_dir=state)
-        if baseline is not None:  # a bad file is an error before the run, not after it
-            _minimums(baseline, None, update)
+        # a bad baseline is an error before the run, not after it
+        minimums = _minimums(baseline, update) if baseline is not None else {}
         paths = load_dataset(dataset)[0]
         total = len(paths[:limit] if limit else paths)
         console = Console(stderr=True)
@@ -86,7 +86,9 @@ def eval_(
             else:
                 as_json.write_text(report.to_json())
         if baseline is not None:
-            minimums = _minimums(baseline, mean, update)
+            if unknown := sorted(set(minimums) - set(mean)):  # would silently count as 0
+                raise UsageError(f"--baseline {baseline}: not scores: {', '.join(unknown)} "
+                                 f"(scores are {', '.join(sorted(mean))})")  # fmt: skip
             if update:
                 changes = list(updated_minimums(mean, minimums, allow_lower))
                 for k, old, new in changes:
@@ -103,9 +105,9 @@ def eval_(
                 raise typer.Exit(1)
 
 
-def _minimums(path: Path, mean: dict[str, float] | None, update: bool) -> dict[str, float]:
-    """The gate's minimums; a missing file is an error unless --update is to create it, and
-    a name that is not a score is an error (it would silently count as 0)."""
+def _minimums(path: Path, update: bool) -> dict[str, float]:
+    """The gate's minimums: finite numbers by score name; a missing file is an error unless
+    --update is to create it."""
     from ..errors import UsageError
 
     if not path.exists():
@@ -121,7 +123,4 @@ def _minimums(path: Path, mean: dict[str, float] | None, update: bool) -> dict[s
         for v in got.values()
     ):
         raise UsageError(f"--baseline {path}: not a JSON object of minimums (finite numbers)")
-    if mean is not None and (unknown := sorted(set(got) - set(mean))):
-        raise UsageError(f"--baseline {path}: not scores: {', '.join(unknown)} (scores are "
-                         f"{', '.join(sorted(mean))})")  # fmt: skip
     return {k: float(v) for k, v in got.items()}
