@@ -209,15 +209,23 @@ class Settings(BaseSettings):
             validate_key(key)
         return v
 
+    @classmethod
+    def env_var(cls, key: str) -> str | None:
+        """The environment variable that sets `key` now (BRIEFING_KEY, or an alias such as
+        OPENAI_API_KEY), if any."""
+        import os
+
+        names = [f"BRIEFING_{key.upper()}"]
+        alias = cls.model_fields[key].validation_alias
+        names += [str(a) for a in getattr(alias, "choices", []) if str(a).isupper()]
+        return next((n for n in names if n in os.environ), None)
+
     def origin(self, key: str) -> str:
         """Where a setting's value came from, for an error message: `--key`, `BRIEFING_KEY`
         or `key in FILE`."""
-        import os
-
         if key in self._flags:
             return "--" + key.replace("_", "-")
-        env = "BRIEFING_" + key.upper()
-        if env in os.environ:
+        if env := self.env_var(key):
             return env
         if self._file is None:
             return key

@@ -42,14 +42,10 @@ def origins(settings: Settings, flags: dict[str, Any]) -> dict[str, str]:
         with contextlib.suppress(OSError, ValueError):  # it loaded once; a race is not ours
             file_keys = set(tomllib.loads(path.read_text(encoding="utf-8")))
     out = {}
-    for name, field in Settings.model_fields.items():
-        aliases = [f"BRIEFING_{name.upper()}"]
-        if field.validation_alias is not None:
-            aliases += [str(a) for a in getattr(field.validation_alias, "choices", [])
-                        if str(a).isupper()]  # fmt: skip
+    for name in Settings.model_fields:
         if flags.get(name) is not None:
             out[name] = "flag"
-        elif env := next((a for a in aliases if a in os.environ), None):
+        elif env := Settings.env_var(name):
             out[name] = f"environment ({env})"
         elif name in file_keys and path is not None:
             line = toml_line(path, (name,))

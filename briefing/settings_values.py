@@ -4,7 +4,6 @@ reading the environment."""
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -64,7 +63,7 @@ def resolve_paths(settings: Settings) -> None:
     for key in PATH_KEYS:
         v = getattr(settings, key)
         if v is not None:
-            from_file = key not in settings._flags and f"BRIEFING_{key.upper()}" not in os.environ
+            from_file = key not in settings._flags and settings.env_var(key) is None
             object.__setattr__(settings, key, resolve(v, from_file))
     for cfg in settings.topics.values():
         if cfg.boilerplate is not None:
