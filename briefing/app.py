@@ -121,12 +121,12 @@ class Produced:
 def check_settings(settings: Settings) -> None:
     """Typos are errors, even where they would not matter for this run: a templates folder
     that does not exist, a prompt version that does not exist."""
+    from .settings_values import FOLDERS, missing_paths
     from .summarise.prompts import load
 
-    if settings.templates is not None and not settings.templates.is_dir():
-        raise UsageError(f"{settings.origin('templates')}: no such folder: {settings.templates}")
-    if settings.boilerplate is not None and not settings.boilerplate.is_file():
-        raise UsageError(f"{settings.origin('boilerplate')}: no such file: {settings.boilerplate}")
+    for key, path in missing_paths(settings, ("templates", "boilerplate")):
+        kind = "folder" if key in FOLDERS else "file"
+        raise UsageError(f"{settings.origin(key)}: no such {kind}: {path}")
     for name, version in settings.prompt_versions.items():
         load(name, version)
 

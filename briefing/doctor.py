@@ -71,16 +71,12 @@ def check_files(settings: Settings, explicit: Path | None) -> Iterator[Finding]:
 def check_paths(settings: Settings) -> Iterator[Finding]:
     """Every file or folder a setting names exists (a run would stop on it)."""
     from .errors import BriefingError
+    from .settings_values import missing_paths
     from .summarise.prompts import load
 
-    wanted = {"templates": Path.is_dir, "boilerplate": Path.is_file,
-              "api_key_file": Path.is_file, "verify_api_key_file": Path.is_file,
-              "smtp_password_file": Path.is_file}  # fmt: skip
-    for key, exists in wanted.items():
-        path = getattr(settings, key)
-        if path is not None and not exists(path):
-            fix = "fix the path (relative to the settings file) or remove the setting"
-            yield Finding(False, key, f"{settings.origin(key)}: {path}: not found", fix)
+    for key, path in missing_paths(settings):
+        fix = "fix the path (relative to the settings file) or remove the setting"
+        yield Finding(False, key, f"{settings.origin(key)}: {path}: not found", fix)
     for tid, cfg in settings.topics.items():
         if cfg.boilerplate is not None and not cfg.boilerplate.is_file():
             yield Finding(False, f"topic {tid}", f"boilerplate {cfg.boilerplate}: not found",

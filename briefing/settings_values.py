@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,3 +69,18 @@ def resolve_paths(settings: Settings) -> None:
     for cfg in settings.topics.values():
         if cfg.boilerplate is not None:
             object.__setattr__(cfg, "boilerplate", resolve(cfg.boilerplate, True))
+
+
+FOLDERS = frozenset({"templates"})  # path settings that name a folder; the rest name files
+MUST_EXIST = ("templates", "boilerplate", "api_key_file", "verify_api_key_file",
+              "smtp_password_file")  # fmt: skip
+
+
+def missing_paths(settings: Settings, keys: Sequence[str] = MUST_EXIST) -> list[tuple[str, Path]]:
+    """The path settings among `keys` that are set and name no such folder (or file)."""
+    out = []
+    for key in keys:
+        path = getattr(settings, key)
+        if path is not None and not (path.is_dir() if key in FOLDERS else path.is_file()):
+            out.append((key, path))
+    return out
