@@ -40,7 +40,7 @@ pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 samples: $(VENV)/.installed
-	SOURCE_DATE_EPOCH=$(SAMPLE_EPOCH) $(BIN)/python -m briefing.samples sample_outputs
+	SOURCE_DATE_EPOCH=$(SAMPLE_EPOCH) $(BIN)/python -m briefing.ops.samples sample_outputs
 
 clean:
 	rm -rf out site .pytest_cache .mypy_cache .ruff_cache

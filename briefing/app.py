@@ -19,24 +19,20 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import pipeline, topics
-from .clean import load_rules
-from .config import Settings, zone
+from . import pipeline
+from .config import FOLDERS, SAMPLE_ID, Settings, Topic, missing_paths, resolve, zone
 from .contract import Briefing
-from .deadline import run_deadline
 from .errors import NothingToBrief, UsageError
-from .ingest import FetchOptions, expand, ingest
+from .ingest import FetchOptions, expand, ingest, load_rules
 from .models import Window
-from .relevance import Relevance
+from .net import run_deadline
+from .pipeline import Relevance, ReportsUsage, Summariser, SummaryRequest
 from .render import plural
-from .store import Store, utc_stamp
-from .summarise import make_summariser
-from .summarise.base import ReportsUsage, Summariser, SummaryRequest
-from .summarise.extractive import ExtractiveSummariser
-from .topics import Topic
+from .state import Store, utc_stamp
+from .summarise import ExtractiveSummariser, TakesVerifier, load, make_summariser, make_verifier
 
 if TYPE_CHECKING:
-    from .summarise.llm.verify import Verifier
+    from .summarise import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +117,6 @@ class Produced:
 def check_settings(settings: Settings) -> None:
     """Typos are errors, even where they would not matter for this run: a templates folder
     that does not exist, a prompt version that does not exist."""
-    from .settings_values import FOLDERS, missing_paths
-    from .summarise.prompts import load
-
     for key, path in missing_paths(settings, ("templates", "boilerplate")):
         kind = "folder" if key in FOLDERS else "file"
         raise UsageError(f"{settings.origin(key)}: no such {kind}: {path}")
@@ -156,8 +149,8 @@ def request(
     if isinstance(topic, Topic):
         chosen = topic
     else:
-        chosen = topics.resolve(settings, topic, corpus=corpus, adhoc=bool(inputs) or sample)
-    if corpus is not None and chosen.id != topics.SAMPLE_ID:
+        chosen = resolve(settings, topic, corpus=corpus, adhoc=bool(inputs) or sample)
+    if corpus is not None and chosen.id != SAMPLE_ID:
         inputs = [*inputs, str(corpus)]  # the sample briefed under another topic
     sources = list(inputs) or list(chosen.sources)
     if not sources:
@@ -211,7 +204,7 @@ def read_inputs(
 ) -> pipeline.Read:
     """Every input of the request, read and split into entries."""
     rules = load_rules(req.settings.boilerplate)
-    fetch = fetch or req.settings.fetch_options()
+    fetch = fetch or FetchOptions.from_settings(req.settings)
     got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress)
     return pipeline.Read(got.loaded, got.skipped)
 
@@ -277,10 +270,9 @@ def _produce(
         summariser = make_summariser(settings, store if settings.cache else None)
     verifier: Verifier | None = None
     if settings.verify_model:  # a second pass: a model asked whether each bullet is supported
-        from .summarise.llm.verify import Verifier
-
-        verifier = Verifier.of(settings, store if settings.cache else None)
-        verifier.attach(summariser)
+        verifier = make_verifier(settings, store if settings.cache else None)
+        if isinstance(summariser, TakesVerifier):
+            summariser.use_verifier(verifier)
     stages.start("summarise", note=f"with the {summariser.name} summariser")
     if progress is not None and isinstance(summariser, ReportsUsage):
         summariser.on_usage(lambda u: progress.note(

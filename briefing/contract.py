@@ -159,7 +159,7 @@ class Briefing(_Strict):
     @property
     def topic_key(self) -> str:
         """The topic's id; a briefing stored before topics had ids gets one from its title."""
-        from .topics import topic_id
+        from .config import topic_id
 
         return self.topic_id or topic_id(self.topic)
 

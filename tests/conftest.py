@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from briefing import app, pipeline
-from briefing.clean import load_rules
 from briefing.config import Settings
 from briefing.contract import Briefing
-from briefing.ingest import ingest
+from briefing.ingest import ingest, load_rules
 from briefing.models import Window
-from briefing.store import Store
-from briefing.summarise.base import Summariser
-from briefing.summarise.extractive import ExtractiveSummariser
+from briefing.pipeline import Summariser
+from briefing.state import Store
+from briefing.summarise import ExtractiveSummariser
 
 LONDON = ZoneInfo("Europe/London")
 CORPUS = app.sample_corpus()

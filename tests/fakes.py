@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from briefing.contract import Bullet, Section
-from briefing.summarise.base import Draft, SummaryRequest
+from briefing.pipeline import Draft, SummaryRequest
 
 Answer = Draft | BaseException | Callable[[SummaryRequest], Draft]
 

@@ -16,7 +16,7 @@ import pytest
 
 from briefing.deliver.archive import build, permalink, render_site
 from briefing.errors import DeliveryError
-from briefing.store import Store
+from briefing.state import Store
 
 from .conftest import brief
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from briefing.check import check_bullet, numbers, proper_nouns, support
+from briefing.check import check_bullet, numbers, proper_nouns, stem, support
 
 SRC = {
     "e1": "Kyiv said Moscow attacked Ukraine with 140 drones overnight. Poland is spending more than 4 per cent of GDP.",
@@ -59,4 +59,13 @@ def test_missing_citations_unknown_ids_numbers_and_names_fail() -> None:
 def test_unsupported_paraphrase_fails_on_support() -> None:
     r = check_bullet("Negotiators celebrated a breakthrough ceasefire agreement.", ["e1"], SRC)
     assert not r.ok and r.reasons[-1].startswith("weak support")
-    assert support("drones attacked", SRC["e1"]) == 1.0
+    assert check_bullet("drones attacked", ["e1"], SRC).support == 1.0
+
+
+def test_support_is_the_weighted_share_of_the_stems_found() -> None:
+    assert support([], set()) == 1.0
+    assert support([("drone", 1.0), ("attac", 1.0)], {"drone"}) == 0.5
+    assert support([("kyiv", 2.0), ("talk", 1.0)], {"kyiv"}) == 2 / 3
+    struck, attacked = stem("struck"), stem("attacked")  # one synonym group (lexicon.GROUPS)
+    assert support([(struck, 1.0)], {attacked}) == 0.0
+    assert support([(struck, 1.0)], {attacked}, synonyms=True) == 1.0

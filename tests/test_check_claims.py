@@ -1,7 +1,7 @@
 """The labelled claim sets: meaning-changing edits must be caught and faithful paraphrases
-must pass. The rules and word lists (briefing/meaning.py, marks.py, lexicon.py) were tuned on
-tests/data/claims.json and then frozen; tests/data/claims_heldout.json was written after that
-and never tuned on. `python -m tests.test_check_claims` prints the rates per kind."""
+must pass. The rules, word lists and thresholds (briefing/check/: meaning.py, marks.py,
+lexicon.py, thresholds.py) were tuned on tests/data/claims.json and then frozen;
+tests/data/claims_heldout.json was written after that and never tuned on. `python -m tests.test_check_claims` prints the rates per kind."""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import check_briefing, check_bullet, screen, validate
+from briefing.check import check_briefing, check_bullet, instruction_like, screen, validate
+from briefing.check.evidence import sentence_spans
+from briefing.check.instructions import found_in
 from briefing.contract import Bullet, Dropped, Section
-from briefing.evidence import sentence_spans
-from briefing.instructions import found_in, instruction_like
 
 from .conftest import CORPUS, brief
 

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.clean import clean, detect_publisher, fingerprint_text, load_rules, parse_rules
 from briefing.errors import ConfigError
+from briefing.ingest import load_rules
+from briefing.ingest.clean import clean, detect_publisher, parse_rules
+from briefing.text import fingerprint_text
 
 from .conftest import FILES
 

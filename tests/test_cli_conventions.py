@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing import __version__
-from briefing.cli import hoist_verbosity
+from briefing.cli.main import hoist_verbosity
 
 from .servers.openai_server import FakeOpenAI
 from .servers.smtp import SmtpServer

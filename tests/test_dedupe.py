@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from briefing.dedupe import dedupe, shingles
 from briefing.models import Entry, Paragraph
+from briefing.pipeline.dedupe import dedupe, shingles
 
 
 def _e(eid: str, doc: str, text: str, pos: int = 0) -> Entry:
@@ -84,7 +84,7 @@ def test_banding_finds_the_pairs_datasketch_finds() -> None:
     import numpy as np
     from datasketch import LeanMinHash, MinHashLSH
 
-    from briefing.dedupe import band_pairs, lsh_bands
+    from briefing.pipeline.dedupe import band_pairs, lsh_bands
 
     for threshold in (0.4, 0.3):
         ref = MinHashLSH(threshold=threshold, num_perm=64)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.evaluate import evaluate, gate, updated_minimums
-from briefing.summarise.extractive import ExtractiveSummariser
+from briefing.ops import evaluate, gate, updated_minimums
+from briefing.summarise import ExtractiveSummariser
 
 DATA = Path(__file__).parent / "eval_data"
 BASELINE = Path(__file__).parent / "eval_baseline.json"

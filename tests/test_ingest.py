@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.clean import load_rules
 from briefing.errors import InputError
-from briefing.ingest import FetchOptions, ingest
+from briefing.ingest import FetchOptions, ingest, load_rules
+from briefing.ingest.liveblog import split_entries
 from briefing.ingest.parse import decode, split_header
-from briefing.liveblog import split_entries
 
 from .conftest import CORPUS, FIXTURES, LONDON
 from .servers.web import Route, WebServer
@@ -170,7 +169,7 @@ def test_documents_split_into_entries() -> None:
 
 
 def test_a_title_fragment_is_no_publisher() -> None:
-    from briefing.clean import load_rules
+    from briefing.ingest import load_rules
     from briefing.ingest.parse import document_from_html
 
     body = "<article><p>" + "Peace talks went on in Geneva today with many officials. " * 10

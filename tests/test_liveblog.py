@@ -4,9 +4,9 @@ from datetime import datetime
 
 import pytest
 
-from briefing.clean import load_rules
+from briefing.ingest import load_rules
+from briefing.ingest.liveblog import is_headline, parse_byline, split_entries
 from briefing.ingest.parse import document_from_text
-from briefing.liveblog import is_headline, parse_byline, split_entries
 
 from .conftest import FILES, LONDON
 

@@ -15,14 +15,13 @@ from briefing.check import check_bullet
 from briefing.config import load_settings
 from briefing.errors import LLMError
 from briefing.render import render
-from briefing.store import Store
-from briefing.summarise.base import LLMSettings
-from briefing.summarise.llm import OpenAISummariser, packed, per_story
+from briefing.state import Store
+from briefing.summarise import LLMSettings, OpenAISummariser, load
+from briefing.summarise.llm import packed, per_story
 from briefing.summarise.llm.ask import Failed, attempt
 from briefing.summarise.llm.client import Client
 from briefing.summarise.llm.parts import Costs, parts
 from briefing.summarise.llm.schemas import Unusable
-from briefing.summarise.prompts import load
 from briefing.tokens import count
 
 from .conftest import brief
@@ -45,7 +44,7 @@ def summariser(server: FakeOpenAI, tmp_path: Path | None = None, **kw: Any) -> O
         **kw,
     )
     store = Store(tmp_path / "state") if tmp_path is not None else None
-    return OpenAISummariser(settings.llm_settings(), store)
+    return OpenAISummariser(LLMSettings.from_settings(settings), store)
 
 
 def batch_entries(user: str) -> dict[str, list[tuple[str, str]]]:
@@ -678,3 +677,4 @@ def test_bullets_alike_in_words_but_not_in_facts_are_both_kept() -> None:
                 "UK defence secretary John Healey has ruled out peace talks on Ukraine without "
                 "Ukrainian participation.") == 1  # the real model's repeat  # fmt: skip
     assert not fresh_title('"Is peace close?"', []) and not fresh_title("“Is peace close?”", [])
+

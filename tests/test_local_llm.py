@@ -12,8 +12,8 @@ import pytest
 
 from briefing.check import check_bullet
 from briefing.config import load_settings
-from briefing.store import Store
-from briefing.summarise.llm import OpenAISummariser
+from briefing.state import Store
+from briefing.summarise import LLMSettings, OpenAISummariser
 
 from .conftest import brief
 
@@ -26,7 +26,7 @@ def test_real_model_briefs_the_sample_and_every_bullet_passes(tmp_path: Path) ->
 
     model = openai.OpenAI(base_url=URL, api_key="local").models.list().data[0].id
     settings = load_settings(base_url=URL, api_key="local", model=model, timeout=900, concurrency=1)
-    b = brief("2025-02-13", OpenAISummariser(settings.llm_settings(), Store(tmp_path)))
+    b = brief("2025-02-13", OpenAISummariser(LLMSettings.from_settings(settings), Store(tmp_path)))
     assert b.summariser.backend == "openai" and b.summariser.model == model
     assert b.stats.llm_calls > 0 and b.all_bullets()
     texts = {k: v.text for k, v in b.sources.items()}

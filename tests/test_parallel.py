@@ -7,7 +7,7 @@ import os
 import pytest
 
 from briefing import parallel
-from briefing.dedupe import dedupe
+from briefing.pipeline.dedupe import dedupe
 from briefing.tokens import chunk_entries, count
 
 from .conftest import prepare_sample

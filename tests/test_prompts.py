@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.config import load_settings
 from briefing.errors import ConfigError, RenderError
-from briefing.summarise.prompts import available, load, parse_prompt, parse_selector
+from briefing.summarise import available, load, parse_selector
+from briefing.summarise.prompts import parse_prompt
 
 GOOD = """+++
 name = "demo"

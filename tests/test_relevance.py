@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from briefing.models import Entry, Paragraph
-from briefing.relevance import Relevance
+from briefing.pipeline import Relevance
 
 from .conftest import CORPUS, brief
 

@@ -14,15 +14,13 @@ from typing import TypeVar
 import numpy as np
 import pytest
 
-from briefing import pipeline, stories
-from briefing.clean import load_rules
+from briefing import pipeline
 from briefing.contract import Bullet, Section
-from briefing.dedupe import dedupe, signatures
-from briefing.ingest import _Ids, ingest
+from briefing.ingest import _Ids, ingest, load_rules
 from briefing.models import Entry, Item, Paragraph, Story, Window
-from briefing.summarise import extractive
-from briefing.summarise.base import Draft, SummaryRequest
-from briefing.summarise.extractive import ExtractiveSummariser
+from briefing.pipeline import Draft, SummaryRequest, stories
+from briefing.pipeline.dedupe import dedupe, signatures
+from briefing.summarise import ExtractiveSummariser, extractive
 
 from .conftest import LONDON, prepare_sample
 
@@ -180,7 +178,7 @@ def test_document_ids_stay_unique_in_linear_steps() -> None:
 
 
 def test_huge_texts_hash_in_blocks_with_the_same_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefing.dedupe as module
+    import briefing.pipeline.dedupe as module
 
     rng = np.random.default_rng(5)
     sets = [np.unique(rng.integers(0, 2**32, n, dtype=np.uint64)).astype(np.uint32)

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from briefing.cli.schedule import daily_job
 from briefing.deliver import schedule as sch
 from briefing.errors import UsageError
-from briefing.store import Store
+from briefing.state import Store
 
 CHANGE_DAYS_2026 = {
     "Europe/London": [date(2026, 3, 29), date(2026, 10, 25)],
@@ -85,13 +86,13 @@ def test_catch_up_runs_a_missed_day_once(job_env) -> None:  # type: ignore[no-un
     args, calls, state = job_env
     london = ZoneInfo("Europe/London")
     with time_machine.travel(datetime(2026, 3, 29, 6, 0, tzinfo=london), tick=False):
-        assert sch.catch_up(args) is None  # not yet time
+        assert sch.catch_up(args, daily_job) is None  # not yet time
     with time_machine.travel(datetime(2026, 3, 29, 9, 30, tzinfo=london), tick=False):
-        assert sch.catch_up(args) == "ok"
-        assert sch.catch_up(args) is None  # a restart does not run it again
-        assert sch.daily_job(args.state, None, args.topic, args.tz) == "skipped"  # nor the trigger
+        assert sch.catch_up(args, daily_job) == "ok"
+        assert sch.catch_up(args, daily_job) is None  # a restart does not run it again
+        assert daily_job(args.state, None, args.topic, args.tz) == "skipped"  # nor the trigger
     with time_machine.travel(datetime(2026, 3, 30, 7, 0, 5, tzinfo=london), tick=False):
-        assert sch.daily_job(args.state, None, args.topic, args.tz) == "ok"
+        assert daily_job(args.state, None, args.topic, args.tz) == "ok"
     assert calls == [date(2026, 3, 29), date(2026, 3, 30)]
     store = Store(state)
     last = store.last_run(args.kind)
@@ -122,7 +123,7 @@ def test_running_scheduler_fires_once_on_a_change_day(
     args = sch.JobArgs(state=args.state, config=None, topic=args.topic, at=at, tz=zone)
     tz = ZoneInfo(zone)
     with time_machine.travel(moment.replace(tzinfo=tz), tick=True):
-        sched = sch.make_scheduler([args], blocking=False)
+        sched = sch.make_scheduler([args], daily_job, blocking=False)
         sched.start()
         try:
             deadline = _time.monotonic() + 15
@@ -168,7 +169,7 @@ def test_status_command(tmp_path: Path, job_env) -> None:  # type: ignore[no-unt
     args, _calls, state = job_env
     r = CliRunner().invoke(app, ["schedule", "status", "--state", str(state)])
     assert r.exit_code == 0 and "never" in r.stdout and "topic:\tnews-briefing" in r.stdout
-    assert sch.daily_job(args.state, None, args.topic, args.tz) in ("ok", "skipped")
+    assert daily_job(args.state, None, args.topic, args.tz) in ("ok", "skipped")
     r = CliRunner().invoke(app, ["schedule", "status", "--state", str(state)])
     assert re.search(r"next run:\t20\d\d-\d\d-\d\d 07:00 (GMT|BST) \(Europe/London\)", r.stdout)
     assert "outcome:\tok" in r.stdout

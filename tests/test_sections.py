@@ -11,7 +11,7 @@ import pytest
 
 from briefing.check import check_title, proper_nouns
 from briefing.contract import Briefing
-from briefing.summarise.extractive.text import flaws, needs_context
+from briefing.pipeline import flaws, needs_context
 
 from .conftest import brief, prepare_sample
 

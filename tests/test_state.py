@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from briefing import app as runs
 from briefing.cli import app
 from briefing.config import load_settings
-from briefing.store import Store
+from briefing.state import Store
 
 from .conftest import CORPUS
 
@@ -74,3 +74,4 @@ def test_delivery_claims_sent_busy_stale_and_forced(tmp_path: Path) -> None:
     assert store.claim(1, "t", "2025-02-13", "ann@readers.example", force=True).state == "claimed"
     errors = [d["error"] for d in store.deliveries("t", "2025-02-13")]
     assert "taken over" in (errors[0] or "") and errors[1] == "superseded by a resend (--force)"
+

@@ -104,7 +104,7 @@ def test_average_link_on_the_sparse_graph_is_scipys_average_linkage() -> None:
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    from briefing.stories import DISTANCE_CUTOFF, average_link
+    from briefing.pipeline.stories import DISTANCE_CUTOFF, average_link
 
     rng = np.random.default_rng(11)
     for _ in range(200):
@@ -124,7 +124,7 @@ def test_one_item_and_stop_words_only() -> None:
     from datetime import UTC, datetime
 
     from briefing.models import Entry, Item, Paragraph
-    from briefing.stories import group
+    from briefing.pipeline.stories import group
 
     def item(i: int, text: str) -> Item:
         e = Entry(f"e{i}", "d", "entry", None, (Paragraph(text),), None,
@@ -200,8 +200,8 @@ def test_a_small_day_still_groups_two_reports_of_one_event(tmp_path: Path) -> No
 
 def test_names_are_what_the_checker_calls_proper_nouns(prepared_all) -> None:  # type: ignore[no-untyped-def]
     from briefing.check import proper_nouns
-    from briefing.features import names
-    from briefing.stories import parts
+    from briefing.pipeline.features import names
+    from briefing.pipeline.stories import parts
 
     for s in prepared_all.stories:
         for it in s.items:

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.store import Store
-from briefing.topics import topic_id
+from briefing.config import topic_id
+from briefing.state import Store
 
 from .servers.smtp import SmtpServer
 from .servers.web import Route, WebServer
@@ -255,6 +255,7 @@ def test_one_scheduler_runs_each_topic_at_its_time_and_one_failing_never_stops_a
 
     import time_machine
 
+    from briefing.cli.schedule import daily_job
     from briefing.config import load_settings
     from briefing.deliver import schedule as sch
 
@@ -264,13 +265,13 @@ def test_one_scheduler_runs_each_topic_at_its_time_and_one_failing_never_stops_a
     jobs = {j.topic: j for j in sch.plan(settings, cfg)}
     assert (jobs["ukraine"].at, jobs["ukraine"].tz) == ("07:00", "Europe/London")
     assert (jobs["gaza"].at, jobs["gaza"].tz) == ("08:30", "Asia/Jerusalem")
-    sched = sch.make_scheduler(list(jobs.values()), blocking=False)
+    sched = sch.make_scheduler(list(jobs.values()), daily_job, blocking=False)
     assert sorted(j.id for j in sched.get_jobs()) == ["daily:broken", "daily:gaza", "daily:ukraine"]
     with SmtpServer() as smtp:
         for k, v in smtp.env.items():
             monkeypatch.setenv(k, v)
         with time_machine.travel(datetime(2025, 2, 13, 20, 0, tzinfo=ZoneInfo("UTC")), tick=False):
-            outcomes = {t: sch.daily_job(j.state, j.config, t, j.tz) for t, j in jobs.items()}
+            outcomes = {t: daily_job(j.state, j.config, t, j.tz) for t, j in jobs.items()}
     assert outcomes["broken"] == "error"
     assert outcomes["ukraine"] in ("ok", "partial") and outcomes["gaza"] in ("ok", "partial")
     assert sorted(m["To"] for m in smtp.handler.messages) == [

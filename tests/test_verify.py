@@ -11,17 +11,15 @@ from typing import Any
 import pytest
 
 from briefing import check
-from briefing.check import Verdict, outcome
-from briefing.config import Settings, load_settings
+from briefing.check import Index, Verdict, outcome
+from briefing.config import Settings, load_settings, resolve
 from briefing.contract import Briefing
 from briefing.errors import ConfigError
-from briefing.evidence import Index
-from briefing.store import Store
-from briefing.summarise.llm import OpenAISummariser
+from briefing.state import Store
+from briefing.summarise import LLMSettings, OpenAISummariser
 from briefing.summarise.llm.schemas import MAX_CLAIMS
 from briefing.summarise.llm.verify import excerpt, settings_of
 from briefing.tokens import count
-from briefing.topics import resolve
 
 from .conftest import brief
 from .servers.openai_server import (
@@ -66,7 +64,7 @@ def closed_port() -> int:
 
 def llm(server: FakeOpenAI, store: Store | None = None, **kw: Any) -> OpenAISummariser:
     s = load_settings(base_url=server.base_url, api_key="k", max_retries=0, timeout=5, **kw)
-    return OpenAISummariser(s.llm_settings(), store)
+    return OpenAISummariser(LLMSettings.from_settings(s), store)
 
 
 def tags(b: Briefing) -> list[bool]:
@@ -355,7 +353,8 @@ def test_a_claim_asked_again_with_more_citations_is_judged_again() -> None:
     """The re-ask tells the model to fix a bullet's citations; the same text citing more
     entries is a new question, not the old verdict again (found by a review)."""
     from briefing.contract import Bullet
-    from briefing.summarise.llm.verify import Verifier, vet
+    from briefing.summarise import Verifier
+    from briefing.summarise.llm.verify import vet
 
     def judge(req: dict[str, Any], n: int) -> Reply | None:
         return Reply(body=completion(verify_answer(req["messages"][1]["content"])))

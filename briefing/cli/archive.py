@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, handled, say
+from .main import app, handled, say
 from .options import Opt
 
 archive_app = typer.Typer(help="Build or preview the static archive of past briefings.", no_args_is_help=True)
@@ -25,8 +25,8 @@ def build(
     with handled():
         from ..app import archive_dir
         from ..config import load_settings
-        from ..deliver.archive import build as build_site
-        from ..store import Store
+        from ..deliver import build_archive as build_site
+        from ..state import Store
 
         settings = load_settings(config, state_dir=state)
         with Store(settings.state_path()) as store:
@@ -48,7 +48,7 @@ def serve(
     with handled():
         from ..app import archive_dir
         from ..config import load_settings
-        from ..deliver.archive import serve as serve_site
+        from ..deliver import serve_archive as serve_site
         from ..errors import UsageError
 
         path = archive_dir(load_settings(config, state_dir=state), out)

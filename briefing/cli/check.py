@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import app, err, handled
+from .main import app, err, handled
 from .options import Arg
 
 if TYPE_CHECKING:

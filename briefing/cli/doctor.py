@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, handled
+from .main import app, handled
 from .options import Opt
 
 
@@ -25,7 +25,7 @@ def doctor(
     Exits 1 when something is broken, naming the fix."""
     with handled():
         from ..config import load_settings
-        from ..doctor import origins, run_checks
+        from ..ops import origins, run_checks
 
         flags = {"state_dir": state}
         settings = load_settings(config, **flags)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, err, handled
+from .main import app, err, handled
 from .options import Arg, Opt
 
 
@@ -40,7 +40,7 @@ def eval_(
         from ..app import open_store
         from ..config import load_settings
         from ..errors import UsageError
-        from ..evaluate import ROUGE, SYSTEMS, evaluate, gate, load_dataset, updated_minimums
+        from ..ops import ROUGE, SYSTEMS, evaluate, gate, load_dataset, updated_minimums
         from ..summarise import make_summariser
 
         settings = load_settings(config, llm=llm, state_dir=state)

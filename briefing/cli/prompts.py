@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import app, handled
+from .main import app, handled
 from .options import Arg
 
 prompts_app = typer.Typer(help="List and show the versioned prompts under prompts/.", no_args_is_help=True)
@@ -17,7 +17,7 @@ app.add_typer(prompts_app, name="prompts")
 def list_prompts() -> None:
     """Every prompt, its versions, and the newest version's sha256."""
     with handled():
-        from ..summarise.prompts import available, load
+        from ..summarise import available, load
 
         for name, versions in available().items():
             for v in versions:
@@ -29,7 +29,7 @@ def list_prompts() -> None:
 def show(selector: Annotated[str, Arg("NAME[@VERSION]")]) -> None:
     """Print a prompt file (NAME, or NAME@VERSION) with its metadata and hash."""
     with handled():
-        from ..summarise.prompts import load, parse_selector
+        from ..summarise import load, parse_selector
 
         name, version = parse_selector(selector)
         p = load(name, version)

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app, handled, log, say
+from .main import app, handled, log, say
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
     from ..app import Produced, RunRequest
     from ..contract import Briefing
-    from ..store import Store
+    from ..state import Store
 
 
 
@@ -56,7 +56,7 @@ def run(
         from ..config import load_settings
         from ..errors import EXIT_DEGRADED, EXIT_PARTIAL, UsageError
         from ..render import FORMATS
-        from ..summarise.prompts import parse_selector
+        from ..summarise import parse_selector
         from .options import parse_day, parse_since
 
         fmt = fmt or ("all" if out else "md")
@@ -87,7 +87,7 @@ def run(
         req = runs.request(settings, inputs or [], sample=sample, day=parse_day(day, "--date"),
                            since=parse_since(since) if since else None, topic=topic,
                            only_new=new, save=save)  # fmt: skip
-        from ..store import StateError, Store
+        from ..state import StateError, Store
 
         store, state_error = None, None
         if not no_state:

@@ -1,4 +1,6 @@
-"""`briefing schedule`: the daily digest in the foreground, and `schedule status`."""
+"""`briefing schedule`: the daily digest in the foreground, and `schedule status`; and the
+daily job itself (`daily_job`: a topic's edition, the archive, the email), which the
+scheduler of `deliver/schedule.py` runs at each topic's time."""
 
 from __future__ import annotations
 
@@ -6,23 +8,109 @@ import contextlib
 import logging
 import os
 import signal
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
-from . import app, handled
+from ..errors import BriefingError
+from .main import app, handled
 from .options import Opt
 
 WHEN = "%Y-%m-%d %H:%M %Z"
+log = logging.getLogger("briefing.deliver.schedule")  # the scheduler's log (journalctl)
 
 
 def local(stamp: str, tz: str) -> str:
     """A state timestamp (UTC, ...Z) in the topic's zone, as `topics` and the logs show it."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(ZoneInfo(tz)).strftime(WHEN)
+
+
+def _step(notes: list[str], what: str, fn: Any) -> bool:
+    """One step of the daily job; a failure is noted and does not stop the other steps."""
+    try:
+        notes.append(fn())
+        return True
+    except BriefingError as exc:
+        notes.append(f"{what} failed: {exc}")
+    except Exception as exc:  # the scheduler must survive anything a step throws
+        log.exception("scheduled %s failed", what)
+        notes.append(f"{what} failed: {type(exc).__name__}: {exc}")
+    return False
+
+
+def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
+    """One topic's scheduled run: its edition of today, the archive, the email. Never raises:
+    the outcome is recorded and returned. A failed archive never blocks the email, nor the
+    other way round."""
+    from .. import app as runs
+    from ..config import load_settings, resolve
+    from ..deliver import RUN_KIND, build_archive, done_today, send_briefing
+    from ..render import plural
+    from ..state import Store, utc_stamp
+
+    zone = ZoneInfo(tz)
+    kind = f"{RUN_KIND}:{topic}"
+    day = datetime.now(zone).date()
+    try:
+        settings = load_settings(Path(config) if config else None, state_dir=Path(state))
+        chosen = resolve(settings, topic)
+    except BriefingError as exc:
+        log.error("scheduled run of %s: %s", topic, exc)
+        return "error"
+    if chosen.settings.tz != tz:  # --tz given to `schedule`
+        chosen = replace(chosen, settings=chosen.settings.model_copy(update={"tz": tz}))
+    with Store(Path(state)) as store:
+        if done_today(store, kind, day, zone):
+            log.info("%s: today's edition (%s) was already delivered; nothing to do", topic, day)
+            return "skipped"
+        run_id = store.run_started(kind, utc_stamp(datetime.now(UTC)))
+        started = time.monotonic()
+        log.info("%s: run for %s started", topic, day)
+        notes: list[str] = []
+        made: list[Any] = []
+
+        def brief() -> str:
+            made.append(runs.produce(runs.request(settings, topic=chosen, day=day), store))
+            b = made[0].briefing
+            counts = [
+                plural(b.stats.entries_in_window, "entry"),
+                plural(len(b.sections), "section"),
+                plural(len(b.all_bullets()), "bullet"),
+            ]
+            return f"{', '.join(counts)} (briefing {made[0].state_id})"
+
+        ok = _step(notes, "briefing", brief)
+        site = runs.archive_dir(settings)
+        archived = _step(notes, "archive", lambda: f"archive {build_archive(store, site).path}")
+        mailed = True
+        if ok and settings.smtp_host and chosen.mail_to:
+            b, bid = made[0].briefing, made[0].state_id
+
+            def mail() -> str:
+                sent = send_briefing(b, bid, chosen.mail_to, settings.smtp(), store)
+                failed = [o for o in sent if o.status == "failed"]
+                if failed:
+                    raise BriefingError(
+                        f"mail {len(sent) - len(failed)}/{len(sent)}: "
+                        + "; ".join(f"{o.recipient}: {o.error}" for o in failed)
+                    )
+                return f"mail {len(sent)}/{len(sent)}"
+
+            mailed = _step(notes, "mail", mail)
+        outcome = "ok" if ok and archived and mailed else ("partial" if ok else "error")
+        if ok and (made[0].briefing.summariser.degraded or made[0].briefing.has_errors):
+            outcome = "partial" if outcome == "ok" else outcome
+        store.run_finished(run_id, utc_stamp(datetime.now(UTC)), outcome, "; ".join(notes))
+    took = time.monotonic() - started
+    (log.info if outcome == "ok" else log.warning)(
+        "%s: run for %s %s in %.1f s: %s", topic, day, outcome, took, "; ".join(notes)
+    )
+    return outcome
 
 
 schedule_app = typer.Typer(help="Run every topic daily, or show the schedule.")
@@ -47,19 +135,19 @@ def schedule(
         return
     with handled():
         from ..config import config_file, load_settings
-        from ..deliver.schedule import SchedulerLock, catch_up, make_scheduler, plan
+        from ..deliver import SchedulerLock, catch_up, make_scheduler, plan
 
         settings = load_settings(config, state_dir=state)
         jobs = plan(settings, config_file(config), topic, at, tz, allow_dst_window)
-        sched_log = logging.getLogger("briefing.deliver.schedule")
+        sched_log = log
         if logging.getLogger("briefing").level <= logging.WARNING:  # a daemon logs its runs
             sched_log.setLevel(min(logging.INFO, logging.getLogger("briefing").level))
         with SchedulerLock(settings.state_path()):
             for job in jobs:
-                outcome = catch_up(job)
+                outcome = catch_up(job, daily_job)
                 if outcome:
                     sched_log.info("%s: caught up today's missed run: %s", job.topic, outcome)
-            sched = make_scheduler(jobs)
+            sched = make_scheduler(jobs, daily_job)
             for job in jobs:
                 sched_log.info("%s: daily at %s %s; next run %s", job.topic, job.at, job.tz,
                                job.next_fire().strftime("%Y-%m-%d %H:%M %Z"))  # fmt: skip
@@ -93,10 +181,9 @@ def status(
 ) -> None:
     """Show each topic's next run and its last run's outcome."""
     with handled():
-        from ..config import config_file, load_settings
-        from ..deliver.schedule import SchedulerLock, plan
-        from ..store import Store
-        from ..topics import configured
+        from ..config import config_file, configured, load_settings
+        from ..deliver import SchedulerLock, plan
+        from ..state import Store
 
         settings = load_settings(config, state_dir=state)
         pid = SchedulerLock.holder(settings.state_path())

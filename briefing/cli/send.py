@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app, err, handled, say
+from .main import app, err, handled, say
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from ..deliver.email import Outcome
+    from ..deliver import Outcome
 
 
 @app.command()
@@ -37,7 +37,7 @@ def send(
     with handled():
         from .. import app as runs
         from ..config import load_settings
-        from ..deliver.email import Stopped, build_message, send_briefing
+        from ..deliver import Stopped, build_message, send_briefing
         from ..errors import EXIT_PARTIAL, BriefingError
         from .options import parse_day
 

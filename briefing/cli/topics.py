@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import app, handled, say
+from .main import app, handled, say
 from .options import Arg, Opt
 
 if TYPE_CHECKING:
     from ..config import Settings
-    from ..store import Store
+    from ..state import Store
 
 topics_app = typer.Typer(help="List the topics of the settings file, or show one.", invoke_without_command=True)
 app.add_typer(topics_app, name="topics")
@@ -31,10 +31,9 @@ def topics_list(
     if ctx.invoked_subcommand is not None:
         return
     with handled():
-        from ..config import config_file, load_settings
-        from ..deliver.schedule import plan
-        from ..store import Store
-        from ..topics import configured
+        from ..config import config_file, configured, load_settings
+        from ..deliver import plan
+        from ..state import Store
 
         settings = load_settings(config, state_dir=state)
         found = configured(settings)
@@ -58,8 +57,7 @@ def topics_show(
 ) -> None:
     """Show a topic's whole resolved configuration (TOPIC: its id or title)."""
     with handled():
-        from ..config import load_settings
-        from ..topics import OVERRIDES, resolve
+        from ..config import OVERRIDES, load_settings, resolve
 
         settings = load_settings(config)
         t = resolve(settings, topic)
@@ -85,7 +83,7 @@ def history_list(
         return
     with handled():
         from ..config import load_settings
-        from ..store import Store
+        from ..state import Store
         settings = load_settings(config, state_dir=state)
         with Store(settings.state_path()) as store:
             rows = _history(settings, store, topic, limit)
@@ -108,7 +106,7 @@ def history_rm(
     with handled():
         from ..config import load_settings
         from ..errors import UsageError
-        from ..store import Store
+        from ..state import Store
 
         settings = load_settings(config, state_dir=state)
         with Store(settings.state_path()) as store:
@@ -125,8 +123,8 @@ def _history(
 ) -> list[dict[str, Any]]:
     """Stored briefings of a topic named by its key or title: a configured one, or one that
     is only in the state (an ad hoc topic's id, or the title it was run with)."""
+    from ..config import find, legacy, names
     from ..errors import UsageError
-    from ..topics import find, legacy, names
 
     if topic is None:
         return store.history(None, limit)

@@ -31,7 +31,7 @@ from pathlib import Path
 from ..contract import Briefing
 from ..errors import DeliveryError, RenderError
 from ..render import render_template, view
-from ..store import Store
+from ..state import Store
 
 log = logging.getLogger(__name__)
 SITE_TITLE = "Briefing archive"

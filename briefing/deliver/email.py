@@ -32,10 +32,10 @@ from ..config import SmtpConfig
 from ..contract import Briefing
 from ..errors import DeliveryError, UsageError
 from ..render import environment, view
-from ..store import StateError
+from ..state import StateError
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..state import Store
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import time as time_
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 
-from ..errors import BriefingError, DeliveryError, UsageError
-from ..render import plural
+from ..errors import DeliveryError, UsageError
 
 log = logging.getLogger(__name__)
 
 RUN_KIND = "daily"
+# the daily job: (state folder, settings file, topic id, zone) -> its outcome; never raises
+DailyRun = Callable[[str, str | None, str, str], str]
 MISFIRE_GRACE = 6 * 3600  # seconds: a machine that slept through 07:00 still runs at 09:00
 DST_WINDOW = (1, 3)  # local hours [1, 3) are ambiguous or missing on change days
 
@@ -186,8 +187,7 @@ def plan(settings: Any, config: Path | None, topic: str | None = None, at: str |
          tz: str | None = None, allow_dst_window: bool = False) -> list[JobArgs]:  # fmt: skip
     """The daily jobs: every configured topic (or the one named), each at its own time and
     zone; `at` and `tz` override them for one topic."""
-    from ..config import zone
-    from ..topics import configured, resolve
+    from ..config import configured, resolve, zone
 
     chosen = (
         [resolve(settings, topic)] if topic or not configured(settings) else configured(settings)
@@ -211,91 +211,6 @@ def done_today(store: Any, kind: str, day: date, tz: ZoneInfo) -> bool:
     return started == day
 
 
-def _step(notes: list[str], what: str, fn: Any) -> bool:
-    """One step of the daily job; a failure is noted and does not stop the other steps."""
-    try:
-        notes.append(fn())
-        return True
-    except BriefingError as exc:
-        notes.append(f"{what} failed: {exc}")
-    except Exception as exc:  # the scheduler must survive anything a step throws
-        log.exception("scheduled %s failed", what)
-        notes.append(f"{what} failed: {type(exc).__name__}: {exc}")
-    return False
-
-
-def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
-    """One topic's scheduled run: its edition of today, the archive, the email. Never raises:
-    the outcome is recorded and returned. A failed archive never blocks the email, nor the
-    other way round."""
-    from .. import app
-    from ..config import load_settings
-    from ..deliver.archive import build
-    from ..deliver.email import send_briefing
-    from ..store import Store, utc_stamp
-    from ..topics import resolve
-
-    zone = ZoneInfo(tz)
-    kind = f"{RUN_KIND}:{topic}"
-    day = datetime.now(zone).date()
-    try:
-        settings = load_settings(Path(config) if config else None, state_dir=Path(state))
-        chosen = resolve(settings, topic)
-    except BriefingError as exc:
-        log.error("scheduled run of %s: %s", topic, exc)
-        return "error"
-    if chosen.settings.tz != tz:  # --tz given to `schedule`
-        chosen = replace(chosen, settings=chosen.settings.model_copy(update={"tz": tz}))
-    with Store(Path(state)) as store:
-        if done_today(store, kind, day, zone):
-            log.info("%s: today's edition (%s) was already delivered; nothing to do", topic, day)
-            return "skipped"
-        run_id = store.run_started(kind, utc_stamp(datetime.now(UTC)))
-        started = time_.monotonic()
-        log.info("%s: run for %s started", topic, day)
-        notes: list[str] = []
-        made: list[Any] = []
-
-        def brief() -> str:
-            made.append(app.produce(app.request(settings, topic=chosen, day=day), store))
-            b = made[0].briefing
-            counts = [
-                plural(b.stats.entries_in_window, "entry"),
-                plural(len(b.sections), "section"),
-                plural(len(b.all_bullets()), "bullet"),
-            ]
-            return f"{', '.join(counts)} (briefing {made[0].state_id})"
-
-        ok = _step(notes, "briefing", brief)
-        archived = _step(
-            notes, "archive", lambda: f"archive {build(store, app.archive_dir(settings)).path}"
-        )
-        mailed = True
-        if ok and settings.smtp_host and chosen.mail_to:
-            b, bid = made[0].briefing, made[0].state_id
-
-            def mail() -> str:
-                sent = send_briefing(b, bid, chosen.mail_to, settings.smtp(), store)
-                failed = [o for o in sent if o.status == "failed"]
-                if failed:
-                    raise BriefingError(
-                        f"mail {len(sent) - len(failed)}/{len(sent)}: "
-                        + "; ".join(f"{o.recipient}: {o.error}" for o in failed)
-                    )
-                return f"mail {len(sent)}/{len(sent)}"
-
-            mailed = _step(notes, "mail", mail)
-        outcome = "ok" if ok and archived and mailed else ("partial" if ok else "error")
-        if ok and (made[0].briefing.summariser.degraded or made[0].briefing.has_errors):
-            outcome = "partial" if outcome == "ok" else outcome
-        store.run_finished(run_id, utc_stamp(datetime.now(UTC)), outcome, "; ".join(notes))
-    took = time_.monotonic() - started
-    (log.info if outcome == "ok" else log.warning)(
-        "%s: run for %s %s in %.1f s: %s", topic, day, outcome, took, "; ".join(notes)
-    )
-    return outcome
-
-
 # ---------------------------------------------------------------- the scheduler
 
 
@@ -304,9 +219,10 @@ def scheduled_time_passed(at: time, tz: ZoneInfo, now: datetime | None = None) -
     return now.time() >= at
 
 
-def make_scheduler(jobs: list[JobArgs], *, blocking: bool = True) -> Any:
-    """One scheduler, one job per topic (each at its own time and zone). Jobs live in memory:
-    they are rebuilt from the settings at every start, and the runs table remembers runs."""
+def make_scheduler(jobs: list[JobArgs], run: DailyRun, *, blocking: bool = True) -> Any:
+    """One scheduler, one job per topic (each at its own time and zone), each calling `run`
+    (the daily job: `cli/schedule.py`). Jobs live in memory: they are rebuilt from the settings
+    at every start, and the runs table remembers runs."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -317,16 +233,16 @@ def make_scheduler(jobs: list[JobArgs], *, blocking: bool = True) -> Any:
     )
     for job in jobs:
         sched.add_job(
-            daily_job, trigger(parse_at(job.at, True), ZoneInfo(job.tz)), id=job.kind,
+            run, trigger(parse_at(job.at, True), ZoneInfo(job.tz)), id=job.kind,
             name=f"daily briefing: {job.topic}", replace_existing=True,
             kwargs={"state": job.state, "config": job.config, "topic": job.topic, "tz": job.tz},
         )  # fmt: skip
     return sched
 
 
-def catch_up(job: JobArgs) -> str | None:
-    """At start-up: if today's time has passed and today's run has not happened, run it now."""
-    from ..store import Store
+def catch_up(job: JobArgs, run: DailyRun) -> str | None:
+    """At start-up: if today's time has passed and today's run has not happened, `run` it now."""
+    from ..state import Store
 
     zone, at = ZoneInfo(job.tz), parse_at(job.at, True)
     if not scheduled_time_passed(at, zone):
@@ -335,4 +251,4 @@ def catch_up(job: JobArgs) -> str | None:
         if done_today(store, job.kind, datetime.now(zone).date(), zone):
             return None
     log.info("%s: today's %s run was missed; running it now", job.topic, job.at)
-    return daily_job(job.state, job.config, job.topic, job.tz)
+    return run(job.state, job.config, job.topic, job.tz)

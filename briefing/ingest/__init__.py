@@ -1,5 +1,7 @@
-"""Ingest: inputs (paths, folders, URLs, feeds) -> parsed documents with their entries, and
-what was skipped."""
+"""Ingest (I/O): inputs (paths, folders, URLs, feeds) -> parsed documents with their entries,
+and what was skipped. `files.py` walks folders and reads files, `web.py` fetches (within its
+deadline, `net.py`), `decode.py` and `parse.py` turn bytes into documents, `clean.py` strips
+boilerplate, and `liveblog.py` splits a document into its entries."""
 
 from __future__ import annotations
 
@@ -10,16 +12,27 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..clean import Rules
 from ..contract import Skipped
 from ..errors import InputError
-from ..liveblog import entries_of
 from ..models import Loaded
 from ..parallel import fork_map
+from .clean import Rules, load_rules
 from .files import OPML_SUFFIXES, read_file, read_opml, walk
+from .liveblog import entries_of
+from .parse import feeds_from_opml, looks_like_opml
 from .web import FetchOptions
 
-__all__ = ["FetchOptions", "IngestResult", "Loaded", "ingest"]
+__all__ = [
+    "FetchOptions",
+    "IngestResult",
+    "Loaded",
+    "Rules",
+    "expand",
+    "feeds_from_opml",
+    "ingest",
+    "load_rules",
+    "looks_like_opml",
+]
 log = logging.getLogger(__name__)
 
 

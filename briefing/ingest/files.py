@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..clean import Rules
 from ..contract import Skipped
 from ..errors import InputError
 from ..models import Loaded
+from .clean import Rules
 from .parse import (
     decode,
     document_from_html,

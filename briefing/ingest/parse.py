@@ -12,9 +12,10 @@ from html import escape as html_escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..clean import Rules, clean, detect_publisher, safe_url, scrub_line, slug
 from ..errors import InputError
 from ..models import Document, Loaded, RawEntry
+from ..text import scrub_line, slug
+from .clean import Rules, clean, detect_publisher, safe_url
 from .decode import decode as decode  # re-exported: where bytes became text before
 
 MAX_JSON_DEPTH = 20

@@ -1,6 +1,6 @@
 """(I/O) The only network code: fetch URLs and feeds the user pointed at.
 
-httpx with a whole-fetch deadline that a slow server cannot stretch (`deadline.py`), a
+httpx with a whole-fetch deadline that a slow server cannot stretch (`net.py`), a
 redirect limit, a streamed size cap, and an address policy: what the user typed may be local;
 links found in feeds and redirects to other hosts may reach public addresses only.
 """
@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from .. import __version__
-from ..clean import Rules, slug
 from ..errors import InputError
 from ..models import Loaded
+from ..text import slug
+from .clean import Rules
 from .parse import (
     DOC_ID_CHARS,
     decode,
@@ -29,6 +31,9 @@ from .parse import (
     looks_like_feed,
     looks_like_opml,
 )
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,12 @@ class FetchOptions:
     max_feed_links: int = 50
     concurrency: int = 8  # a feed's item pages fetched at once
     allow_private: bool = False  # links found in feeds may reach private addresses
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> FetchOptions:
+        """What the fetcher needs of the settings: its deadline, concurrency, address policy."""
+        return cls(timeout=s.fetch_timeout, concurrency=s.fetch_concurrency,
+                   allow_private=s.allow_private_addresses)  # fmt: skip
 
 
 class Fetcher:
@@ -59,7 +70,7 @@ class Fetcher:
     def _client(self, allow_private: bool) -> httpx.Client:
         import httpcore
 
-        from ..deadline import install
+        from ..net import install
 
         transport = install(httpx.HTTPTransport(), httpcore, allow_private)
         return httpx.Client(
@@ -91,8 +102,8 @@ def fetch(http: Fetcher, url: str, opts: FetchOptions, *, typed: bool = True,
     `typed`: the user gave this URL, so it may be local; a redirect to another host, and
     every link found in a feed (`typed=False`), may reach public addresses only. Streams,
     and stops at the size cap."""
-    from ..deadline import request_deadline
-    from ..deadline import run_ends as current_run_ends
+    from ..net import request_deadline
+    from ..net import run_ends as current_run_ends
 
     run_ends = run_ends if run_ends is not None else current_run_ends()
     if run_ends is not None and time.monotonic() >= run_ends:
@@ -164,7 +175,7 @@ def _expand_teasers(
     only (`Fetcher`)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..deadline import run_ends
+    from ..net import run_ends
 
     ends = run_ends()
     wanted = [n for n, item in enumerate(loaded)

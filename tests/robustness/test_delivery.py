@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.store import Store
+from briefing.state import Store
 
 from ..servers.smtp import Handler, SmtpServer
 

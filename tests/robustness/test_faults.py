@@ -15,7 +15,7 @@ import pytest
 
 from briefing.errors import DeliveryError
 from briefing.render import write_outputs
-from briefing.store import Store
+from briefing.state import Store
 
 from ..conftest import brief
 

@@ -10,11 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.check import check_bullet
-from briefing.clean import clean, fingerprint_text, load_rules
 from briefing.errors import BriefingError
-from briefing.liveblog import BYLINE as BYLINE_RE
-from briefing.liveblog import split_entries
+from briefing.ingest import load_rules
+from briefing.ingest.clean import clean
+from briefing.ingest.liveblog import BYLINE as BYLINE_RE
+from briefing.ingest.liveblog import split_entries
 from briefing.models import Document
+from briefing.text import fingerprint_text
 
 LONDON = ZoneInfo("Europe/London")
 RULES = load_rules()

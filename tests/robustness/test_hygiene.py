@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.contract import Briefing
-from briefing.store import Store
+from briefing.state import Store
 
 from ..conftest import brief
 from ..servers.smtp import Handler, SmtpServer, free_port

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from briefing.config import load_settings
-from briefing.store import Store
-from briefing.summarise.llm import OpenAISummariser
+from briefing.state import Store
+from briefing.summarise import LLMSettings, OpenAISummariser
 
 from ..conftest import brief
 from ..servers.openai_server import FakeOpenAI, Reply, completion, honest_answer
@@ -22,7 +22,7 @@ from ..servers.smtp import free_port
 
 def llm(server_url: str, tmp_path: Path | None = None, **kw: Any) -> OpenAISummariser:
     settings = load_settings(base_url=server_url, api_key="k", **{"max_retries": 0, **kw})
-    return OpenAISummariser(settings.llm_settings(), Store(tmp_path) if tmp_path else None)
+    return OpenAISummariser(LLMSettings.from_settings(settings), Store(tmp_path) if tmp_path else None)
 
 
 def flood(req: dict[str, Any], _n: int) -> Reply:

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.config import load_settings
-from briefing.store import Store
-from briefing.summarise.llm import OpenAISummariser
+from briefing.state import Store
+from briefing.summarise import LLMSettings, OpenAISummariser
 
 from ..conftest import CORPUS, FIXTURES, brief
 from ..servers.openai_server import FakeOpenAI
@@ -95,7 +95,7 @@ def test_a_redirect_to_another_host_on_a_private_address_is_refused(web: WebServ
 
 
 def test_the_address_policy() -> None:
-    from briefing.deadline import public
+    from briefing.net import public
 
     for ip in ("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
                "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1",
@@ -182,7 +182,7 @@ def test_a_trickling_llm_server_is_cut_at_the_request_deadline(tmp_path: Path) -
                      b"Content-Length: 100000\r\n\r\n")  # fmt: skip
     settings = load_settings(base_url=server.url + "/v1", api_key="k", timeout=2.0, max_retries=0)
     try:
-        b = within(8, lambda: brief("2025-02-13", OpenAISummariser(settings.llm_settings(),
+        b = within(8, lambda: brief("2025-02-13", OpenAISummariser(LLMSettings.from_settings(settings),
                                                                    Store(tmp_path))))  # fmt: skip
     finally:
         server.close()
@@ -192,13 +192,13 @@ def test_a_trickling_llm_server_is_cut_at_the_request_deadline(tmp_path: Path) -
 def test_the_run_deadline_stops_llm_calls(tmp_path: Path) -> None:
     """run_deadline 1 s and a model that takes 0.6 s a call, one call at a time: the calls
     after the first second are not made; those stories are extractive, with a notice."""
-    from briefing.deadline import run_deadline
+    from briefing.net import run_deadline
 
     with FakeOpenAI(latency=0.6) as server:
         settings = load_settings(base_url=server.base_url, api_key="k", concurrency=1,
                                  batch_stories=False, max_retries=0)  # fmt: skip
         with run_deadline(1.0):
-            llm = OpenAISummariser(settings.llm_settings(), None)
+            llm = OpenAISummariser(LLMSettings.from_settings(settings), None)
         start = time.monotonic()
         b = brief("2025-02-13", llm)
         assert time.monotonic() - start < 4

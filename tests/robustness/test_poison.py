@@ -18,12 +18,12 @@ import pytest
 import time_machine
 
 from briefing import app
+from briefing.cli.schedule import daily_job
 from briefing.config import load_settings
 from briefing.contract import Briefing
-from briefing.deliver import schedule as sch
 from briefing.deliver.archive import build
-from briefing.store import Store
-from briefing.summarise.llm import OpenAISummariser
+from briefing.state import Store
+from briefing.summarise import LLMSettings, OpenAISummariser
 
 from ..conftest import brief
 from ..servers.openai_server import FakeOpenAI, Reply, completion, honest_answer
@@ -55,7 +55,7 @@ def test_control_characters_from_the_model_never_reach_the_briefing(tmp_path: Pa
     with FakeOpenAI(script=poisoned) as server:
         settings = load_settings(base_url=server.base_url, api_key="k", max_retries=0)
         store = Store(tmp_path / "state")
-        b = brief("2025-02-13", OpenAISummariser(settings.llm_settings(), store), store=store)
+        b = brief("2025-02-13", OpenAISummariser(LLMSettings.from_settings(settings), store), store=store)
     assert b.summariser.backend == "openai" and b.sections
     texts = [b.topic, *(s.title for s in b.sections), *(x.text for x in b.all_bullets())]
     assert not set().union(*(bad_chars(t) for t in texts)), texts
@@ -122,7 +122,7 @@ def test_the_daily_job_mails_on_the_day_after_a_poisoned_briefing(mailed_job) ->
         store_poisoned_edition(store, "2025-02-12")
     london = ZoneInfo("Europe/London")
     with time_machine.travel(datetime(2025, 2, 13, 7, 0, 5, tzinfo=london), tick=False):
-        outcome = sch.daily_job(str(state), None, "news-briefing", "Europe/London")
+        outcome = daily_job(str(state), None, "news-briefing", "Europe/London")
     assert [m["To"] for m in smtp.handler.messages] == ["ann@readers.example"]
     assert outcome == "ok", Store(state).last_run("daily:news-briefing")
     site = state / "site"

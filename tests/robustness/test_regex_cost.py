@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import pytest
 
-from briefing.clean import Rules, default_rules, parse_rules
 from briefing.errors import ConfigError
+from briefing.ingest import Rules
+from briefing.ingest.clean import default_rules, parse_rules
 
 FRAGMENTS = [
     "sign up ", "sign-up ", "![", "![a](", "[", "(", "\n", " \n", "\t\n", " ", "x",

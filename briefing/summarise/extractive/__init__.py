@@ -1,10 +1,10 @@
 """The offline default summariser: cited, extractive, deterministic, no network.
 
 For each story it reads its most central items (`candidates.py`), keeps the sentences that
-stand alone (`text.py`: quotes whole, no ungrammatical or cut sentences, live-blog time made
-plain), and picks the ones that cover the story's concepts best with no two saying the same
-thing (`coverage.py`). The "In brief" lines are the first pick of each leading story; each
-section then gets the story's budget of further bullets. Each bullet cites every source of
+stand alone (`pipeline/tidy.py`: quotes whole, no ungrammatical or cut sentences, live-blog
+time made plain), and picks the ones that cover the story's concepts best with no two saying
+the same thing (`coverage.py`). The "In brief" lines are the first pick of each leading story;
+each section then gets the story's budget of further bullets. Each bullet cites every source of
 the item it came from (all copies of a deduplicated entry), plus any other item that carries
 the same sentence.
 """
@@ -12,8 +12,8 @@ the same sentence.
 from __future__ import annotations
 
 from ...contract import Bullet, Section
+from ...pipeline import Draft, SummaryRequest, Usage
 from ...tokens import count
-from ..base import Draft, SummaryRequest, Usage
 from .candidates import STORY_CHARS, candidates, tokens_read
 from .coverage import REDUNDANT, Selector, budget
 

@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ...clean import fingerprint_text
-from ...instructions import instruction_like
+from ...check import instruction_like
 from ...models import Item, Paragraph, Story
+from ...pipeline import Points, deixis, flaws, needs_context, tidy
+from ...text import fingerprint_text
 from ...tokens import count, sentences
-from .text import Points, deixis, flaws, needs_context, tidy
 
 MAX_WORDS = 55
 STORY_CHARS = 30_000  # text read per story, most central items first (the sample's are < 5,000)

@@ -20,8 +20,7 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
-from ...evidence import STOPWORDS, stem
-from ...lexicon import GROUPS
+from ...check import GROUPS, STOPWORDS, stem
 from ...models import Story
 from .candidates import Candidate
 

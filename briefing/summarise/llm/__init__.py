@@ -9,11 +9,15 @@
 - `plan`: the `briefing` call that orders and titles the sections when there was more than
   one call;
 - `results`: what the strategies hand back, and the extractive fallback;
-- `summariser`: `OpenAISummariser.execute`, which puts them together.
+- `summariser`: `OpenAISummariser.execute`, which puts them together;
+- `verify`: the optional verifier model, asked whether each checked bullet is supported;
+- `settings`: what these need of the settings (`LLMSettings.from_settings`).
 """
 
 from __future__ import annotations
 
+from .settings import LLMSettings
 from .summariser import OpenAISummariser
+from .verify import Verifier
 
-__all__ = ["OpenAISummariser"]
+__all__ = ["LLMSettings", "OpenAISummariser", "Verifier"]

@@ -2,7 +2,7 @@
 the server accepts (found once per run), the call cache and the usage ledger.
 
 Transport retries, timeouts and Retry-After are the SDK's (`max_retries`, `timeout`); but
-each request ends within `timeout` seconds however slowly the server sends (`deadline.py`),
+each request ends within `timeout` seconds however slowly the server sends (`net.py`),
 no call starts after the run's time limit or once the run's token budget is spent, and a
 server that cannot be reached at all (connection refused, an unknown host, no /v1 path, a
 refused key) fails every call at once, so the extractive summariser takes over within
@@ -21,13 +21,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ...contract import PromptRef
-from ...deadline import run_ends
 from ...errors import LLMError
-from ...store import Store
+from ...net import run_ends
+from ...pipeline import Usage
+from ...state import Store
 from ...tokens import count
-from ..base import LLMSettings, Usage
 from ..prompts import Prompt
 from .schemas import MAX_ANSWER_CHARS
+from .settings import LLMSettings
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class Client:
         import httpx2
         from openai import OpenAI
 
-        from ...deadline import install, request_deadline
+        from ...net import install, request_deadline
 
         per_request, until = self.settings.timeout, self.until
 

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ... import check as checker
+from ...check import check_title, screen
 from ...contract import Bullet, Dropped
 from ...models import Story
+from ...pipeline import SummaryRequest
 from ...tokens import pack
-from ..base import SummaryRequest
 from ..prompts import Prompt
 from .ask import Failed, ask_checked, attempt, dropped, messages, sanitise
 from .client import Client
@@ -141,7 +141,7 @@ class Packed:
         for sid, texts in given.items():
             good, title = answer.stories.get(sid, ([], ""))
             _unalias(good, real)
-            ok = checker.check_title(title, list(texts), texts)
+            ok = check_title(title, list(texts), texts)
             out.append(PartResult(good, title if ok else None))
         if not final:
             return out, None, lost
@@ -213,12 +213,12 @@ def _read(
             placed[home].append(b.model_copy(update={"citations": cites}))
     done: dict[str, tuple[list[Bullet], str]] = {}
     for sid, texts in given.items():
-        good, bad = checker.screen(placed[sid], texts, limits[sid])
+        good, bad = screen(placed[sid], texts, limits[sid])
         lost += dropped(bad, real)
         title = answers[sid].title if sid in answers else ""
         done[sid] = (good, " ".join(title.split()))
     every = {a: t for texts in given.values() for a, t in texts.items()}
-    summary, bad = checker.screen(batch.summary, every, lines)
+    summary, bad = screen(batch.summary, every, lines)
     lost += dropped(bad, real)
     order = [sid for sid in answers if sid in given]
     return Answer(done, summary, order), lost

@@ -10,10 +10,10 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ... import check as checker
+from ...check import screen
 from ...contract import Bullet, Dropped
 from ...models import Story
-from ..base import SummaryRequest
+from ...pipeline import SummaryRequest
 from ..prompts import Prompt
 from .ask import Failed, ask_checked, attempt, dropped, messages, problems, sanitise
 from .client import Client
@@ -125,7 +125,7 @@ class PerStory:
 
         def evaluate(content: str) -> tuple[list[Bullet], list[str], list[Dropped]]:
             answer = parse(content, name)
-            good, bad = checker.screen(answer.bullets, texts, most)  # type: ignore[attr-defined]
+            good, bad = screen(answer.bullets, texts, most)  # type: ignore[attr-defined]
             good, rejected = vet(self.verifier, good, texts)  # re-asked like any failure
             bad += rejected
             return good, problems(bad), dropped(bad)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import check as checker
+from ...check import check_title, screen
 from ...contract import Section
-from ..base import SummaryRequest
+from ...pipeline import SummaryRequest
 from ..prompts import Prompt
 from .ask import Failed, attempt, dropped, messages, sanitise
 from .client import Client
@@ -62,7 +62,7 @@ class Planner:
                 "sections are in story order and the summary is each top story's first bullet"
             )
             return Plan(lead_bullets(default, request), default, [], notice)
-        summary, bad = checker.screen(plan.summary, given, request.summary_lines)
+        summary, bad = screen(plan.summary, given, request.summary_lines)
         summary, rejected = vet(self.verifier, summary, given)
         bad += rejected
         by_id = {s.story_id: s for s in default}
@@ -72,7 +72,7 @@ class Planner:
             if base is None:
                 continue
             title = " ".join(out.title.split())
-            ok = fresh_title(title, base.bullets) and checker.check_title(
+            ok = fresh_title(title, base.bullets) and check_title(
                 title, [c for b in base.bullets for c in b.citations], texts
             )
             sections.append(base.model_copy(update={"title": title if ok else base.title}))

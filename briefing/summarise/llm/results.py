@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ...contract import Bullet, Dropped, Section
 from ...models import Item, Story
-from ..base import SummaryRequest
+from ...pipeline import SummaryRequest
 from ..extractive import ExtractiveSummariser
 
 
@@ -94,8 +94,7 @@ def _different_facts(a: str, b: str) -> bool:
     """Two similar sentences that state different facts: other numbers, other names (neither
     sentence's names within the other's: Macron / Starmer), or a verb negated in one only
     ("120 drones" / "40 missiles"; "would send" / "would not send")."""
-    from ...check import proper_nouns
-    from ...lexicon import aliases
+    from ...check import aliases, proper_nouns
 
     def facts(text: str) -> tuple[set[str], set[str], bool]:
         words = re.findall(r"[\w']+", text.casefold())

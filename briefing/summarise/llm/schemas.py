@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ...clean import scrub_line
+from ...text import scrub_line
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 

@@ -10,14 +10,15 @@ from typing import Any
 
 from ...contract import Dropped
 from ...errors import LLMError
-from ...store import Store
-from ..base import Draft, LLMSettings, SummaryRequest, Usage
+from ...pipeline import Draft, SummaryRequest, Usage
+from ...state import Store
 from ..prompts import load
 from .client import Client
 from .packed import Packed
 from .per_story import PerStory
 from .plan import Planner
 from .results import Plan, distinct
+from .settings import LLMSettings
 from .verify import Verifier
 
 MAX_DROPPED = 50  # dropped bullets listed in a briefing; the rest are counted
@@ -49,12 +50,14 @@ class OpenAISummariser:
 
     @property
     def verifier(self) -> Verifier | None:
-        """The verifier model asked about every answer's checked bullets (`Verifier.attach`)."""
+        """The verifier model asked about every answer's checked bullets (`use_verifier`)."""
         return self.per_story.verifier
 
-    @verifier.setter
-    def verifier(self, v: Verifier | None) -> None:
-        self.per_story.verifier = self.packed.verifier = self.planner.verifier = v
+    def use_verifier(self, verifier: Verifier) -> None:
+        """Ask `verifier` about every answer's checked bullets; the two share the run's token
+        budget."""
+        self.per_story.verifier = self.packed.verifier = self.planner.verifier = verifier
+        verifier.share_budget(self.client.ledger)
 
     def on_usage(self, callback: Callable[[Usage], None]) -> None:
         """`callback(usage so far)` after every call: calls, tokens, cache hits."""

@@ -27,19 +27,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ... import check as checker
-from ...check import Verdict, claim_key
+from ...check import Index, Verdict, align, claim_key, outcome, tokenize, unsupported, verdicts
 from ...contract import Briefing, Bullet
 from ...errors import ConfigError, LLMError
-from ...evidence import Index, align, tokenize
-from ...store import Store
+from ...state import Store
 from ...tokens import count
-from ..base import LLMSettings
 from ..prompts import load
 from .ask import ask_checked, describe, messages, sanitise
-from .client import Client
+from .client import Client, Ledger
 from .schemas import MAX_CLAIMS, VERDICT_TOKENS, BulletOut, Unusable, Verdicts, parse
 from .schemas import verdicts_schema as schema_for
+from .settings import LLMSettings
 
 if TYPE_CHECKING:
     from ...config import Settings
@@ -80,8 +78,8 @@ def settings_of(settings: Settings) -> LLMSettings | None:
     if not server and not key:
         raise ConfigError("verify_model needs a server (verify_base_url or base_url) or an "
                           "API key (OPENAI_API_KEY, BRIEFING_API_KEY or api_key_file)")  # fmt: skip
-    return replace(settings.llm_settings(), model=settings.verify_model, base_url=server,
-                   api_key=key)  # fmt: skip
+    return replace(LLMSettings.from_settings(settings), model=settings.verify_model,
+                   base_url=server, api_key=key)  # fmt: skip
 
 
 class Verifier:
@@ -108,16 +106,10 @@ class Verifier:
             raise ConfigError("no verify_model is set")
         return cls(llm, store)
 
-    def attach(self, summariser: object) -> None:
-        """An LLM summariser asks this verifier about its answers, and the two share the run's
-        token budget."""
-        from .summariser import OpenAISummariser
-
-        if isinstance(summariser, OpenAISummariser):
-            summariser.verifier = self
-            mine, theirs = self.client.ledger, summariser.client.ledger
-            mine.peers.append(theirs)
-            theirs.peers.append(mine)
+    def share_budget(self, ledger: Ledger) -> None:
+        """This verifier and a summariser (its `ledger`) spend the run's token budget together."""
+        self.client.ledger.peers.append(ledger)
+        ledger.peers.append(self.client.ledger)
 
     def judge(self, claims: Sequence[Claim], texts: Mapping[str, str]) -> dict[str, Verdict]:
         """Verdicts by `claim_key` for the claims (citing ids of `texts`); a claim judged
@@ -234,7 +226,7 @@ class Verifier:
         self.judge(claims, texts)
         with self.lock:
             said = dict(self.said)
-        b, tally = checker.verdicts(b, said, self.model)
+        b, tally = verdicts(b, said, self.model)
         notice = self.notice(tally, len(claims))
         if notice:
             log.warning("%s", notice)
@@ -306,8 +298,8 @@ def vet(
     bad: list[tuple[BulletOut, str]] = []
     for b in good:
         v = said.get(claim_key(b.text))
-        if v is not None and checker.outcome(b.text, b.citations, v, index) == "rejected":
-            why = checker.unsupported(verifier.model, sanitise(v.reason))  # told to the model
+        if v is not None and outcome(b.text, b.citations, v, index) == "rejected":
+            why = unsupported(verifier.model, sanitise(v.reason))  # told to the model
             bad.append((BulletOut(text=b.text, citations=b.citations), why))
         else:
             keep.append(b)

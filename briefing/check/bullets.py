@@ -1,0 +1,225 @@
+"""Citation checks: every bullet cites real entries, and what it says is in them. Pure.
+
+The one place a bullet is judged (`validate` for a run, `screen`/`check_title` for the LLM
+summariser, `check_briefing` for `briefing check` and eval). A bullet passes when
+1. it has at least one citation and every cited id is one that was given (is in `sources`);
+2. the *words* check: every number in it appears in the cited text ("5 per cent" = "5%",
+   "eight" = "8", "1,200" = "1200"), every proper noun too (spelling variants through a fuzzy
+   match), and enough of its content words (`words.py`);
+3. it has *evidence*: sentences of the cited entries that support it (`evidence.align`);
+4. the *meaning* check: those sentences say what it says (`meaning.compare`: negation,
+   numbers with what they count, roles, speaker, time, place, hedges, predicates);
+5. neither it nor its evidence is instruction-like text (`instructions.py`), which is flagged.
+`BulletCheck.verified_by` says which checks it passed; a verifier model's verdicts are judged
+in `verdicts.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from ..contract import Briefing, Bullet, Dropped, Evidence, Flagged, Section
+from . import meaning
+from .evidence import Index, Sentence, align, tokenize
+from .instructions import REASON_PREFIX as INSTRUCTION_REASON
+from .instructions import found_in, instruction_like
+from .instructions import reason as instruction_reason
+from .thresholds import MAX_BULLET_WORDS, MAX_TITLE_CHARS, MIN_SUPPORT, TITLE_SUPPORT
+from .words import words_check
+
+
+@dataclass(frozen=True, slots=True)
+class BulletCheck:
+    text: str
+    citations: tuple[str, ...]
+    ok: bool
+    support: float
+    reasons: tuple[str, ...] = field(default=())
+    evidence: tuple[Evidence, ...] = field(default=())
+    verified_by: tuple[str, ...] = field(default=())  # the checks it passed: words, meaning
+    instruction: bool = False  # the bullet or its evidence addresses a model: flag it
+
+    def bullet(self) -> Bullet:
+        return Bullet(text=self.text, citations=list(self.citations),
+                      evidence=list(self.evidence), verified_by=list(self.verified_by))  # fmt: skip
+
+
+def _evidence(
+    text: str, cited: tuple[str, ...], index: Index
+) -> tuple[list[Sentence], list[meaning.Reason]]:
+    """The meaning check: the sentences that support the bullet, and what they contradict."""
+    candidates = [s for c in cited for s in index.sentences(c)]
+    found = align(tokenize(text), candidates)
+    if not found:
+        return [], [meaning.Reason("evidence", "no sentence of the cited entries supports it")]
+    taken = {(s.entry, s.index) for s in found}
+    context = [c for s in found for c in index.context(s) if (c.entry, c.index) not in taken]
+    return found, meaning.compare(text, found, context)
+
+
+def check_bullet(
+    text: str,
+    citations: Sequence[str],
+    sources: Mapping[str, str],
+    min_support: float = MIN_SUPPORT,
+    *,
+    index: Index | None = None,
+    meaning_checks: bool = True,
+) -> BulletCheck:
+    """Every check of one bullet. `index`: sentences already split for these sources (pass
+    one when checking many bullets); `meaning_checks=False`: the words check only (titles)."""
+    cited = tuple(dict.fromkeys(citations))
+    known = tuple(c for c in cited if c in sources)
+    unknown = [c for c in cited if c not in sources]
+    reasons = ["no citations"] if not cited else []
+    if unknown:
+        reasons.append("cites unknown entries: " + ", ".join(unknown))
+    if not known:
+        return BulletCheck(text, cited, False, 0.0, tuple(reasons or ["no valid citations"]))
+    phrase = instruction_like(text)
+    if phrase:
+        return BulletCheck(text, cited, False, 0.0, (instruction_reason(phrase),),
+                           instruction=True)  # fmt: skip
+    score, word_reasons = words_check(text, known, sources, min_support)
+    reasons += word_reasons
+    verified = [] if reasons else ["words"]
+    found: list[Sentence] = []
+    if meaning_checks:
+        found, meaning_reasons = _evidence(text, known, index or Index(sources))
+        for s in found:
+            if phrase := instruction_like(s.text):
+                return BulletCheck(text, cited, False, round(score, 3),
+                                   (instruction_reason(phrase) + " in its source",),
+                                   _records(found), instruction=True)  # fmt: skip
+        if word_reasons:  # the words check has said it of the whole cited text already
+            meaning_reasons = [r for r in meaning_reasons if r.kind not in _SAID_BY_WORDS]
+        reasons += [r.text for r in meaning_reasons]
+        if not meaning_reasons and not word_reasons:
+            verified.append("meaning")
+    return BulletCheck(text, cited, not reasons, round(score, 3), tuple(reasons),
+                       _records(found), tuple(verified))  # fmt: skip
+
+
+_SAID_BY_WORDS = ("number", "place", "evidence")
+
+
+def _records(found: Sequence[Sentence]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(entry=s.entry, start=s.start, end=s.end, text=s.text) for s in found)
+
+
+class Cited(Protocol):
+    text: str
+    citations: list[str]
+
+
+C = TypeVar("C", bound=Cited)
+
+
+def screen(
+    bullets: Iterable[C], sources: Mapping[str, str], limit: int, max_words: int = MAX_BULLET_WORDS
+) -> tuple[list[Bullet], list[tuple[C, str]]]:
+    """A summariser's bullets -> (those that pass, up to `limit`, with their evidence; the rest
+    with the reason). Whitespace is folded; empty bullets are ignored. Instruction-like text
+    fails with a reason starting "instruction-like text", which `validate` lists as flagged."""
+    good: list[Bullet] = []
+    bad: list[tuple[C, str]] = []
+    index = Index(sources)
+    for b in bullets:
+        text = " ".join(b.text.split())
+        if not text:
+            continue
+        if len(text.split()) > max_words and not instruction_like(text):
+            bad.append((b, f"longer than {max_words} words"))
+            continue
+        res = check_bullet(text, b.citations, sources, index=index)
+        if not res.ok:
+            bad.append((b, "; ".join(res.reasons)))
+        elif len(good) >= limit:
+            bad.append((b, f"over the limit of {limit} bullets"))
+        else:
+            good.append(res.bullet())
+    return good, bad
+
+
+def check_title(title: str, citations: Sequence[str], sources: Mapping[str, str]) -> bool:
+    """A section title must be short and mostly in the words of the entries it heads."""
+    return (
+        0 < len(title) <= MAX_TITLE_CHARS
+        and not instruction_like(title)
+        and check_bullet(title, citations, sources, TITLE_SUPPORT, meaning_checks=False).ok
+    )
+
+
+@dataclass(slots=True)
+class Checked:
+    """`validate`'s answer: the bullets that passed (with evidence), what was dropped, and
+    the instruction-like text that was flagged."""
+
+    summary: list[Bullet]
+    sections: list[Section]
+    dropped: list[Dropped]
+    flagged: list[Flagged]
+
+
+def validate(
+    summary: Sequence[Bullet],
+    sections: Sequence[Section],
+    sources: Mapping[str, str],
+    dropped: Sequence[Dropped] = (),
+) -> Checked:
+    """Check every bullet against its cited sources and attach its evidence; failures are
+    dropped and reported, and a section left without bullets goes. Instruction-like text (in
+    a bullet, in its evidence, dropped earlier by `screen`, or anywhere in the sources) is
+    listed as flagged, once, with its entry."""
+    out = Checked([], [], [], [])
+    index = Index(sources)
+    for d in dropped:
+        if d.reason.startswith(INSTRUCTION_REASON):
+            out.flagged.append(Flagged(text=d.text, entry=_first(d.citations), reason=d.reason))
+        else:
+            out.dropped.append(d)
+
+    def keep(bullets: Sequence[Bullet]) -> list[Bullet]:
+        kept = []
+        for b in bullets:
+            res = check_bullet(b.text, b.citations, sources, index=index)
+            reason = "; ".join(res.reasons)
+            if res.ok:
+                kept.append(res.bullet())
+            elif res.instruction:
+                entry = res.evidence[0].entry if res.evidence else _first(b.citations)
+                out.flagged.append(Flagged(text=b.text, entry=entry, reason=reason))
+            else:
+                out.dropped.append(Dropped(text=b.text, citations=b.citations, reason=reason))
+        return kept
+
+    out.summary = keep(summary)
+    for s in sections:
+        bullets = keep(s.bullets)
+        if bullets:
+            out.sections.append(s.model_copy(update={"bullets": bullets}))
+    for entry, text in sources.items():  # what no summariser picked is listed too
+        for sentence, phrase in found_in(text):
+            why = instruction_reason(phrase)
+            out.flagged.append(Flagged(text=sentence, entry=entry, reason=why))
+    first: dict[str, Flagged] = {}
+    for f in out.flagged:
+        first.setdefault(f.text, f)
+    out.flagged = list(first.values())
+    return out
+
+
+def _first(citations: Sequence[str]) -> str | None:
+    return citations[0] if citations else None
+
+
+def check_briefing(b: Briefing) -> list[tuple[str, BulletCheck]]:
+    """Every bullet of a stored briefing against its own sources: (section title, result);
+    the summary's bullets come first under "summary"."""
+    texts = {k: v.text for k, v in b.sources.items()}
+    index = Index(texts)
+    where = [("summary", b.summary), *((s.title, s.bullets) for s in b.sections)]
+    return [(title, check_bullet(x.text, x.citations, texts, index=index))
+            for title, xs in where for x in xs]  # fmt: skip

@@ -1,0 +1,194 @@
+"""Quality measurement: brief real live blogs and compare with the journalists' key points.
+
+A dataset folder holds `blogs/<id>.json` (our JSON live-blog input format) and
+`references.json` ({id: {"summary": [sentences]}}). For each blog: the whole blog is the
+window; the briefing's bullets are scored with ROUGE-1/2/L F1 (rouge-score, Porter stemming)
+against the reference, beside two baselines computed in the same run on the same blog:
+lead-k (first sentence of each of the first k entries) and random-k (k sentences drawn with a
+seed per blog), where k is the number of reference points. Citation validity and grounding
+use the same checker as `briefing check`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import app
+from ..check import check_briefing
+from ..config import Settings
+from ..contract import Briefing
+from ..errors import UsageError
+from ..pipeline import Summariser
+from ..tokens import sentences
+
+ROUGE = ("rouge1", "rouge2", "rougeL")
+SYSTEMS = ("briefing", "lead", "random")
+
+
+@dataclass(slots=True)
+class BlogScore:
+    id: str
+    title: str
+    rouge: dict[str, dict[str, float]]  # system -> metric -> F1
+    bullets: int
+    words_per_bullet: float
+    compression: float  # words in bullets / words in the blog
+    citation_validity: float  # share of bullets with >= 1 citation, all resolving
+    grounding: float  # share of bullets that pass the checker
+    seconds: float
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    blogs: list[BlogScore] = field(default_factory=list)
+
+    def mean(self) -> dict[str, float]:
+        ok = [b for b in self.blogs if b.error is None]
+        if not ok:
+            return {}
+        out: dict[str, float] = {}
+        for system in SYSTEMS:
+            for m in ROUGE:
+                out[f"{system}.{m}"] = sum(b.rouge[system][m] for b in ok) / len(ok)
+        for key in ("bullets", "words_per_bullet", "compression", "citation_validity",
+                    "grounding", "seconds"):  # fmt: skip
+            out[key] = sum(float(getattr(b, key)) for b in ok) / len(ok)
+        out["blogs"] = len(ok)
+        out["failed"] = len(self.blogs) - len(ok)
+        return {k: round(v, 4) for k, v in out.items()}
+
+    def to_json(self) -> str:
+        return json.dumps({"mean": self.mean(), "blogs": [asdict(b) for b in self.blogs]}, indent=2)
+
+
+def load_dataset(folder: Path) -> tuple[list[Path], dict[str, list[str]]]:
+    refs_path, blogs = folder / "references.json", folder / "blogs"
+    if not refs_path.is_file() or not blogs.is_dir():
+        raise UsageError(f"{folder}: expected blogs/ and references.json (see docs/quality.md)")
+    refs = {k: list(v["summary"]) for k, v in json.loads(refs_path.read_text()).items()}
+    paths = sorted(p for p in blogs.glob("*.json") if p.stem in refs)
+    if not paths:
+        raise UsageError(f"{folder}: no blog has a reference summary")
+    return paths, refs
+
+
+def _scorer() -> Any:
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError:
+        raise UsageError("briefing eval needs ROUGE: pip install 'briefing[eval]'") from None
+
+    return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
+
+
+def rouge(scorer: Any, candidate: list[str], reference: list[str]) -> dict[str, float]:
+    s = scorer.score("\n".join(reference), "\n".join(candidate))
+    return {"rouge1": s["rouge1"].fmeasure, "rouge2": s["rouge2"].fmeasure,
+            "rougeL": s["rougeLsum"].fmeasure}  # fmt: skip
+
+
+def baselines(entry_texts: list[str], k: int, seed: str) -> tuple[list[str], list[str]]:
+    firsts = [s[0] for t in entry_texts if (s := sentences(t.split("\n")[0] if t else ""))]
+    lead = firsts[:k]
+    every = [s for t in entry_texts for para in t.split("\n") for s in sentences(para)]
+    rng = random.Random(seed)
+    rand = rng.sample(every, min(k, len(every)))
+    return lead, rand
+
+
+def score_blog(
+    path: Path,
+    reference: list[str],
+    summariser: Summariser,
+    scorer: Any,
+    settings: Settings,
+) -> BlogScore:
+    started = time.perf_counter()
+    try:
+        req = app.request(settings, [str(path)], topic=path.stem)
+        b: Briefing = app.produce(req, None, summariser=summariser).briefing
+    except Exception as exc:  # one bad blog is a row in the report, not the end of the run
+        return BlogScore(
+            path.stem,
+            "",
+            {},
+            0,
+            0,
+            0,
+            0,
+            0,
+            time.perf_counter() - started,
+            error=f"{type(exc).__name__}: {exc}",
+        )
+    seconds = time.perf_counter() - started
+    bullets = b.all_bullets()
+    texts = [x.text for x in bullets]
+    raw = json.loads(path.read_text())
+    entry_texts = [str(e.get("text") or "") for e in raw.get("entries", [])]
+    lead, rand = baselines(entry_texts, len(reference), path.stem)
+    valid = sum(bool(x.citations) and all(c in b.sources for c in x.citations) for x in bullets)
+    grounded = sum(r.ok for _, r in check_briefing(b))
+    blog_words = sum(len(t.split()) for t in entry_texts) or 1
+    bullet_words = sum(len(t.split()) for t in texts)
+    n = len(bullets) or 1
+    return BlogScore(
+        id=path.stem,
+        title=str(raw.get("title") or "")[:80],
+        rouge={
+            "briefing": rouge(scorer, texts, reference),
+            "lead": rouge(scorer, lead, reference),
+            "random": rouge(scorer, rand, reference),
+        },
+        bullets=len(bullets),
+        words_per_bullet=bullet_words / n,
+        compression=bullet_words / blog_words,
+        citation_validity=valid / n,
+        grounding=grounded / n,
+        seconds=seconds,
+    )
+
+
+def evaluate(folder: Path, summariser: Summariser, limit: int | None = None,
+             on_blog: Callable[[BlogScore], None] | None = None,
+             settings: Settings | None = None) -> Report:  # fmt: skip
+    """Brief every blog of the dataset (with `settings`, default: the defaults) and score it."""
+    settings = settings or Settings()
+    paths, refs = load_dataset(folder)
+    scorer = _scorer()
+    report = Report()
+    for path in paths[:limit] if limit else paths:
+        score = score_blog(path, refs[path.stem], summariser, scorer, settings)
+        report.blogs.append(score)
+        if on_blog:
+            on_blog(score)
+    return report
+
+
+# ---------------------------------------------------------------- the gate
+
+
+GATED = ("briefing.rouge1", "briefing.rouge2", "briefing.rougeL", "citation_validity", "grounding")
+
+
+def gate(mean: dict[str, float], minimums: dict[str, float]) -> list[str]:
+    """Every metric that fell below its minimum, as a message."""
+    return [f"{k}: {mean.get(k, 0.0):.4f} < minimum {v:.4f}" for k, v in minimums.items()
+            if mean.get(k, 0.0) < v]  # fmt: skip
+
+
+def updated_minimums(mean: dict[str, float], minimums: dict[str, float],
+                     allow_lower: bool = False) -> Iterator[tuple[str, float, float]]:  # fmt: skip
+    """(metric, old, new) for each minimum to change: raised to the new score (rounded down),
+    lowered only with allow_lower."""
+    for k in GATED:
+        new = int(mean.get(k, 0.0) * 1000) / 1000
+        old = minimums.get(k, 0.0)
+        if new > old or (allow_lower and new < old):
+            yield k, old, new
