@@ -4,8 +4,8 @@ A socket timeout counts from the last byte, so a server that sends 2 bytes every
 15 s timeout from ever firing. Here every socket read, write and connect of a request is
 given at most the time left before that request's deadline (and the run's), so a request
 ends on time however its bytes trickle. This works at the level of httpcore's network
-backend, which `httpx` (our fetches) and `httpx2` (the `openai` SDK) both use: `install`
-puts a limited backend into a transport's connection pool.
+backend, which `httpx` (our fetches) and `httpx2` (the `openai` SDK) both use: `transport`
+builds a transport on httpcore's public connection pool with a limited backend.
 
 The run's deadline is a context variable set by `run_deadline` around a run; code that
 hands work to threads reads `run_ends()` first and passes it on.
@@ -151,14 +151,70 @@ def limited_backend(core: Any, allow_private: bool = True) -> Any:
     return Backend()
 
 
-def install(transport: Any, core: Any, allow_private: bool = True) -> Any:
-    """Put the limited backend into an httpx/httpx2 transport's connection pool (the
-    transports take no backend argument; their pool keeps it in `_network_backend`)."""
-    pool = transport._pool
-    if not hasattr(pool, "_network_backend"):  # pragma: no cover - a changed httpcore
-        raise RuntimeError("httpcore's connection pool changed; deadlines cannot be enforced")
-    pool._network_backend = limited_backend(core, allow_private)
-    return transport
+_ERRORS = (
+    "TimeoutException", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout",
+    "NetworkError", "ConnectError", "ReadError", "WriteError", "ProxyError",
+    "UnsupportedProtocol", "ProtocolError", "LocalProtocolError", "RemoteProtocolError",
+)  # fmt: skip
+
+
+def transport(http: Any, core: Any, allow_private: bool = True) -> Any:
+    """An httpx (or httpx2) transport on httpcore's (httpcore2's) public `ConnectionPool`, with
+    the limited backend as its `network_backend`: what `http.HTTPTransport()` does by default
+    (TLS verified, its connection limits), and every request ends by its deadline. httpcore's
+    errors become httpx's, as `HTTPTransport` raises them."""
+    errors = [(getattr(core, n), getattr(http, n)) for n in _ERRORS]
+
+    @contextmanager
+    def translated() -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            to = None
+            for src, dst in errors:  # the most specific of httpx's errors
+                if isinstance(exc, src) and (to is None or issubclass(dst, to)):
+                    to = dst
+            if to is None:
+                raise
+            raise to(str(exc)) from exc
+
+    class Body(http.SyncByteStream):
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __iter__(self) -> Iterator[bytes]:
+            with translated():
+                yield from self.inner
+
+        def close(self) -> None:
+            if hasattr(self.inner, "close"):
+                self.inner.close()
+
+    class Transport(http.BaseTransport):
+        def __init__(self) -> None:
+            self.pool = core.ConnectionPool(
+                ssl_context=http.create_ssl_context(), max_connections=100,
+                max_keepalive_connections=20, keepalive_expiry=5.0,
+                network_backend=limited_backend(core, allow_private),
+            )  # fmt: skip
+
+        def handle_request(self, request: Any) -> Any:
+            url = request.url
+            req = core.Request(
+                method=request.method, headers=request.headers.raw, content=request.stream,
+                url=core.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port,
+                             target=url.raw_path),
+                extensions=request.extensions,
+            )  # fmt: skip
+            with translated():
+                resp = self.pool.handle_request(req)
+            return http.Response(status_code=resp.status, headers=resp.headers,
+                                 stream=Body(resp.stream), extensions=resp.extensions)  # fmt: skip
+
+        def close(self) -> None:
+            self.pool.close()
+
+    return Transport()
 
 
 def within(seconds: float, call: Callable[[], Any]) -> Any:

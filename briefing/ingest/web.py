@@ -70,11 +70,10 @@ class Fetcher:
     def _client(self, allow_private: bool) -> httpx.Client:
         import httpcore
 
-        from ..net import install
+        from ..net import transport
 
-        transport = install(httpx.HTTPTransport(), httpcore, allow_private)
         return httpx.Client(
-            transport=transport,
+            transport=transport(httpx, httpcore, allow_private),
             timeout=httpx.Timeout(self.opts.timeout, connect=min(self.opts.timeout, 10.0)),
             follow_redirects=False,  # followed by `fetch`, each hop judged on its own
             headers={"User-Agent": f"briefing/{__version__} (+news digest)"},

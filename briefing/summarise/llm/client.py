@@ -94,7 +94,7 @@ class Client:
         import httpx2
         from openai import OpenAI
 
-        from ...net import install, request_deadline
+        from ...net import request_deadline, transport
 
         per_request, until = self.settings.timeout, self.until
 
@@ -106,13 +106,13 @@ class Client:
                 with request_deadline(per_request, until):
                     return super().send(request, **kw)
 
-        transport = install(httpx2.HTTPTransport(), httpcore2)
         return OpenAI(
             api_key=self.settings.api_key or "not-needed",
             base_url=self.settings.base_url,
             timeout=self.settings.timeout,
             max_retries=self.settings.max_retries,
-            http_client=Limited(transport=transport, timeout=self.settings.timeout),
+            http_client=Limited(transport=transport(httpx2, httpcore2),
+                                timeout=self.settings.timeout),
         )
 
     def _unreachable(self, exc: Exception) -> Unreachable | None:
