@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from briefing import app as runs
@@ -75,3 +76,18 @@ def test_delivery_claims_sent_busy_stale_and_forced(tmp_path: Path) -> None:
     errors = [d["error"] for d in store.deliveries("t", "2025-02-13")]
     assert "taken over" in (errors[0] or "") and errors[1] == "superseded by a resend (--force)"
 
+
+def test_migrations_register_themselves_in_order_and_each_runs_once(tmp_path: Path) -> None:
+    from briefing.state.migrations import MIGRATIONS, migration
+
+    names = [m.__name__ for m in MIGRATIONS]
+    assert names == sorted(names) and [n[:5] for n in names] == ["m001_", "m002_", "m003_", "m004_"]
+
+    def m009_skips_ahead(db: sqlite3.Connection) -> None: ...
+
+    with pytest.raises(ValueError, match="out of order: the next is m005_"):
+        migration(m009_skips_ahead)
+    assert [m.__name__ for m in MIGRATIONS] == names  # a refused migration is not registered
+    Store(tmp_path).close()
+    db = sqlite3.connect(tmp_path / "briefing.sqlite3")
+    assert [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY rowid")] == names

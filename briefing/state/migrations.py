@@ -1,14 +1,30 @@
 """Append-only migrations of the state database: a migration, once released, never changes;
-a new one is appended. Each runs once, in one transaction, recorded in `migrations`."""
+a new one is appended. Each registers itself with `@migration`, in the order of its number
+(m001, m002, ...), and runs once, in one transaction, recorded by its name in `migrations`."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
 from ..config import topic_id
 
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []  # in the order they run
 
+
+def migration(fn: Migration) -> Migration:
+    """Register `fn` as the next migration: its name is `mNNN_what` with NNN the next number."""
+    want = f"m{len(MIGRATIONS) + 1:03d}_"
+    if not re.fullmatch(rf"{want}\w+", fn.__name__):
+        raise ValueError(f"migration {fn.__name__} is out of order: the next is {want}...")
+    MIGRATIONS.append(fn)
+    return fn
+
+
+
+@migration
 def m001_llm_cache(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE llm_cache (
@@ -29,6 +45,7 @@ def _script(db: sqlite3.Connection, sql: str) -> None:
             db.execute(statement)
 
 
+@migration
 def m002_history(db: sqlite3.Connection) -> None:
     _script(
         db,
@@ -84,6 +101,7 @@ def m002_history(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
 def m003_topic_ids_and_editions(db: sqlite3.Connection) -> None:
     """Topics are known by a stable id (titles in non-Latin scripts all slugged alike), and a
     topic's edition of a day is told apart from ad-hoc runs. Earlier dated briefings were what
@@ -114,6 +132,7 @@ def m003_topic_ids_and_editions(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
 def m004_delivery_claims(db: sqlite3.Connection) -> None:
     """Exactly once across processes: a delivery is claimed ('pending', with its owner) before
     the SMTP transaction, under a unique key that a claim and a sent copy share. The status
@@ -144,11 +163,3 @@ def m004_delivery_claims(db: sqlite3.Connection) -> None:
             WHERE status IN ('pending', 'sent');
         """,
     )
-
-
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    m001_llm_cache,
-    m002_history,
-    m003_topic_ids_and_editions,
-    m004_delivery_claims,
-]
