@@ -678,3 +678,14 @@ def test_bullets_alike_in_words_but_not_in_facts_are_both_kept() -> None:
                 "Ukrainian participation.") == 1  # the real model's repeat  # fmt: skip
     assert not fresh_title('"Is peace close?"', []) and not fresh_title("“Is peace close?”", [])
 
+
+def test_summarisers_are_found_by_the_llm_setting() -> None:
+    from typing import get_args
+
+    from briefing.config import Settings
+    from briefing.summarise import BACKENDS, ExtractiveSummariser, make_summariser
+
+    assert set(BACKENDS) | {"auto"} == set(get_args(Settings.model_fields["llm"].annotation))
+    assert isinstance(make_summariser(Settings(llm="auto")), ExtractiveSummariser)  # none configured
+    llm = make_summariser(Settings(llm="auto", base_url="http://127.0.0.1:9/v1"))
+    assert isinstance(llm, OpenAISummariser) and llm.settings.base_url == "http://127.0.0.1:9/v1"

@@ -1,5 +1,5 @@
 """Summarisers: the pipeline's interface (`pipeline/summary.py`: `execute(request) -> Draft`),
-several backends:
+several backends, found by name in `BACKENDS` (`llm`: auto, openai, extractive):
 
 - `extractive/`: the offline default, cited and deterministic;
 - `llm/`: OpenAI or any OpenAI-compatible server, and the optional verifier model;
@@ -11,6 +11,7 @@ never load the `openai` SDK.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import UsageError
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .llm import LLMSettings, OpenAISummariser, Verifier
 
 __all__ = [
+    "BACKENDS",
     "ExtractiveSummariser",
     "LLMSettings",
     "OpenAISummariser",
@@ -31,21 +33,36 @@ __all__ = [
     "TakesVerifier",
     "Verifier",
     "available",
+    "backend",
     "load",
     "make_summariser",
     "make_verifier",
     "parse_selector",
 ]
 
-def make_summariser(settings: Settings, store: Store | None = None) -> Summariser:
-    """`--llm auto` uses the LLM when one is configured (a base URL or an API key)."""
+Factory = Callable[["Settings", "Store | None"], "Summariser"]
+BACKENDS: dict[str, Factory] = {}  # `llm` setting -> how to make that summariser
+
+
+def backend(name: str) -> Callable[[Factory], Factory]:
+    """Register a summariser factory under the `llm` setting's value `name`."""
+
+    def register(make: Factory) -> Factory:
+        BACKENDS[name] = make
+        return make
+
+    return register
+
+
+@backend("extractive")
+def _extractive(settings: Settings, store: Store | None) -> Summariser:
     from .extractive import ExtractiveSummariser
 
-    choice = settings.llm
-    if choice == "auto":
-        choice = "openai" if settings.llm_configured else "extractive"
-    if choice == "extractive":
-        return ExtractiveSummariser()
+    return ExtractiveSummariser()
+
+
+@backend("openai")
+def _openai(settings: Settings, store: Store | None) -> Summariser:
     if not settings.llm_configured:
         raise UsageError(
             f"llm = {settings.llm} ({settings.origin('llm')}) needs an API key (OPENAI_API_KEY, "
@@ -54,6 +71,15 @@ def make_summariser(settings: Settings, store: Store | None = None) -> Summarise
     from .llm import LLMSettings, OpenAISummariser
 
     return OpenAISummariser(LLMSettings.from_settings(settings), store)
+
+
+def make_summariser(settings: Settings, store: Store | None = None) -> Summariser:
+    """The summariser the settings name; `--llm auto` uses the LLM when one is configured (a
+    base URL or an API key)."""
+    choice = settings.llm
+    if choice == "auto":
+        choice = "openai" if settings.llm_configured else "extractive"
+    return BACKENDS[choice](settings, store)
 
 
 def make_verifier(settings: Settings, store: Store | None = None) -> Verifier:
