@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.app import sample_corpus
-from briefing.clean import clean, load_rules
+from briefing.ingest import load_rules
+from briefing.ingest.clean import clean
 from briefing.tokens import sentences
 
 PER_FILE = 100

@@ -31,9 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-DATA = HERE / ".data"
+from bench.common import DATA, ROOT, record, table, tree_pss
+
 BEFORE = "8b7d7be"  # origin/main when the scale work started (the code measured "before")
 DATED = "2025-02-14"
 _TIMING = re.compile(r"INFO: (read|window|dedupe|stories|summarise)\b.* in ([0-9.]+) s$", re.M)
@@ -77,8 +76,6 @@ def _kill_tree(pid: int) -> None:
 
 def run_cli(code: Path, args: list[str], limit_s: float, cap_bytes: int) -> dict[str, Any]:
     """One CLI run of the code in `code`; wall time, peak tree PSS, exit code, stage times."""
-    from bench.run import _tree_pss
-
     out = Path(tempfile.mkdtemp(prefix="wholerun-", dir=DATA))
     cmd = [sys.executable, "-c", "from briefing.cli import main; main()", "-v", "run", *args,
            "--format", "json", "--out", str(out), "--no-state", "--llm", "extractive"]  # fmt: skip
@@ -90,7 +87,7 @@ def run_cli(code: Path, args: list[str], limit_s: float, cap_bytes: int) -> dict
                                 start_new_session=True)  # fmt: skip
         peak, stopped = 0, None
         while proc.poll() is None:
-            peak = max(peak, _tree_pss(proc.pid))
+            peak = max(peak, tree_pss(proc.pid))
             if peak > cap_bytes:
                 stopped = f"over {cap_bytes / 2**30:.0f} GB"
             elif time.perf_counter() - started > limit_s:
@@ -134,11 +131,10 @@ def dedupe_accuracy(folder: Path) -> dict[str, Any]:
     """Pairwise precision/recall/F1 of the current dedupe against the corpus's ground truth."""
     from zoneinfo import ZoneInfo
 
+    from bench.accuracy import pair_scores
     from bench.realtext import truth_path
-    from bench.run import pair_scores
-    from briefing.clean import load_rules
-    from briefing.dedupe import dedupe
-    from briefing.ingest import ingest
+    from briefing.ingest import ingest, load_rules
+    from briefing.pipeline.dedupe import dedupe
 
     truth_map = {(t["doc"], t["index"]): (t["group"], t["kind"])
                  for t in json.loads(truth_path(folder).read_text())["entries"]}  # fmt: skip
@@ -172,7 +168,6 @@ def _ratio(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
 
 def bench_wholerun(args: Any) -> dict[str, Any]:
     from bench.realtext import build
-    from bench.run import record, table
     from bench.shapes import huge_feed, huge_liveblog, huge_prose, many_files
 
     dataset = dataset_dir(args.dataset)
