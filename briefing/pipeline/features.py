@@ -25,9 +25,10 @@ _BEFORE = re.compile(
     rf"({_NAME})(?:['’]s)?(?:\s+\([^)]{{0,60}}\))?\s+(?:has\s+|had\s+|have\s+|also\s+)?"
     rf"(?:{SPEECH_VERBS})\b"
 )
-SPEAKER_BEFORE = _BEFORE  # a name before a speech verb (extractive.text.Points)
+SPEAKER_BEFORE = _BEFORE  # a name before a speech verb (tidy.Points)
 _AFTER = re.compile(rf"\b(?:{SPEECH_VERBS})\s+(?:the\s+)?({_NAME})")
-_NOT_SPEAKERS = frozenset("he she they it we i you this that there who".split())
+# words that stand where a speaker's name would ("he said", "there said"): no speaker
+NOT_SPEAKERS = frozenset("he she they it we i you this that here there who".split())
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -57,4 +58,4 @@ def speakers(headline: str, lede: str, rest: str, limit: int) -> str:
     found = [m.group(1) for m in _BEFORE.finditer(text)]
     found += [m.group(1) for m in _AFTER.finditer(text)]
     words = (re.sub(r"['’]s$", "", f.split()[-1]).lower() for f in found)
-    return " ".join(w for w in words if w not in _NOT_SPEAKERS)
+    return " ".join(w for w in words if w not in NOT_SPEAKERS)

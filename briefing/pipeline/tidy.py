@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .features import SPEAKER_BEFORE, SPEECH_VERBS
+from .features import NOT_SPEAKERS, SPEAKER_BEFORE, SPEECH_VERBS
 
 MIN_WORDS = 7  # shorter sentences are fragments ("Here is what he said:")
 
@@ -144,7 +144,6 @@ def needs_context(sentence: str) -> bool:
     return bool(ANAPHORA.search(sentence))
 
 
-_NOT_NAMES = frozenset(("he", "she", "they", "it", "this", "here", "there"))
 _PRONOUN = re.compile(r"\b(?:he|she|they)\b", re.IGNORECASE)
 
 
@@ -164,7 +163,7 @@ class Points:
         if kind == "li":
             return self.speaker
         found = (m.group(1) for m in SPEAKER_BEFORE.finditer(text))
-        named = [f for f in found if f.split()[0].lower() not in _NOT_NAMES]
+        named = [f for f in found if f.split()[0].lower() not in NOT_SPEAKERS]
         self.speaker = None
         if text.rstrip().endswith(":") and _SPEECH.search(text):
             who = named[-1] if named else (self.last if _PRONOUN.search(text) else None)
