@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.ops import generate
+from briefing.ops.samples import generate
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_outputs"
 EPOCH = "1739516400"  # the Makefile's SAMPLE_EPOCH
