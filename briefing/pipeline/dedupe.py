@@ -165,15 +165,29 @@ def signatures(sets: Sequence[np.ndarray], num_perm: int, seed: int = 1) -> np.n
 DEFAULT_BANDS = {(0.4, 64): (16, 4)}  # datasketch's optimal (bands, rows) for these
 
 
+def _area(y: np.ndarray, x: np.ndarray) -> float:
+    return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2)
+
+
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows per band) for a Jaccard threshold: datasketch's choice (its weighted
-    false-positive/false-negative optimum); the default's is kept here, since importing
-    datasketch costs half a second per run."""
+    """(bands, rows per band) for a Jaccard threshold, by datasketch's rule: the (b, r) with
+    b * r <= num_perm minimising 0.5 * (false-positive area below the threshold) + 0.5 *
+    (false-negative area above it) of the S-curve 1 - (1 - s^r)^b. Computed here (trapezoid
+    rule on a fine grid) rather than through datasketch's private helper; the default's is
+    kept, so a default run does no search."""
     if (threshold, num_perm) in DEFAULT_BANDS:
         return DEFAULT_BANDS[(threshold, num_perm)]
-    from datasketch.lsh import _optimal_param
-
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+    below = np.linspace(0.0, threshold, 2001)
+    above = np.linspace(threshold, 1.0, 2001)
+    best, best_err = (1, 1), float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = _area(1 - (1 - below**r) ** b, below)
+            fn = _area((1 - above**r) ** b, above)
+            err = 0.5 * fp + 0.5 * fn
+            if err < best_err:
+                best, best_err = (b, r), err
+    return best
 
 
 _BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
