@@ -1,0 +1,29 @@
+"""Start-up budget: `briefing --help` must not load the heavy libraries (scikit-learn,
+SciPy, datasketch, numpy, openai, trafilatura); they are imported by the stage that needs
+them. Checked with `python -X importtime`, in a fresh interpreter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("sklearn", "scipy", "datasketch", "numpy", "openai", "trafilatura")
+
+
+def _imported(args: list[str]) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    names: set[str] = set()
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return names
+
+
+def test_help_loads_no_heavy_library() -> None:
+    run_help = "import sys; from briefing.cli import main; sys.argv = ['briefing', '--help']; main()"
+    names = _imported(["-c", run_help])
+    assert "briefing" in names
+    assert not names & set(HEAVY), sorted(names & set(HEAVY))
