@@ -166,7 +166,8 @@ def request(
         day = "today"
     if isinstance(day, str):
         day = datetime.now(tz).date() - timedelta(days=("today", "yesterday").index(day))
-    window = Window(tz, day, since, datetime.now(UTC) if day is None and since else None)
+    window = Window(tz, day, since, datetime.now(UTC) if day is None and since else None,
+                    new_only=only_new)
     whole_day = day is not None and since is None and not only_new and not inputs
     return RunRequest(
         topic=chosen,

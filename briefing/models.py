@@ -133,6 +133,7 @@ class Window:
     day: date | None = None
     since: timedelta | None = None
     now: datetime | None = None
+    new_only: bool = False  # only entries first seen since the topic's last briefing
 
     @property
     def bounds(self) -> tuple[datetime, datetime] | None:
@@ -161,7 +162,9 @@ class Window:
     def describe(self) -> str:
         b = self.bounds
         if b is None:
-            return "all entries"
+            return "entries new since the last briefing" if self.new_only else "all entries"
+        if self.new_only:
+            return "new entries of " + Window(self.tz, self.day, self.since, self.now).describe()
         if self.day is not None and self.since is None:
             return f"{self.day.isoformat()} ({self.tz.key})"
         start, end = (t.astimezone(self.tz) for t in b)

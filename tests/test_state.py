@@ -36,10 +36,23 @@ def test_new_briefs_only_entries_first_seen_since_the_last_briefing(tmp_path: Pa
     assert new.exit_code == 0, new.stderr
     b = json.loads(new.stdout)
     assert {s["document"] for s in b["sources"].values()} == {"002_9e1897877990e860"}
+    assert b["window"].startswith("new entries of 2025-02-13"), b["window"]  # not "all entries"
     db = sqlite3.connect(state / "briefing.sqlite3")
     assert db.execute("SELECT COUNT(*) FROM briefings").fetchone()[0] == 2
     assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
     assert runner.invoke(app, [*args, "--new", "--no-state"]).exit_code == 2
+
+
+def test_new_without_a_date_is_titled_by_what_it_briefs(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(CORPUS / "001_e4295a515bf2662b.txt", inbox)
+    args = ["run", str(inbox), "--state", str(tmp_path / "state"), "--format", "json"]
+    assert json.loads(runner.invoke(app, args).stdout)["window"] == "all entries"
+    shutil.copy(CORPUS / "002_9e1897877990e860.txt", inbox)
+    new = runner.invoke(app, [*args, "--new"])
+    assert new.exit_code == 0, new.stderr
+    assert json.loads(new.stdout)["window"] == "entries new since the last briefing"
 
 
 def test_produce_reads_the_configured_sources_and_marks_continuations(tmp_path: Path) -> None:
