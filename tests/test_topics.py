@@ -247,6 +247,25 @@ def test_topics_list_and_show(tmp_path: Path, web: WebServer) -> None:
     assert shown["llm"] == "extractive"  # inherited from the top level
 
 
+def test_topics_counts_the_feeds_of_a_local_opml_list(tmp_path: Path, web: WebServer) -> None:
+    opml = tmp_path / "lists.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                    f'<outline type="rss" xmlUrl="{web.url("/gaza.rss")}"/>'
+                    '<outline type="rss" xmlUrl="https://news.example/a.rss"/>'
+                    '<outline type="rss" xmlUrl="https://news.example/b.rss"/></body></opml>')  # fmt: skip
+    broken = tmp_path / "broken.opml"
+    broken.write_bytes(b"<opml><body><outline")
+    extra = f'[topics.lists]\nsources = ["{opml}", "{web.url("/gaza.rss")}"]\n'
+    extra += f'[topics.broken]\nsources = ["{broken}"]\n'
+    cfg, state = settings_file(tmp_path, web, extra), tmp_path / "state"
+    r = cli(cfg, state, "topics")
+    assert r.exit_code == 0, r.stderr
+    rows = {line.split("\t")[0]: line.split("\t") for line in r.stdout.splitlines()[1:]}
+    assert rows["lists"][2] == "2 (+3 feeds in 1 OPML list)"
+    assert rows["broken"][2] == "1"  # a list that cannot be read is left to `run` to report
+    assert rows["ukraine"][2] == "1"  # a list at a URL is not fetched for a listing
+
+
 def test_one_scheduler_runs_each_topic_at_its_time_and_one_failing_never_stops_another(
     tmp_path: Path, web: WebServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -47,7 +47,29 @@ def topics_list(
             for t in found:
                 last = store.briefings(t.id)
                 nxt = jobs[t.id].next_fire().strftime("%Y-%m-%d %H:%M %Z")
-                print(f"{t.id}\t{t.title}\t{len(t.sources)}\t{nxt}\t{last[0][1].date if last else 'none'}")
+                print(f"{t.id}\t{t.title}\t{_count_sources(t.sources)}\t{nxt}\t"
+                      f"{last[0][1].date if last else 'none'}")
+
+
+def _count_sources(sources: tuple[str, ...] | list[str]) -> str:
+    """How many sources, and how many feeds the local OPML lists among them hold ("2 (+3 feeds
+    in 1 OPML list)"). A list at a URL is not fetched for a listing."""
+    from ..errors import BriefingError
+    from ..ingest import OPML_SUFFIXES, read_opml
+
+    lists = feeds = 0
+    for src in sources:
+        path = Path(src)
+        if "://" in src or path.suffix.lower() not in OPML_SUFFIXES or not path.is_file():
+            continue
+        try:
+            feeds += len(read_opml(path))
+            lists += 1
+        except (BriefingError, OSError, ValueError):
+            continue  # a broken list is reported by `run`; the listing goes on
+    if not lists:
+        return str(len(sources))
+    return f"{len(sources)} (+{feeds} feed{'s' if feeds != 1 else ''} in {lists} OPML list{'s' if lists != 1 else ''})"
 
 
 @topics_app.command("show")

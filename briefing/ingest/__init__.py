@@ -23,6 +23,7 @@ from .parse import feeds_from_opml, looks_like_opml
 from .web import FetchOptions
 
 __all__ = [
+    "OPML_SUFFIXES",
     "FetchOptions",
     "IngestResult",
     "Loaded",
@@ -32,6 +33,7 @@ __all__ = [
     "ingest",
     "load_rules",
     "looks_like_opml",
+    "read_opml",
 ]
 log = logging.getLogger(__name__)
 
