@@ -173,6 +173,7 @@ def test_status_command(tmp_path: Path, job_env) -> None:  # type: ignore[no-unt
     r = CliRunner().invoke(app, ["schedule", "status", "--state", str(state)])
     assert re.search(r"next run:\t20\d\d-\d\d-\d\d 07:00 (GMT|BST) \(Europe/London\)", r.stdout)
     assert "outcome:\tok" in r.stdout
+    assert "runs at:\t07:00 Europe/London\n" in r.stdout  # no scheduler running: the settings' time
     assert "(Europe/London)" in r.stdout
     json.dumps(r.stdout)
 
@@ -198,6 +199,9 @@ def test_a_signal_stops_the_scheduler_cleanly_and_releases_the_lock(tmp_path: Pa
             lines.append(line)
         status = subprocess.run([str(exe), "schedule", "status"], capture_output=True, text=True, env=env)
         assert f"scheduler:\trunning (pid {proc.pid})" in status.stdout
+        # status shows the time this scheduler runs at (its --at), not only the settings' time
+        assert f"runs at:\t{at} Europe/London (the running scheduler" in status.stdout, status.stdout
+        assert f" {at} " in status.stdout.split("next run:\t", 1)[1].splitlines()[0]
         assert "news-briefing: daily at" in "".join(lines)
         proc.send_signal(signum)
         rest = proc.stderr.read()

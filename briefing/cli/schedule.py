@@ -142,7 +142,8 @@ def schedule(
         sched_log = log
         if logging.getLogger("briefing").level <= logging.WARNING:  # a daemon logs its runs
             sched_log.setLevel(min(logging.INFO, logging.getLogger("briefing").level))
-        with SchedulerLock(settings.state_path()):
+        with SchedulerLock(settings.state_path()) as lock:
+            lock.announce(jobs)  # `schedule status` shows the times this process runs at
             for job in jobs:
                 outcome = catch_up(job, daily_job)
                 if outcome:
@@ -193,10 +194,19 @@ def status(
             return
         jobs = plan(settings, config_file(config), topic, allow_dst_window=True)
         print(f"scheduler:\t{f'running (pid {pid})' if pid else 'not running'}")
+        running = SchedulerLock.running_plan(settings.state_path()) if pid else {}
         with Store(settings.state_path()) as store:
             for job in jobs:
                 last = store.last_run(job.kind)
                 print(f"topic:\t{job.topic}")
+                at, tz = running.get(job.topic, (job.at, job.tz))
+                how = ""
+                if (at, tz) != (job.at, job.tz):
+                    how = f" (the running scheduler's --at/--tz; the settings say {job.at} {job.tz})"
+                    job = replace(job, at=at, tz=tz)
+                elif job.topic in running:
+                    how = " (the running scheduler)"
+                print(f"runs at:\t{at} {tz}{how}")
                 print(f"next run:\t{job.next_fire().strftime(WHEN)} ({job.tz})")
                 if last:
                     ended = local(last["finished_at"], job.tz) if last["finished_at"] else "running"

@@ -15,9 +15,10 @@ on change days they happen twice or not at all.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -119,17 +120,43 @@ class SchedulerLock:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "unknown"
+            holder = handle.readline().strip() or "unknown"
             handle.close()
             raise DeliveryError(
                 f"another scheduler is already running for {self.path.parent} (pid {holder})"
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(str(os.getpid()))
+        handle.write(f"{os.getpid()}\n")
         handle.flush()
         self.handle = handle
         return self
+
+    def announce(self, jobs: Sequence[JobArgs]) -> None:
+        """Write the times this scheduler runs each topic at (its `--at`/`--tz` included)
+        beside its pid, for `schedule status`."""
+        if self.handle is None:
+            return
+        self.handle.seek(0)
+        self.handle.truncate()
+        plan = {j.topic: [j.at, j.tz] for j in jobs}
+        self.handle.write(f"{os.getpid()}\n{json.dumps(plan)}\n")
+        self.handle.flush()
+
+    @staticmethod
+    def running_plan(state: Path) -> dict[str, tuple[str, str]]:
+        """Topic -> (at, tz) of the scheduler running on this state folder ({} if none)."""
+        if SchedulerLock.holder(state) is None:
+            return {}
+        try:
+            lines = (state / "scheduler.lock").read_text().splitlines()
+            raw = json.loads(lines[1]) if len(lines) > 1 else {}
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(raw, dict):
+            return {}
+        return {str(k): (str(v[0]), str(v[1])) for k, v in raw.items()
+                if isinstance(v, list) and len(v) == 2}  # fmt: skip
 
     @staticmethod
     def holder(state: Path) -> int | None:
@@ -141,7 +168,7 @@ class SchedulerLock:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                pid = handle.read().strip()
+                pid = handle.readline().strip()
                 return int(pid) if pid.isdigit() else -1
             fcntl.flock(handle, fcntl.LOCK_UN)
         return None
