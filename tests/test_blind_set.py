@@ -20,3 +20,13 @@ def test_the_blind_set_is_big_split_by_entry_and_frozen() -> None:
     assert len({c["kind"] for c in claims if c["label"] == "wrong"}) >= 11
     assert frozen("claims_heldout.json") and frozen("claims_tune.json")
     assert frozen("liveblogs_dev_split.json")
+
+
+def test_the_blind_relevance_set_has_each_kind_in_both_halves_and_is_frozen() -> None:
+    for half in ("tune", "heldout"):
+        reports = json.loads((HERE / f"relevance_{half}.json").read_text("utf-8"))
+        kinds = Counter(r["kind"] for r in reports)
+        assert kinds["on_topic"] >= 15 and kinds["passing_mention"] >= 15 and kinds["no_terms"] >= 5
+        assert all(r["label"] == ("on_topic" if r["kind"] == "on_topic" else "off_topic")
+                   for r in reports)  # fmt: skip
+        assert frozen(f"relevance_{half}.json")
