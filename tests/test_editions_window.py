@@ -105,3 +105,47 @@ def test_a_calendar_day_stays_a_calendar_day(settings: Settings) -> None:
     req = app.request(settings, topic="desk", day=datetime(2026, 2, 12).date(), due="now")
     b = app.produce(req, None).briefing
     assert _held(b) == _titles(0, 1, 2, 3) and b.window_start is None
+
+
+def test_scheduled_runs_and_the_catch_up_mail_each_window_once(
+    tmp_path: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler's own job (a real SMTP server on 127.0.0.1): the 07:00 run of 13 Feb,
+    a second call at 12:30 that changes nothing, and the catch-up at 09:30 on 14 Feb after
+    its 07:00 run was missed."""
+    import time_machine
+
+    from briefing.cli.schedule import daily_job
+    from briefing.deliver import schedule as sch
+
+    from .servers.smtp import SmtpServer
+
+    feed = _feed(tmp_path / "desk.rss")
+    cfg = tmp_path / "briefing.toml"
+    cfg.write_text(f'tz = "Europe/London"\nllm = "extractive"\n[topics.desk]\ntitle = "Desk"\n'
+                   f'sources = ["{feed}"]\nat = "07:00"\n'
+                   'mail_to = ["ana@readers.example", "ben@readers.example"]\n', encoding="utf-8")
+    job = sch.JobArgs(str(state_dir), str(cfg), "desk", "07:00", "Europe/London")
+
+    def edition(day: str) -> Briefing:
+        with Store(state_dir) as store:
+            found = store.edition("desk", day)
+        assert found is not None
+        return found[1]
+
+    with SmtpServer() as smtp:
+        for k, v in smtp.env.items():
+            monkeypatch.setenv(k, v)
+        with time_machine.travel(_at("2026-02-13 07:00"), tick=False):
+            assert daily_job(job.state, job.config, job.topic, job.tz, job.at) == "ok"
+        assert len(smtp.handler.messages) == 2
+        assert _held(edition("2026-02-13")) == _titles(1, 2, 3, 4, 5)
+        with time_machine.travel(_at("2026-02-13 12:30"), tick=False):
+            assert daily_job(job.state, job.config, job.topic, job.tz, job.at) == "skipped"
+        assert len(smtp.handler.messages) == 2 and _held(edition("2026-02-13")) == _titles(1, 2, 3, 4, 5)
+        with time_machine.travel(_at("2026-02-14 09:30"), tick=False):  # 07:00 was missed
+            assert sch.catch_up(job, daily_job) == "ok"
+            assert sch.catch_up(job, daily_job) is None  # once
+        assert len(smtp.handler.messages) == 4
+        assert _held(edition("2026-02-14")) == _titles(6, 7)
+        assert edition("2026-02-14").window_start == edition("2026-02-13").window_end
