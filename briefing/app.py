@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import pipeline
-from .config import FOLDERS, SAMPLE_ID, Settings, Topic, missing_paths, resolve, zone
+from .config import FOLDERS, SAMPLE_ID, Settings, Topic, missing_paths, resolve, span, zone
 from .contract import Briefing
 from .errors import NothingToBrief, UsageError
 from .ingest import FetchOptions, expand, ingest, load_rules
@@ -28,7 +29,7 @@ from .models import Window
 from .net import run_deadline
 from .pipeline import Relevance, ReportsUsage, Summariser, SummaryRequest
 from .render import plural
-from .state import Store, utc_stamp
+from .state import DB_NAME, StateError, Store, utc_stamp
 from .summarise import ExtractiveSummariser, TakesVerifier, load, make_summariser, make_verifier
 
 if TYPE_CHECKING:
@@ -135,6 +136,8 @@ def request(
     only_new: bool = False,
     save: bool = False,
     default_today: bool = False,
+    due: str | None = None,
+    now: datetime | None = None,
 ) -> RunRequest:
     """The run request of every command.
 
@@ -143,7 +146,10 @@ def request(
     ones (they override the topic's sources), else the topic's sources. A run of a configured
     topic's own sources over a whole day is its edition; other runs are too, with `save`.
     `day` may be "today" or "yesterday" in the topic's zone, as is the default day with
-    `default_today`.
+    `default_today`. With `due` ("slot" or "now") a configured topic's own run with no day,
+    `since` or `only_new` is the edition due at `now` (`due_window`): "slot" (send, the
+    scheduler) is the edition of the latest `at`, stored; "now" (`run`) runs to now and is
+    stored only with `save`.
     """
     corpus = sample_corpus() if sample else None
     if isinstance(topic, Topic):
@@ -162,6 +168,11 @@ def request(
         )
     check_settings(chosen.settings)
     tz = zone(chosen.settings.tz)
+    if (due and chosen.configured and day is None and since is None and not only_new
+            and not inputs and not sample):  # fmt: skip
+        window = due_window(chosen, now or datetime.now(UTC), to_slot=due == "slot")
+        return RunRequest(topic=chosen, inputs=tuple(sources), window=window,
+                          edition=save or due == "slot")  # fmt: skip
     if day is None and default_today:
         day = "today"
     if isinstance(day, str):
@@ -176,6 +187,56 @@ def request(
         only_new=only_new,
         edition=save or (chosen.configured and whole_day),
     )
+
+
+def slot_time(topic: Topic, now: datetime) -> datetime:
+    """The topic's latest scheduled time (`at` in its zone) at or before `now`."""
+    tz = zone(topic.settings.tz)
+    hh, mm = (int(x) for x in topic.at.split(":"))
+    local = now.astimezone(tz)
+    at = datetime.combine(local.date(), dtime(hh, mm), tz)
+    return at if at <= local else datetime.combine(local.date() - timedelta(days=1),
+                                                   dtime(hh, mm), tz)  # fmt: skip
+
+
+def previous_end(settings: Settings, topic: str, before: date) -> datetime | None:
+    """Where the topic's latest edition of a day before `before` ended: its window's end, or
+    for an edition without one (a calendar day's) the end of its day. None: no such edition,
+    or no state database to ask."""
+    path = settings.state_path()
+    if not (path / DB_NAME).exists():
+        return None
+    try:
+        with Store(path) as store:
+            got = store.edition(topic, before.isoformat(), before=True)
+    except StateError as exc:
+        log.warning("the state database could not be read (%s); the edition reaches back "
+                    "its whole window", exc)  # fmt: skip
+        return None
+    if got is None:
+        return None
+    found = got[1]
+    if found.window_end:
+        return datetime.fromisoformat(found.window_end)
+    if found.date:
+        tz = zone(found.tz or settings.tz)
+        return datetime.combine(date.fromisoformat(found.date) + timedelta(days=1), dtime(0), tz)
+    return None
+
+
+def due_window(topic: Topic, now: datetime, *, to_slot: bool) -> Window:
+    """The window of the topic's edition due at `now`: from the end of its previous edition
+    to the latest scheduled time (`to_slot`) or to now, at most `window` (24h) long. Its day
+    is the slot's date in the topic's zone."""
+    tz = zone(topic.settings.tz)
+    slot = slot_time(topic, now)
+    end = slot if to_slot else now.astimezone(tz)
+    slot_day = slot.astimezone(tz).date()
+    start = end - span(topic.settings.window)
+    after = previous_end(topic.settings, topic.id, slot_day if to_slot else slot_day + timedelta(1))
+    if after is not None and start < after < end:
+        start = after.astimezone(tz)
+    return Window(tz, slot_day, start=start, end=end)
 
 
 def summary_request(settings: Settings, topic: str) -> SummaryRequest:

@@ -140,6 +140,8 @@ class Briefing(_Strict):
     tz: str | None = None  # the zone its times are shown in
     date: str | None
     window: str
+    window_start: str | None = None  # an edition's window (UTC, ISO 8601); None for other runs
+    window_end: str | None = None
     generated_at: str
     summariser: SummariserInfo
     summary: list[Bullet]

@@ -134,9 +134,14 @@ class Window:
     since: timedelta | None = None
     now: datetime | None = None
     new_only: bool = False  # only entries first seen since the topic's last briefing
+    # an edition's own window (start <= published < end), which overrides day and since
+    start: datetime | None = None
+    end: datetime | None = None
 
     @property
     def bounds(self) -> tuple[datetime, datetime] | None:
+        if self.start is not None and self.end is not None:
+            return self.start, self.end
         if self.day is None and self.since is None:
             return None
         if self.day is not None:
@@ -163,6 +168,11 @@ class Window:
         b = self.bounds
         if b is None:
             return "entries new since the last briefing" if self.new_only else "all entries"
+        if self.start is not None and self.end is not None:
+            start, end = (t.astimezone(self.tz) for t in b)
+            first = "%a %-d %b %Y %H:%M" if start.year != end.year else "%a %-d %b %H:%M"
+            return (f"News from {start.strftime(first)} to {end.strftime('%a %-d %b %H:%M')} "
+                    f"({self.tz.key})")  # fmt: skip
         if self.new_only:
             return "new entries of " + Window(self.tz, self.day, self.since, self.now).describe()
         if self.day is not None and self.since is None:

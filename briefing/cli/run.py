@@ -86,7 +86,7 @@ def run(
             raise UsageError("--save needs the state database (drop --no-state)")
         req = runs.request(settings, inputs or [], sample=sample, day=parse_day(day, "--date"),
                            since=parse_since(since) if since else None, topic=topic,
-                           only_new=new, save=save)  # fmt: skip
+                           only_new=new, save=save, due="now")  # fmt: skip
         from ..state import StateError, Store
 
         store, state_error = None, None

@@ -43,8 +43,9 @@ def _step(notes: list[str], what: str, fn: Any) -> bool:
     return False
 
 
-def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
-    """One topic's scheduled run: its edition of today, the archive, the email. Never raises:
+def daily_job(state: str, config: str | None, topic: str, tz: str, at: str | None = None) -> str:
+    """One topic's scheduled run: its edition due now (of its latest `at`: the scheduler's
+    --at when given), the archive, the email. Never raises:
     the outcome is recorded and returned. A failed archive never blocks the email, nor the
     other way round."""
     from .. import app as runs
@@ -64,6 +65,8 @@ def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
         return "error"
     if chosen.settings.tz != tz:  # --tz given to `schedule`
         chosen = replace(chosen, settings=chosen.settings.model_copy(update={"tz": tz}))
+    if at is not None:  # --at given to `schedule`
+        chosen = replace(chosen, at=at)
     with Store(Path(state)) as store:
         if done_today(store, kind, day, zone):
             log.info("%s: today's edition (%s) was already delivered; nothing to do", topic, day)
@@ -75,7 +78,7 @@ def daily_job(state: str, config: str | None, topic: str, tz: str) -> str:
         made: list[Any] = []
 
         def brief() -> str:
-            made.append(runs.produce(runs.request(settings, topic=chosen, day=day), store))
+            made.append(runs.produce(runs.request(settings, topic=chosen, due="slot"), store))
             b = made[0].briefing
             counts = [
                 plural(b.stats.entries_in_window, "entry"),

@@ -43,7 +43,7 @@ def send(
 
         settings = load_settings(config, state_dir=state)
         req = runs.request(settings, inputs or [], sample=sample, topic=topic,
-                           day=parse_day(day, "--date"), default_today=True)  # fmt: skip
+                           day=parse_day(day, "--date"), default_today=True, due="slot")  # fmt: skip
         recipients = list(to or req.topic.mail_to)
         cfg = settings.smtp(dry_run=dry_run)
         with runs.open_store(settings) as store:

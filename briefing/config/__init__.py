@@ -19,7 +19,7 @@ from .topics import (
     names,
     resolve,
 )
-from .values import zone
+from .values import span, zone
 
 __all__ = [
     "FOLDERS",
@@ -37,6 +37,7 @@ __all__ = [
     "missing_paths",
     "names",
     "resolve",
+    "span",
     "toml_line",
     "topic_id",
     "user_config_file",

@@ -36,7 +36,7 @@ from pydantic_settings import (
 from ..errors import ConfigError
 from .ids import validate_key
 from .origins import toml_line
-from .values import clock_time, known_zone, one_line
+from .values import clock_time, duration, known_zone, one_line
 
 # the settings file `load_settings` is reading (a TOML source of `Settings`), if any
 READING: ContextVar[Path | None] = ContextVar("briefing_toml", default=None)
@@ -69,6 +69,7 @@ class TopicConfig(BaseModel):
     include: list[str] = Field(default_factory=list)  # words, word prefixes or "quoted phrases"
     exclude: list[str] = Field(default_factory=list)
     at: str | None = None  # HH:MM, the daily run's local time
+    window: str | None = None  # how far back an edition reaches at most (24h)
     # the top-level settings of these names, for this topic only
     tz: str | None = None
     mail_to: list[str] | None = None
@@ -89,6 +90,7 @@ class TopicConfig(BaseModel):
 
     _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
     _at = field_validator("at")(classmethod(lambda cls, v: clock_time(v)))
+    _window = field_validator("window")(classmethod(lambda cls, v: duration(v)))
 
     @field_validator("include", "exclude")
     @classmethod
@@ -166,6 +168,7 @@ class Settings(BaseSettings):
     list_unsubscribe: str | None = None
     # schedule and archive
     schedule_at: str = "07:00"
+    window: str = "24h"  # an edition reaches back to the previous one, at most this far
     archive_dir: Path | None = None
     archive_url: str | None = None  # where the archive is published (feeds, email links)
     # standing topics: [topics.<id>] tables
@@ -175,6 +178,7 @@ class Settings(BaseSettings):
 
     _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
     _at = field_validator("schedule_at")(classmethod(lambda cls, v: clock_time(v)))
+    _window = field_validator("window")(classmethod(lambda cls, v: duration(v)))
 
     @field_validator("archive_url")
     @classmethod

@@ -37,7 +37,7 @@ SAMPLE_ID, SAMPLE_TITLE = "ukraine-talks", "Ukraine talks"
 OVERRIDES = (
     "tz", "mail_to", "max_sections", "max_bullets", "summary_lines", "also_reported", "llm",
     "model", "base_url", "verify_model", "verify_base_url", "prompt_versions", "assume_date",
-    "boilerplate",
+    "boilerplate", "window",
 )  # fmt: skip
 
 

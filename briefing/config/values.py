@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +27,28 @@ def clock_time(v: str | None) -> str | None:
     """HH:MM on a 24-hour clock."""
     if v is not None and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v.strip()):
         raise ValueError(f"{v!r} is not a time of day: use HH:MM (24-hour), e.g. 07:00")
+    return v.strip() if v else v
+
+
+_SPAN = re.compile(r"^\s*(\d{1,7})\s*([mhdw])\s*$", re.I)
+_SPAN_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def span(v: str) -> timedelta:
+    """A duration such as 90m, 24h, 2d or 1w (at most 100 years, never empty)."""
+    m = _SPAN.match(v)
+    if not m:
+        raise ValueError(f"{v!r} is not a duration: use a number and a unit, e.g. 24h, 2d")
+    got = timedelta(**{_SPAN_UNITS[m.group(2).lower()]: int(m.group(1))})
+    if not got or got > timedelta(days=36500):
+        raise ValueError(f"{v!r}: a duration from 1m to 100 years, e.g. 24h")
+    return got
+
+
+def duration(v: str | None) -> str | None:
+    """A valid `span` text, kept as written."""
+    if v is not None:
+        span(v)
     return v.strip() if v else v
 
 

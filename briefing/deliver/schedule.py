@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 RUN_KIND = "daily"
 # the daily job: (state folder, settings file, topic id, zone) -> its outcome; never raises
-DailyRun = Callable[[str, str | None, str, str], str]
+DailyRun = Callable[[str, str | None, str, str, str], str]  # state, config, topic, tz, at
 MISFIRE_GRACE = 6 * 3600  # seconds: a machine that slept through 07:00 still runs at 09:00
 DST_WINDOW = (1, 3)  # local hours [1, 3) are ambiguous or missing on change days
 
@@ -262,7 +262,8 @@ def make_scheduler(jobs: list[JobArgs], run: DailyRun, *, blocking: bool = True)
         sched.add_job(
             run, trigger(parse_at(job.at, True), ZoneInfo(job.tz)), id=job.kind,
             name=f"daily briefing: {job.topic}", replace_existing=True,
-            kwargs={"state": job.state, "config": job.config, "topic": job.topic, "tz": job.tz},
+            kwargs={"state": job.state, "config": job.config, "topic": job.topic, "tz": job.tz,
+                    "at": job.at},
         )  # fmt: skip
     return sched
 
@@ -278,4 +279,4 @@ def catch_up(job: JobArgs, run: DailyRun) -> str | None:
         if done_today(store, job.kind, datetime.now(zone).date(), zone):
             return None
     log.info("%s: today's %s run was missed; running it now", job.topic, job.at)
-    return run(job.state, job.config, job.topic, job.tz)
+    return run(job.state, job.config, job.topic, job.tz, job.at)

@@ -18,7 +18,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import PurePath
 from urllib.parse import urlsplit
@@ -280,6 +280,8 @@ def assemble(
         tz=window.tz.key,
         date=window.day.isoformat() if window.day else None,
         window=window.describe(),
+        window_start=_utc(window.start),
+        window_end=_utc(window.end),
         generated_at=generated_at.isoformat(timespec="seconds"),
         summariser=SummariserInfo(
             backend=draft.backend,
@@ -315,6 +317,10 @@ def assemble(
         ),
         skipped=prep.skipped,
     )
+
+
+def _utc(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt is not None else None
 
 
 def _entries(n: int) -> str:

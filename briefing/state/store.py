@@ -211,11 +211,11 @@ class Store:
                 )
         return out
 
-    def edition(self, topic: str, date: str) -> tuple[int, Briefing] | None:
-        """The topic's (id) latest edition of the day."""
+    def edition(self, topic: str, date: str, before: bool = False) -> tuple[int, Briefing] | None:
+        """The topic's (id) latest edition of the day (`before`: of the latest day before it)."""
         rows = self._read(
-            "SELECT id, json FROM briefings WHERE topic_id = ? AND date = ? AND edition = 1"
-            " ORDER BY id DESC LIMIT 1",
+            f"SELECT id, json FROM briefings WHERE topic_id = ? AND date {'<' if before else '='}"
+            " ? AND edition = 1 ORDER BY date DESC, id DESC LIMIT 1",
             (topic, date),
         )
         found = self._load(rows)
