@@ -158,11 +158,17 @@ _ERRORS = (
 )  # fmt: skip
 
 
-def transport(http: Any, core: Any, allow_private: bool = True) -> Any:
+class TooLarge(Exception):
+    """A response body over its byte cap, found while reading (never read in full)."""
+
+
+def transport(http: Any, core: Any, allow_private: bool = True,
+              max_bytes: int | None = None) -> Any:  # fmt: skip
     """An httpx (or httpx2) transport on httpcore's (httpcore2's) public `ConnectionPool`, with
     the limited backend as its `network_backend`: what `http.HTTPTransport()` does by default
     (TLS verified, its connection limits), and every request ends by its deadline. httpcore's
-    errors become httpx's, as `HTTPTransport` raises them."""
+    errors become httpx's, as `HTTPTransport` raises them. `max_bytes`: a body is cut off
+    (`TooLarge`) as soon as more than that has arrived."""
     errors = [(getattr(core, n), getattr(http, n)) for n in _ERRORS]
 
     @contextmanager
@@ -183,8 +189,13 @@ def transport(http: Any, core: Any, allow_private: bool = True) -> Any:
             self.inner = inner
 
         def __iter__(self) -> Iterator[bytes]:
+            size = 0
             with translated():
-                yield from self.inner
+                for chunk in self.inner:
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise TooLarge(f"the answer is over the {max_bytes:,}-byte limit")
+                    yield chunk
 
         def close(self) -> None:
             if hasattr(self.inner, "close"):

@@ -199,7 +199,11 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
     if user_dir:
         loaders.append(jinja2.FileSystemLoader(user_dir))
     loaders.append(jinja2.FileSystemLoader(str(package_dir("templates"))))
-    env = jinja2.Environment(
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # one policy for every template, the user's (`--templates`) and ours: sandboxed (no
+    # attribute or call reaches Python internals, no mutation), the same autoescape as ever
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["html", "html.j2", "xml", "xml.j2"]),
         undefined=jinja2.StrictUndefined,

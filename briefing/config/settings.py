@@ -153,6 +153,10 @@ class Settings(BaseSettings):
     # links found in feeds and redirects to other hosts may not reach loopback, private or
     # link-local addresses unless this is on (feeds served on your own network)
     allow_private_addresses: bool = False
+    # lists (OPML) read from an input: how deep a list inside a list is followed (1: the
+    # feeds of a list you gave, not lists it names) and how many feeds all lists add at most
+    list_depth: int = Field(default=1, ge=0, le=5)
+    list_max_feeds: int = Field(default=200, ge=1, le=10_000)
     # email
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, ge=1, le=65535)

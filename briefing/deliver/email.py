@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, getaddresses, make_msgid
 from typing import TYPE_CHECKING, Literal
 
 import jinja2
@@ -46,18 +46,50 @@ _ADDRESS = re.compile(
 )
 
 
-def check_address(addr: str) -> str:
+def check_address(addr: str, what: str = "email address") -> str:
     """A single, plain address; anything with CR/LF or not an address is refused."""
-    return mailbox(addr).addr_spec
+    return mailbox(addr, what).addr_spec
 
 
-def mailbox(addr: str) -> Address:
-    """`ana@example.org` or `Ben Smith <ben@example.org>` -> an Address that keeps the name."""
+def addresses(entries: Sequence[str], what: str = "mail_to") -> list[str]:
+    """Entries -> one address each (stdlib parser): `a@x.org, "S, A" <a@y.org>` is two."""
+    out: list[str] = []
+    for entry in entries:
+        if any(c in entry for c in "\r\n\x00"):
+            raise UsageError(f"{what}: email address {entry!r} contains a line break")
+        found = [pair for pair in getaddresses([entry]) if pair != ("", "")]
+        if not found:
+            raise UsageError(f"{what}: {entry!r} is not a valid email address")
+        out.extend(str(_box(name, email, entry, what)) for name, email in found)
+    return out
+
+
+def mailbox(addr: str, what: str = "email address") -> Address:
+    """`ana@example.org` or `Ben Smith <ben@example.org>` -> an Address that keeps the name.
+    Exactly one address; an international domain is sent in its IDNA (xn--) form; a
+    non-ASCII part before the @ (it needs SMTPUTF8) is refused."""
     if any(c in addr for c in "\r\n\x00"):
-        raise UsageError(f"email address {addr!r} contains a line break")
-    name, email = parseaddr(addr)
+        raise UsageError(f"{what}: email address {addr!r} contains a line break")
+    found = [pair for pair in getaddresses([addr]) if pair != ("", "")]
+    if len(found) > 1:
+        raise UsageError(f"{what}: {addr!r} holds {len(found)} addresses; give one per entry")
+    name, email = found[0] if found else ("", "")
+    return _box(name, email, addr, what)
+
+
+def _box(name: str, email: str, addr: str, what: str) -> Address:
+    local, _, domain = email.rpartition("@")
+    if not local.isascii():
+        raise UsageError(f"{what}: {addr!r} has non-ASCII before the @, which needs SMTPUTF8 "
+                         "(not supported): use an ASCII address")  # fmt: skip
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UsageError(f"{what}: {addr!r} has an invalid international domain") from None
+        email = f"{local}@{domain}"
     if not email or not _ADDRESS.match(email):
-        raise UsageError(f"{addr!r} is not a valid email address")
+        raise UsageError(f"{what}: {addr!r} is not a valid email address")
     return Address(display_name=name, addr_spec=email)
 
 
@@ -321,9 +353,9 @@ def send_briefing(
     if not recipients:
         raise UsageError("no recipients: pass --to or set BRIEFING_MAIL_TO")
     boxes: dict[str, str] = {}  # address -> as written (with its display name), first wins
-    for r in recipients:
-        boxes.setdefault(check_address(r).lower(), r)
-    check_address(cfg.sender)
+    for r in addresses(recipients):
+        boxes.setdefault(check_address(r, "mail_to").lower(), r)
+    check_address(cfg.sender, "mail_from")
     if cfg.list_unsubscribe:
         check_unsubscribe(cfg.list_unsubscribe)
     outcomes: list[Outcome] = []

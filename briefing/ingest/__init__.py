@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..contract import Skipped
@@ -42,6 +43,11 @@ log = logging.getLogger(__name__)
 class IngestResult:
     loaded: list[Loaded] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
 def _is_url(s: str) -> bool:
@@ -128,13 +134,45 @@ def _warm_up() -> None:
     counter()
 
 
-def _subscribe(feeds: list[str], targets: list[str], queued: set[str]) -> list[Loaded]:
-    """An OPML list's feeds join the inputs (each once); the list itself has no documents."""
-    for url in feeds:
-        if url not in queued:
-            queued.add(url)
-            targets.append(url)
-    return []
+@dataclass(slots=True)
+class _Lists:
+    """The feeds that lists (OPML) add to the inputs, each once, within the settings' bounds:
+    a list is expanded only `list_depth` deep and all lists add at most `list_max_feeds`.
+    URLs that a list fetched from the network names on another host (scheme, host, port)
+    are *found*, not typed: they may reach public addresses only, like a redirect to another
+    host. Each cut is one line in `skipped`."""
+
+    targets: list[str]
+    depth_limit: int
+    cap: int
+    queued: set[str] = field(default_factory=set)
+    depth: dict[str, int] = field(default_factory=dict)  # listed URL -> depth (typed: 0)
+    found: set[str] = field(default_factory=set)  # listed in a list read from the network
+    room: int = field(default=0, init=False)  # feeds the lists may still add
+
+    def __post_init__(self) -> None:
+        self.room = self.cap
+
+    def subscribe(self, lst: str, feeds: list[str], skipped: list[Skipped], *, found: bool) -> None:
+        depth = self.depth.get(lst, 0)
+        if depth >= self.depth_limit:
+            why = (f"a list inside a list: its {len(feeds):,} feeds not read "
+                   f"(list_depth={self.depth_limit})")  # fmt: skip
+            skipped.append(Skipped(input=lst, reason=why))
+            return
+        new = [u for u in feeds if u not in self.queued]
+        if len(new) > self.room:
+            why = (f"{len(new) - self.room:,} of its {len(new):,} feeds not read: all lists "
+                   f"add at most {self.cap:,} feeds to a run (list_max_feeds)")  # fmt: skip
+            skipped.append(Skipped(input=lst, reason=why))
+            new = new[: self.room]
+        self.room -= len(new)
+        for url in new:
+            self.queued.add(url)
+            self.depth[url] = depth + 1
+            if lst in self.found or (found and _origin(url) != _origin(lst)):
+                self.found.add(url)  # the typed list's own host is as typed (as a redirect)
+            self.targets.append(url)
 
 
 def ingest(
@@ -152,12 +190,14 @@ def ingest(
     ids = _Ids()
     seen_content: dict[int, str] = {}
     done = _parallel_reads(targets, rules, tz)
-    queued = set(targets)
+    opts = fetch or FetchOptions()
+    lists = _Lists(targets, opts.list_depth, opts.list_max_feeds, queued=set(targets))
     try:
         for target in targets:  # an OPML list appends its feeds to `targets`
             try:
                 if target.lower().endswith(tuple(OPML_SUFFIXES)) and not _is_url(target):
-                    loaded = _subscribe(read_opml(Path(target)), targets, queued)
+                    lists.subscribe(target, read_opml(Path(target)), result.skipped, found=False)
+                    loaded = []
                 elif target in done:
                     got = done[target]
                     if isinstance(got, tuple):
@@ -166,13 +206,13 @@ def ingest(
                 elif _is_url(target):
                     from .web import client, read_url
 
-                    opts = fetch or FetchOptions()
                     http = http or client(opts)
-                    got_url = read_url(http, target, rules, tz, opts)
+                    typed = target not in lists.found
+                    got_url = read_url(http, target, rules, tz, opts, typed=typed)
                     if got_url and isinstance(got_url[0], str):
-                        loaded = _subscribe(
-                            [u for u in got_url if isinstance(u, str)], targets, queued
-                        )
+                        feeds = [u for u in got_url if isinstance(u, str)]
+                        lists.subscribe(target, feeds, result.skipped, found=True)
+                        loaded = []
                     else:
                         loaded = [x for x in got_url if not isinstance(x, str)]
                     for item in loaded:

@@ -48,12 +48,15 @@ class FetchOptions:
     max_feed_links: int = 50
     concurrency: int = 8  # a feed's item pages fetched at once
     allow_private: bool = False  # links found in feeds may reach private addresses
+    list_depth: int = 1  # a list (OPML) inside a list the user gave is not followed
+    list_max_feeds: int = 200  # feeds all lists of a run add, at most
 
     @classmethod
     def from_settings(cls, s: Settings) -> FetchOptions:
         """What the fetcher needs of the settings: its deadline, concurrency, address policy."""
         return cls(timeout=s.fetch_timeout, concurrency=s.fetch_concurrency,
-                   allow_private=s.allow_private_addresses)  # fmt: skip
+                   allow_private=s.allow_private_addresses, list_depth=s.list_depth,
+                   list_max_feeds=s.list_max_feeds)  # fmt: skip
 
 
 class Fetcher:
@@ -145,10 +148,12 @@ def _body(resp: httpx.Response, url: str, opts: FetchOptions) -> tuple[bytes, st
 
 
 def read_url(
-    http: Fetcher, url: str, rules: Rules, tz: ZoneInfo, opts: FetchOptions
+    http: Fetcher, url: str, rules: Rules, tz: ZoneInfo, opts: FetchOptions, *,
+    typed: bool = True,
 ) -> list[Loaded] | list[str]:
-    """A page or a feed -> its documents; an OPML list -> the URLs of its feeds."""
-    data, ctype, final = fetch(http, url, opts)
+    """A page or a feed -> its documents; an OPML list -> the URLs of its feeds.
+    `typed=False`: the URL was found in a list, so it may reach public addresses only."""
+    data, ctype, final = fetch(http, url, opts, typed=typed)
     ctype = ctype.lower()
     if looks_like_opml(data, ctype):
         return feeds_from_opml(data, url)

@@ -38,7 +38,7 @@ WORD = re.compile(r"[a-z0-9]+")
 @dataclass
 class Reply:
     status: int = 200
-    body: Any = None  # dict -> JSON; str -> sent as is
+    body: Any = None  # dict -> JSON; str or bytes -> sent as is
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
 
@@ -168,8 +168,11 @@ class FakeOpenAI:
                 pass
 
             def _send(self, reply: Reply) -> None:
-                body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                data = body.encode()
+                if isinstance(reply.body, bytes):  # sent as is, valid UTF-8 or not
+                    data = reply.body
+                else:
+                    body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                    data = body.encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

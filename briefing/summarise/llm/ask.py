@@ -54,6 +54,10 @@ def describe(exc: BaseException) -> str:
 
     if isinstance(exc, APITimeoutError):
         return "the server did not answer in time"
+    from .client import BadBody
+
+    if isinstance(exc.__cause__, BadBody):  # if an SDK wraps it
+        return str(exc.__cause__)
     if isinstance(exc, APIConnectionError):
         return "the server could not be reached"
     if isinstance(exc, RateLimitError):

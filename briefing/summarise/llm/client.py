@@ -27,7 +27,7 @@ from ...pipeline import Usage
 from ...state import Store
 from ...tokens import count
 from ..prompts import Prompt
-from .schemas import MAX_ANSWER_CHARS
+from .schemas import MAX_ANSWER_CHARS, MAX_RESPONSE_BYTES, MAX_RESPONSE_DEPTH
 from .settings import LLMSettings
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,36 @@ class Unreachable(LLMError):
     """The server cannot be used at all; every later call fails at once with this."""
 
 
+class BadBody(LLMError):
+    """A response body over its byte cap, not UTF-8 or nesting too deep: unusable, whatever
+    it says (not retried by the SDK: the same server would send the same)."""
+
+
+def unusable_body(data: bytes) -> None:
+    """Raise `BadBody` for a body that is not valid UTF-8 or whose JSON nests deeper than
+    MAX_RESPONSE_DEPTH (counted without recursion); invalid JSON is left to the SDK."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadBody(f"the answer is not valid UTF-8 (byte 0x{data[exc.start]:02x} at "
+                      f"offset {exc.start:,})") from None  # fmt: skip
+    try:
+        parsed = json.loads(text)
+    except RecursionError:
+        raise BadBody(f"the answer nests deeper than {MAX_RESPONSE_DEPTH} levels") from None
+    except ValueError:
+        return
+    stack: list[tuple[Any, int]] = [(parsed, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_RESPONSE_DEPTH:
+            raise BadBody(f"the answer nests deeper than {MAX_RESPONSE_DEPTH} levels")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def server_name(base_url: str | None) -> str:
     return (base_url or "https://api.openai.com/v1").rstrip("/")
 
@@ -94,7 +124,7 @@ class Client:
         import httpx2
         from openai import OpenAI
 
-        from ...net import request_deadline, transport
+        from ...net import TooLarge, request_deadline, transport
 
         per_request, until = self.settings.timeout, self.until
 
@@ -104,14 +134,21 @@ class Client:
 
             def send(self, request: Any, **kw: Any) -> Any:
                 with request_deadline(per_request, until):
-                    return super().send(request, **kw)
+                    try:
+                        resp = super().send(request, **kw)
+                    except TooLarge as exc:
+                        raise BadBody(str(exc)) from None
+                if not kw.get("stream"):
+                    unusable_body(resp.content)
+                return resp
 
         return OpenAI(
             api_key=self.settings.api_key or "not-needed",
             base_url=self.settings.base_url,
             timeout=self.settings.timeout,
             max_retries=self.settings.max_retries,
-            http_client=Limited(transport=transport(httpx2, httpcore2),
+            http_client=Limited(transport=transport(httpx2, httpcore2,
+                                                    max_bytes=MAX_RESPONSE_BYTES),
                                 timeout=self.settings.timeout),
         )
 

@@ -22,6 +22,10 @@ MAX_LIST = 20  # bullets in any one list (max_bullets is at most 20); more are n
 MAX_CITATIONS = 20  # citations of one bullet
 MAX_STORIES = 60  # stories in one packed answer
 MAX_ANSWER_CHARS = 200_000  # a whole answer; a longer one is unusable
+# a whole HTTP response body, cut off while reading, and how deep its JSON may nest (an
+# answer is about 8 deep): over either, or not UTF-8, the answer is unusable (re-asked once)
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+MAX_RESPONSE_DEPTH = 32
 DROPPED_CHARS = 300  # the text of a dropped bullet, as reported
 # tokens an answer may take: a bullet is at most MAX_BULLET_CHARS / 4 tokens of text and
 # about 40 of JSON and citations; a title some 20
