@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from html import escape as html_escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,46 +16,12 @@ from ..errors import InputError
 from ..models import Document, Loaded, RawEntry
 from ..text import scrub_line, slug
 from .clean import Rules, clean, detect_publisher, safe_url
+from .dates import in_range, parse_when  # (moved to dates.py: livehtml needs them too)
 from .decode import decode as decode  # re-exported: where bytes became text before
 
 MAX_JSON_DEPTH = 20
 DOC_ID_CHARS = 48  # a document id from a title or URL
 MAX_LINE_CHARS = 200_000  # a paragraph longer than this is minified junk, not prose
-
-
-# ---------------------------------------------------------------- dates
-
-
-# Dates a briefing can work with in any zone: a day either side of a conversion, and the
-# window's next midnight, stay inside datetime's years 1-9999.
-EARLIEST = datetime(1, 1, 3, tzinfo=UTC)
-LATEST = datetime(9999, 12, 29, tzinfo=UTC)
-
-
-def in_range(dt: datetime) -> bool:
-    try:
-        return EARLIEST <= dt.astimezone(UTC) <= LATEST
-    except (OverflowError, ValueError):
-        return False
-
-
-def parse_when(value: Any, tz: ZoneInfo, source: str = "input") -> tuple[datetime | None, bool]:
-    """An ISO 8601 date or date-time -> (aware datetime, date_only). Naive times are in tz.
-    Unreadable: None; a date too near year 1 or 9999 to shift between zones: InputError."""
-    if value in (None, ""):
-        return None, False
-    text = str(value).strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            dt, date_only = datetime.combine(date.fromisoformat(text), time(0), tz), True
-        else:
-            dt, date_only = datetime.fromisoformat(text.replace("Z", "+00:00")), False
-            dt = dt if dt.tzinfo else dt.replace(tzinfo=tz)
-    except ValueError:
-        return None, False
-    if not in_range(dt):
-        raise InputError(source, f"date {text[:40]!r} is out of range (years 1 to 9999)")
-    return dt, date_only
 
 
 _DATE_HEADER = re.compile(r"\A\s*date\s*[: ]\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
@@ -155,6 +121,11 @@ def document_from_html(
 ) -> Loaded:
     import trafilatura
 
+    from .livehtml import document_from_live_html
+
+    live = document_from_live_html(html, doc_id=doc_id, source=source, rules=rules, tz=tz, url=url)
+    if live is not None:
+        return live
     try:
         extracted = trafilatura.extract(
             html, url=url, output_format="json", with_metadata=True, include_comments=False,
@@ -391,4 +362,3 @@ def feeds_from_opml(data: bytes, source: str) -> list[str]:
         why = parsed.get("bozo_exception") if parsed.bozo else None
         raise InputError(source, f"no feeds in this OPML list{f' ({why})' if why else ''}")
     return list(dict.fromkeys(urls))
-
