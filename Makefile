@@ -37,7 +37,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 samples: $(VENV)/.installed
 	SOURCE_DATE_EPOCH=$(SAMPLE_EPOCH) $(BIN)/python -m briefing.ops.samples sample_outputs
