@@ -31,20 +31,13 @@ def Opt(*decls: str, metavar: str | None = None, **kw: Any) -> Any:
     name = metavar or METAVARS.get(long) or long.lstrip("-").upper().replace("-", "_")
     return typer.Option(*decls, metavar=name, **kw)
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
 def parse_since(text: str) -> timedelta:
-    m = _DURATION.match(text)
-    if not m:
-        raise UsageError(f"--since {text!r}: use a number and a unit, e.g. 90m, 24h, 2d, 1w")
-    span = timedelta(**{_UNITS[m.group(2).lower()]: min(int(m.group(1)), 10**7)})
-    if not span:
-        raise UsageError(f"--since {text!r}: the window would be empty; e.g. 24h")
-    if span > timedelta(days=36500):  # a window reaching past year 1 would overflow
-        raise UsageError(f"--since {text!r}: at most 100 years")
-    return span
+    from ..config import span  # the settings' reader; imported late, as the CLI's help loads none
+
+    try:
+        return span(text)
+    except ValueError as exc:
+        raise UsageError(f"--since {text!r}: {exc}") from None
 
 
 RELATIVE_DAYS = ("today", "yesterday")

@@ -30,25 +30,31 @@ def clock_time(v: str | None) -> str | None:
     return v.strip() if v else v
 
 
-_SPAN = re.compile(r"^\s*(\d{1,7})\s*([mhdw])\s*$", re.I)
+_SPAN = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
 _SPAN_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def span(v: str) -> timedelta:
-    """A duration such as 90m, 24h, 2d or 1w (at most 100 years, never empty)."""
+    """A duration such as 90m, 24h, 2d or 1w (at most 100 years, never empty). The one reader
+    of durations: the `window` setting and `--since`."""
     m = _SPAN.match(v)
     if not m:
-        raise ValueError(f"{v!r} is not a duration: use a number and a unit, e.g. 24h, 2d")
-    got = timedelta(**{_SPAN_UNITS[m.group(2).lower()]: int(m.group(1))})
-    if not got or got > timedelta(days=36500):
-        raise ValueError(f"{v!r}: a duration from 1m to 100 years, e.g. 24h")
+        raise ValueError("use a number and a unit, e.g. 90m, 24h, 2d, 1w")
+    got = timedelta(**{_SPAN_UNITS[m.group(2).lower()]: min(int(m.group(1)), 10**7)})
+    if not got:
+        raise ValueError("the window would be empty; e.g. 24h")
+    if got > timedelta(days=36500):  # a window reaching past year 1 would overflow
+        raise ValueError("at most 100 years")
     return got
 
 
 def duration(v: str | None) -> str | None:
     """A valid `span` text, kept as written."""
     if v is not None:
-        span(v)
+        try:
+            span(v)
+        except ValueError as exc:
+            raise ValueError(f"{v!r}: {exc}") from None
     return v.strip() if v else v
 
 
