@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape as html_escape
 from typing import Any
@@ -18,6 +19,7 @@ from ..text import scrub_line, slug
 from .clean import Rules, clean, detect_publisher, safe_url
 from .dates import in_range, parse_when  # (moved to dates.py: livehtml needs them too)
 from .decode import decode as decode  # re-exported: where bytes became text before
+from .teasers import is_cut
 
 MAX_JSON_DEPTH = 20
 DOC_ID_CHARS = 48  # a document id from a title or URL
@@ -328,6 +330,8 @@ def documents_from_feed(
         except InputError as exc:
             problems.append(str(exc))
             continue
+        if is_cut(text, body, link):  # its page may replace it (`web.py`); if not, a teaser
+            loaded.document = replace(loaded.document, teaser=True)
         out.append(loaded)
     if not out:
         raise InputError(source, "; ".join(problems) or "no usable feed items")

@@ -173,14 +173,22 @@ def brief(
             + (f" ({prep.links} link-only)" if prep.links else "")
             + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
         )
-    top = prep.stories[: request.max_sections]  # ranked: the rest cost nothing to summarise
-    listed = prep.stories[request.max_sections : request.max_sections + request.also_reported]
+    # ranked: the rest cost nothing to summarise. A story known only by cut feed teasers has
+    # no text to summarise: it is listed by its headline, its sources marked as teasers
+    top = [s for s in prep.stories if not teasers_only(s)][: request.max_sections]
+    chosen = {s.id for s in top}
+    listed = [s for s in prep.stories if s.id not in chosen][: request.also_reported]
     draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
                         topic_id=topic_id, also=mentions(listed))  # fmt: skip
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
     return briefing
+
+
+def teasers_only(story: Story) -> bool:
+    """Whether every report of the story is a cut feed teaser (no text to summarise)."""
+    return all(m.teaser is not None for it in story.items for m in it.members)
 
 
 def _iso(dt: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str | None:
@@ -244,10 +252,11 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
                 published=published,
                 url=url,
                 anchor=e.anchor,
-                excerpt=_excerpt(body or e.headline or ""),
+                excerpt=_excerpt(e.teaser or body or e.headline or ""),
                 text="\n".join(x for x in (e.headline, body) if x),  # = e.text
                 also_in=[],
                 duplicate_of=canonical_of.get(e.id),
+                teaser=e.teaser is not None,
             )
     return sources
 
