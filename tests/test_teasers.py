@@ -4,6 +4,7 @@ a feed. Real feeds and pages from a local HTTP server (tests/servers/web.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -251,3 +252,35 @@ def test_the_edition_window_decides_which_pages_are_fetched(web: WebServer, tmp_
                                now=datetime(2025, 2, 13, 7, 0, tzinfo=UTC))  # fmt: skip
     briefing_app.read_inputs(req)
     assert [h for h in web.hits if h != "/feed.xml"] == ["/in"]
+
+
+def test_the_llm_is_never_sent_a_teaser(web: WebServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the real `openai` client to a model on 127.0.0.1: the cut teasers' words are in
+    no request (a teaser beside a full copy of its report gives only its headline), and no
+    bullet cites a teaser."""
+    from .servers.openai_server import FakeOpenAI
+
+    _teaser_feed(web)
+    title, _desc = CUT["/b"]
+    full = ("Zelensky told reporters in Kyiv that any settlement reached without Ukraine at the "
+            "table would be void, and asked European leaders to join the talks.")
+    web.routes["/other.xml"] = Route(body=rss([item(title, web.url("/full"), "Zelensky spoke.")]),
+                                     content_type="application/rss+xml")  # fmt: skip
+    web.routes["/full"] = Route(body=PAGE.format(title=title, lede=full).encode())
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    with FakeOpenAI() as server:
+        code, out, err = run(web.url("/feed.xml"), web.url("/other.xml"), "--date", "2025-02-13",
+                             "--format", "json", "--llm", "openai", "--base-url",
+                             server.base_url, "--no-cache")  # fmt: skip
+        sent = json.dumps(server.requests)
+    b = Briefing.model_validate_json(out)
+    assert code == 0 and b.summariser.backend == "openai" and server.requests, err
+    assert "would be void" in sent  # the full copy of the /b report was read
+    for _t, d in CUT.values():
+        assert d.split(",")[0][-40:] not in sent  # no teaser was
+    assert CUT["/a"][0] not in sent and CUT["/c"][0] not in sent  # nor their headlines
+    teasers = {k for k, s in b.sources.items() if s.teaser}
+    assert len(teasers) == 3
+    for x in [*b.summary, *(x for sec in b.sections for x in sec.bullets)]:
+        cited = [c for c in x.citations if c not in teasers]
+        assert cited  # a bullet rests on an entry with text, never on teasers alone

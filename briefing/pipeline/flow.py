@@ -36,7 +36,7 @@ from ..contract import (
     SummariserInfo,
 )
 from ..errors import LLMError, NothingToBrief
-from ..models import Document, Entry, Loaded, Story, Window
+from ..models import Document, Entry, Item, Loaded, Story, Window
 from ..tokens import count_in_background, counter
 from .dedupe import DedupeResult, dedupe
 from .relevance import Relevance
@@ -178,7 +178,8 @@ def brief(
     top = [s for s in prep.stories if not teasers_only(s)][: request.max_sections]
     chosen = {s.id for s in top}
     listed = [s for s in prep.stories if s.id not in chosen][: request.also_reported]
-    draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
+    readable = tuple(replace(s, items=tuple(it for it in s.items if not _teaser(it))) for s in top)
+    draft = summarise(replace(request, stories=readable), summariser, fallback)
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
                         topic_id=topic_id, also=mentions(listed))  # fmt: skip
     if briefing.date and earlier:
@@ -188,7 +189,13 @@ def brief(
 
 def teasers_only(story: Story) -> bool:
     """Whether every report of the story is a cut feed teaser (no text to summarise)."""
-    return all(m.teaser is not None for it in story.items for m in it.members)
+    return all(_teaser(it) for it in story.items)
+
+
+def _teaser(item: Item) -> bool:
+    """An item known only by cut feed teasers: the summariser is not given it at all (not
+    even its headline), so no bullet rests on a teaser alone."""
+    return all(m.teaser is not None for m in item.members)
 
 
 def _iso(dt: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str | None:
