@@ -284,3 +284,23 @@ def test_the_llm_is_never_sent_a_teaser(web: WebServer, monkeypatch: pytest.Monk
     for x in [*b.summary, *(x for sec in b.sections for x in sec.bullets)]:
         cited = [c for c in x.citations if c not in teasers]
         assert cited  # a bullet rests on an entry with text, never on teasers alone
+
+
+def test_an_item_with_only_a_headline_and_a_link(web: WebServer) -> None:
+    """No text of its own: its page is read (when it answers, the item is its page); when
+    the page is gone, the item is a teaser known by its headline, not an error."""
+    web.routes["/feed.xml"] = Route(body=rss([
+        item("Kyiv hosts energy talks", web.url("/ok"), ""),
+        item("Riyadh talks postponed", web.url("/gone"), "<p>Read more</p>"),
+        item(WHOLE[0], web.url("/d"), WHOLE[1]),
+    ]), content_type="application/rss+xml")  # fmt: skip
+    web.routes["/ok"] = Route(body=PAGE.format(title="Kyiv hosts energy talks",
+                              lede="Ukraine hosted talks on energy plants in Kyiv.").encode())
+    code, out, err = run(web.url("/feed.xml"), "--date", "2025-02-13", "--format", "json")
+    b = Briefing.model_validate_json(out)
+    assert code == 0 and b.skipped == [], err
+    by_title = {s.title: s for s in b.sources.values()}
+    assert "energy plants in Kyiv" in by_title["Kyiv hosts energy talks"].text
+    gone = by_title["Riyadh talks postponed"]
+    assert gone.teaser and gone.text == "Riyadh talks postponed"
+    assert "1 cut teaser kept" in err

@@ -328,7 +328,17 @@ def documents_from_feed(
                 author=item.get("author"),
             )  # fmt: skip
         except InputError as exc:
-            problems.append(str(exc))
+            if not (link and (item.get("title") or "").strip()):
+                problems.append(str(exc))
+                continue
+            # a headline and a link, no text of its own: its page is its text, if it can be read
+            loaded = document_from_text(
+                item["title"], doc_id=stem, source=link, rules=rules, tz=tz, title=item["title"],
+                publisher=feed_title, published=when, url=link, author=item.get("author"),
+            )  # fmt: skip
+            loaded.document = replace(loaded.document, text="", teaser=True,
+                                      raw_text=f"{item['title']}\n{link}")  # fmt: skip
+            out.append(loaded)
             continue
         if is_cut(text, body, link):  # its page may replace it (`web.py`); if not, a teaser
             loaded.document = replace(loaded.document, teaser=True)
