@@ -304,3 +304,17 @@ def test_an_item_with_only_a_headline_and_a_link(web: WebServer) -> None:
     gone = by_title["Riyadh talks postponed"]
     assert gone.teaser and gone.text == "Riyadh talks postponed"
     assert "1 cut teaser kept" in err
+
+
+def test_with_fetch_pages_off_no_item_page_is_requested(
+    web: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _teaser_feed(web)
+    monkeypatch.setenv("BRIEFING_FETCH_PAGES", "false")
+    code, out, err = run(web.url("/feed.xml"), "--date", "2025-02-13", "--format", "json")
+    b = Briefing.model_validate_json(out)
+    assert code == 0 and web.hits == ["/feed.xml"]
+    assert sum(s.teaser for s in b.sources.values()) == 3
+    assert [ln for ln in err.splitlines() if "WARNING" in ln] == [
+        f"briefing: WARNING: feed {web.url('/feed.xml')}: 3 cut teasers kept as headline and "
+        "excerpt only (full text not available)"]  # fmt: skip

@@ -59,7 +59,7 @@ class FetchOptions:
         """What the fetcher needs of the settings: its deadline, concurrency, address policy."""
         return cls(timeout=s.fetch_timeout, concurrency=s.fetch_concurrency,
                    allow_private=s.allow_private_addresses, list_depth=s.list_depth,
-                   list_max_feeds=s.list_max_feeds)  # fmt: skip
+                   list_max_feeds=s.list_max_feeds, follow_feed_links=s.fetch_pages)  # fmt: skip
 
 
 class Fetcher:
