@@ -155,6 +155,11 @@ def test_cut_teasers_whose_pages_404_are_never_bullets(web: WebServer, tmp_path:
     assert len(lines) == len(listed) and all("feed teaser only" in ln for ln in lines)
     html = (tmp_path / "briefing.html").read_text(encoding="utf-8")
     assert html.count("full text not available") == len(listed)
+    from briefing.deliver.email import render_email
+
+    text, mail = render_email(b)
+    assert text.count("full text not available") == mail.count("full text not available") == (
+        len(listed))  # the email's source lines too
     warnings = [ln for ln in err.splitlines() if "WARNING" in ln]
     assert warnings == [
         f"briefing: WARNING: feed {web.url('/feed.xml')}: 4 item pages could not be read "
