@@ -100,6 +100,8 @@ def test_the_excerpt_of_a_cut_teaser_loses_its_tail_and_shows_the_cut() -> None:
     assert trim("Talks resume in Riyadh. Continue reading →") == "Talks resume in Riyadh."
     assert trim("Talks resume in Riyadh with the. The post X appeared first on Y.") == (
         "Talks resume in Riyadh with the.")
+    footer = "We walked to the post office. The post The post-war order appeared first on Wire."
+    assert trim(footer) == "We walked to the post office." and not is_cut(footer)
 
 
 # ---------------------------------------------------------------- a run
