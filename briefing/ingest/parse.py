@@ -328,18 +328,11 @@ def documents_from_feed(
                 author=item.get("author"),
             )  # fmt: skip
         except InputError as exc:
-            if not (link and (item.get("title") or "").strip()):
+            headline = _headline_only(item.get("title"), link, stem, rules, tz, feed_title, when)
+            if headline is None:
                 problems.append(str(exc))
                 continue
-            # a headline and a link, no text of its own: its page is its text, if it can be read
-            loaded = document_from_text(
-                item["title"], doc_id=stem, source=link, rules=rules, tz=tz, title=item["title"],
-                publisher=feed_title, published=when, url=link, author=item.get("author"),
-            )  # fmt: skip
-            loaded.document = replace(loaded.document, text="", teaser=True,
-                                      raw_text=f"{item['title']}\n{link}")  # fmt: skip
-            out.append(loaded)
-            continue
+            loaded = headline
         if is_cut(text, body, link):  # its page may replace it (`web.py`); if not, a teaser
             loaded.document = replace(loaded.document, teaser=True)
         out.append(loaded)
@@ -347,6 +340,23 @@ def documents_from_feed(
         raise InputError(source, "; ".join(problems) or "no usable feed items")
     out[0].problems.extend(problems)
     return out
+
+
+def _headline_only(
+    title: str | None, link: str | None, stem: str, rules: Rules, tz: ZoneInfo,
+    publisher: str | None, when: datetime | None,
+) -> Loaded | None:
+    """A feed item with a headline and a link but no text of its own: a teaser of nothing
+    but its headline, whose page is its text if it can be read. None without either."""
+    if not (link and title and title.strip()):
+        return None
+    try:
+        loaded = document_from_text(title, doc_id=stem, source=link, rules=rules, tz=tz,
+                                    title=title, publisher=publisher, published=when, url=link)
+    except InputError:  # a headline that is all boilerplate
+        return None
+    loaded.document = replace(loaded.document, text="", teaser=True, raw_text=f"{title}\n{link}")
+    return loaded
 
 
 def looks_like_feed(data: bytes) -> bool:
