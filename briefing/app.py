@@ -313,7 +313,7 @@ def _produce(
                                      f"({plural(len(entries), 'entry')} already seen)")  # fmt: skip
         if req.window.day is not None:
             earlier = store.earlier_briefings(topic.id, req.window.day.isoformat())
-    relevance = Relevance(topic.include, topic.exclude)
+    relevance = Relevance(topic.include, topic.exclude, topic.exclude_sections)
     stages.start("window")
 
     def on_stage(name: str, n: int) -> None:

@@ -38,6 +38,7 @@ class Document:
     raw_text: str = field(repr=False, default="")
     url: str | None = None
     author: str | None = None
+    sections: tuple[str, ...] = ()  # its feed's categories (RSS <category>, Atom term/label)
 
 
 RawEntry = tuple[str | None, str, str | None, datetime | None]  # title, text, author, time

@@ -1,0 +1,157 @@
+"""How much an entry is about a topic, not just whether it names it. Pure.
+
+An entry that names one of the topic's include terms gets a score from two kinds of evidence:
+
+- where and how often it names the topic: in its headline (HEADLINE), in its lead (the first
+  LEAD_WORDS words of its body: LEAD), in what share of its sentences (SPREAD × the share),
+  and with how many distinct terms (DISTINCT for each term beyond the first, at most
+  MAX_DISTINCT); a live-blog post whose blog's title names the topic adds BLOG;
+- what its other words say (CONTEXT × similarity): the entries of the same run whose term
+  evidence alone is strong (at least SEED) are the topic's clear entries; an entry's words,
+  with the topic's terms taken out, are compared (TF-IDF over the run's entries, cosine) with
+  the centroid of the clear ones (itself left out), as a share of a typical clear entry's
+  similarity (their median), capped at 1. With fewer than MIN_SEEDS clear entries there is no
+  centroid, and every entry counts NO_CONTEXT.
+
+The entry is on the topic when the score is at least ON_TOPIC; otherwise the topic's words
+are a passing mention ("the Ukrainian champions", "a Kyiv-born actor"). The vectors are
+sparse dicts over each entry's own words (no run × vocabulary matrix); the cost is linear in
+the words of the entries scored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..check import STOPWORDS, WORD, stem
+from ..models import Entry
+
+HEADLINE = 2.0
+LEAD = 1.0
+LEAD_WORDS = 40
+SPREAD = 3.0
+DISTINCT = 1.0
+MAX_DISTINCT = 2
+BLOG = 1.0
+CONTEXT = 2.0
+NO_CONTEXT = 0.5
+SEED = 4.0
+MIN_SEEDS = 3
+ON_TOPIC = 4.5
+
+_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What an entry's own text says of the topic's terms."""
+
+    headline: bool  # a term in the headline
+    lead: bool  # a term in the first LEAD_WORDS words of the body
+    share: float  # the share of its sentences (the headline alone, when it has no body) with a term
+    distinct: int  # distinct include terms
+    blog: bool  # a live-blog post whose blog's title names the topic
+
+    @property
+    def score(self) -> float:
+        return (HEADLINE * self.headline + LEAD * self.lead + SPREAD * self.share
+                + DISTINCT * min(max(self.distinct - 1, 0), MAX_DISTINCT)
+                + BLOG * self.blog)  # fmt: skip
+
+
+def evidence(e: Entry, terms: re.Pattern[str], blog_title: str | None = None) -> Evidence | None:
+    """The entry's term evidence; None when it names no term at all."""
+    found: set[str] = set()
+    head = {m.lastgroup or "" for m in terms.finditer(e.headline or "")}
+    found |= head
+    sentences = hits = words = 0
+    lead = False
+    for p in e.paragraphs:
+        for s in _SENTENCE.split(p.text):
+            if not s.strip():
+                continue
+            sentences += 1
+            got = {m.lastgroup or "" for m in terms.finditer(s)}
+            if got:
+                hits += 1
+                found |= got
+                lead = lead or words < LEAD_WORDS
+            words += len(WORD.findall(s))
+    if not found:
+        return None
+    if sentences == 0:  # a headline alone (a link): the headline is all it says
+        sentences, hits, lead = 1, 1, True
+    blog = e.kind == "entry" and bool(blog_title) and terms.search(blog_title or "") is not None
+    return Evidence(bool(head), lead, hits / sentences, len(found), blog)
+
+
+def _words(e: Entry, terms: re.Pattern[str]) -> Counter[str]:
+    text = terms.sub(" ", e.text)  # the context: what it says besides the topic's own words
+    return Counter(stem(w) for w in (x.lower() for x in WORD.findall(text))
+                   if len(w) > 2 and w not in STOPWORDS)  # fmt: skip
+
+
+def _vectors(counts: Sequence[Counter[str]]) -> list[dict[str, float]]:
+    """Unit TF-IDF vectors (log tf, smoothed idf over these entries)."""
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(counts)
+    idf = {w: math.log((n + 1) / (k + 1)) for w, k in df.items()}
+    out = []
+    for c in counts:
+        v = {w: (1 + math.log(k)) * idf[w] for w, k in c.items() if idf[w] > 0}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        out.append({w: x / norm for w, x in v.items()})
+    return out
+
+
+def context(vectors: Sequence[dict[str, float]], seeds: Sequence[int]) -> list[float] | None:
+    """Each vector's similarity to the seeds' centroid (a seed's own vector left out), as a
+    share of the seeds' median similarity, capped at 1; None with fewer than MIN_SEEDS."""
+    if len(seeds) < MIN_SEEDS:
+        return None
+    centroid: dict[str, float] = {}
+    for i in seeds:
+        for w, x in vectors[i].items():
+            centroid[w] = centroid.get(w, 0.0) + x
+    norm2 = sum(x * x for x in centroid.values())
+    is_seed = set(seeds)
+    sims = []
+    for i, v in enumerate(vectors):
+        dot = sum(x * centroid.get(w, 0.0) for w, x in v.items())
+        if i in is_seed:  # |c - v|² = |c|² - 2 c·v + |v|², c·v - |v|² = (c - v)·v
+            own = sum(x * x for x in v.values())
+            dot, n2 = dot - own, norm2 - 2 * dot + own
+        else:
+            n2 = norm2
+        sims.append(dot / math.sqrt(n2) if n2 > 1e-12 else 0.0)
+    typical = sorted(sims[i] for i in seeds)[len(seeds) // 2]
+    if typical <= 0:
+        return None
+    return [min(1.0, max(0.0, s / typical)) for s in sims]
+
+
+def scores(
+    entries: Sequence[Entry],
+    terms: re.Pattern[str],
+    blog_title: Callable[[Entry], str | None] = lambda e: None,
+) -> list[float | None]:
+    """Each entry's score (None: it names no term). On the topic: score >= ON_TOPIC."""
+    found = [evidence(e, terms, blog_title(e)) for e in entries]
+    named = [i for i, ev in enumerate(found) if ev is not None]
+    if not named:
+        return [None] * len(entries)
+    vectors = _vectors([_words(entries[i], terms) for i in named])
+    seeds = [k for k, i in enumerate(named) if (ev := found[i]) is not None and ev.score >= SEED]
+    near = context(vectors, seeds)
+    out: list[float | None] = [None] * len(entries)
+    for k, i in enumerate(named):
+        ev = found[i]
+        assert ev is not None
+        out[i] = ev.score + CONTEXT * (near[k] if near is not None else NO_CONTEXT)
+    return out
