@@ -43,7 +43,10 @@ SEED = 4.0
 MIN_SEEDS = 3
 ON_TOPIC = 4.5
 
-_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# a sentence ends at . ! ? … and a space (before any letter: lowercased text has sentences
+# too), but not after an initial or a title ("J. Smith", "U.S. officials", "Mr. Putin")
+_SENTENCE = re.compile(r"(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
+                       r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?\w)")
 
 
 @dataclass(frozen=True, slots=True)
