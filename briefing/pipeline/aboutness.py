@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..check import STOPWORDS, WORD, stem
 from ..models import Entry
@@ -45,8 +47,8 @@ ON_TOPIC = 4.5
 
 # a sentence ends at . ! ? … and a space (before any letter: lowercased text has sentences
 # too), but not after an initial or a title ("J. Smith", "U.S. officials", "Mr. Putin")
-_SENTENCE = re.compile(r"(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
-                       r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?\w)")
+_SENTENCE = re.compile(r"[.!?…](?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)"
+                       r"(?<!\bMrs\.)[\"'”’)\]]*\s+(?=[\"'“‘(\[]?\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,34 +70,57 @@ class Evidence:
 
 def evidence(e: Entry, terms: re.Pattern[str], blog_title: str | None = None) -> Evidence | None:
     """The entry's term evidence; None when it names no term at all."""
-    found: set[str] = set()
-    head = {m.lastgroup or "" for m in terms.finditer(e.headline or "")}
-    found |= head
+    return _read(e, terms, blog_title)[0]
+
+
+def _read(
+    e: Entry, terms: re.Pattern[str], blog_title: str | None
+) -> tuple[Evidence | None, list[str]]:
+    """The evidence, and the words its term matches took (left out of its context)."""
+    if terms.search(e.text) is None:
+        return None, []
+    taken: list[str] = []
+    head = set()
+    for m in terms.finditer(e.headline or ""):
+        head.add(m.lastgroup or "")
+        taken.append(m.group())
+    found = set(head)
     sentences = hits = words = 0
     lead = False
     for p in e.paragraphs:
-        for s in _SENTENCE.split(p.text):
-            if not s.strip():
-                continue
-            sentences += 1
-            got = {m.lastgroup or "" for m in terms.finditer(s)}
-            if got:
-                hits += 1
-                found |= got
-                lead = lead or words < LEAD_WORDS
-            words += len(WORD.findall(s))
+        text = p.text
+        starts = [0] + [m.end() for m in _SENTENCE.finditer(text)]
+        hit: set[int] = set()
+        for m in terms.finditer(text):
+            found.add(m.lastgroup or "")
+            taken.append(m.group())
+            hit.add(bisect_right(starts, m.start()))
+            if not lead and words < LEAD_WORDS:
+                lead = words + len(WORD.findall(text, 0, m.start())) < LEAD_WORDS
+        sentences += sum(1 for a, b in pairwise([*starts, len(text)]) if text[a:b].strip())
+        hits += len(hit)
+        if words < LEAD_WORDS:
+            words += len(WORD.findall(text))
     if not found:
-        return None
+        return None, taken
     if sentences == 0:  # a headline alone (a link): the headline is all it says
         sentences, hits, lead = 1, 1, True
     blog = e.kind == "entry" and bool(blog_title) and terms.search(blog_title or "") is not None
-    return Evidence(bool(head), lead, hits / sentences, len(found), blog)
+    return Evidence(bool(head), lead, min(1.0, hits / sentences), len(found), blog), taken
 
 
-def _words(e: Entry, terms: re.Pattern[str]) -> Counter[str]:
-    text = terms.sub(" ", e.text)  # the context: what it says besides the topic's own words
-    return Counter(stem(w) for w in (x.lower() for x in WORD.findall(text))
-                   if len(w) > 2 and w not in STOPWORDS)  # fmt: skip
+def _words(e: Entry, taken: list[str], stems: dict[str, str]) -> Counter[str]:
+    """The context: its words (stemmed, no stopwords) besides the topic's own."""
+    out: Counter[str] = Counter()
+    for w in WORD.findall(e.text):
+        w = w.lower()
+        if len(w) > 2 and w not in STOPWORDS:
+            out[stems.get(w) or stems.setdefault(w, stem(w))] += 1
+    for t in taken:
+        for w in WORD.findall(t.lower()):
+            if (k := stems.get(w)) is not None and out.get(k, 0) > 0:
+                out[k] -= 1
+    return +out
 
 
 def _vectors(counts: Sequence[Counter[str]]) -> list[dict[str, float]]:
@@ -145,11 +170,13 @@ def scores(
     blog_title: Callable[[Entry], str | None] = lambda e: None,
 ) -> list[float | None]:
     """Each entry's score (None: it names no term). On the topic: score >= ON_TOPIC."""
-    found = [evidence(e, terms, blog_title(e)) for e in entries]
+    read = [_read(e, terms, blog_title(e)) for e in entries]
+    found = [ev for ev, _taken in read]
     named = [i for i, ev in enumerate(found) if ev is not None]
     if not named:
         return [None] * len(entries)
-    vectors = _vectors([_words(entries[i], terms) for i in named])
+    stems: dict[str, str] = {}
+    vectors = _vectors([_words(entries[i], read[i][1], stems) for i in named])
     seeds = [k for k, i in enumerate(named) if (ev := found[i]) is not None and ev.score >= SEED]
     near = context(vectors, seeds)
     out: list[float | None] = [None] * len(entries)
