@@ -131,6 +131,8 @@ WORLD = ("Zelensky rejects any deal made without Kyiv",
 MATCH = ("Ukraine beat Georgia to reach Nations League finals",
          "Ukraine beat Georgia 2-0 in Kyiv's absence, playing in Poland, as Ukrainian fans sang.")
 GOLF = ("Ukrainian golfer leads in Dubai", "The Ukrainian golfer, born in Kyiv, shot 64.")
+TEASER = ("Ukraine's skaters train in Kyiv for the Olympics",
+          "Ukraine's figure skaters trained in Kyiv on Thursday as Ukrainian coaches named a team.")
 ATOM_MATCH = ("Dynamo Kyiv sign Ukraine winger", "Dynamo Kyiv signed the Ukraine winger on loan.")
 
 
@@ -140,7 +142,13 @@ def web() -> Iterator[WebServer]:
         b = server.base
         items = [rss_item(*WORLD, 8, f"{b}/world/1", ("World",)),
                  rss_item(*MATCH, 9, f"{b}/news/2", ("Sport", "Football")),
-                 rss_item(*GOLF, 10, f"{b}/sport/golf/3")]  # fmt: skip
+                 rss_item(*GOLF, 10, f"{b}/sport/golf/3"),
+                 f"<item><title>{TEASER[0]}</title><link>{b}/news/5</link>"  # a teaser only:
+                 "<category>Sport</category><pubDate>Thu, 13 Feb 2025 12:00:00 GMT</pubDate>"
+                 "<description>Kyiv's Olympic hopefuls.</description></item>"]  # its page is read
+        server.routes["/news/5"] = Route(body=(
+            f"<html><head><title>{TEASER[0]}</title></head><body><article><h1>{TEASER[0]}</h1>"
+            f"<p>{TEASER[1]}{FILLER}{FILLER}</p></article></body></html>").encode())
         server.routes["/all.rss"] = Route(body=(
             '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
             f"<link>{b}/</link>{''.join(items)}</channel></rss>").encode(),
@@ -159,6 +167,7 @@ def settings(tmp_path: Path, web: WebServer, sections: str) -> Path:
     f.write_text(f"""
 tz = "Europe/London"
 llm = "extractive"
+allow_private_addresses = true  # the teaser's page is on this test's loopback server
 [topics.ukraine]
 title = "Ukraine talks"
 sources = ["{web.url('/all.rss')}", "{web.url('/sport.atom')}"]
@@ -169,16 +178,17 @@ exclude_sections = {sections}
 
 
 def test_exclude_sections_over_a_real_feed(tmp_path: Path, web: WebServer) -> None:
-    """RSS <category>, Atom <category term>, and a /sport/ URL: left out, counted by reason;
-    the world report on the same feed is briefed."""
+    """RSS <category> (also on an item whose page replaces its teaser), Atom <category term>,
+    and a /sport/ URL: left out, counted by reason; the world report on the feed is briefed."""
     cfg = settings(tmp_path, web, '["sport"]')
     r = runner.invoke(app, ["-v", "run", "--config", str(cfg), "--state", str(tmp_path / "s"),
                             "--date", DAY, "--format", "json"])  # fmt: skip
     assert r.exit_code in (0, 3), r.stderr
     b = json.loads(r.stdout)
     assert {s["title"] for s in b["sources"].values()} == {WORLD[0]}
-    assert b["stats"]["off_topic_by_reason"] == {"excluded_section": 3}
-    assert "3 entries not on the topic (3 in an excluded section)" in r.stderr
+    assert b["stats"]["off_topic_by_reason"] == {"excluded_section": 4}
+    assert "4 entries not on the topic (4 in an excluded section)" in r.stderr
+    assert "/news/5" in web.hits  # the teaser's page was read, and kept the feed's category
     # without the setting the terms alone would brief the match reports
     r = runner.invoke(app, ["run", "--config", str(settings(tmp_path, web, "[]")), "--state",
                             str(tmp_path / "s2"), "--date", DAY, "--format", "json"])  # fmt: skip
