@@ -129,8 +129,8 @@ def prepare(
     if relevance is not None and relevance.active:
         docs = {d.id: d for d in read.documents}
         in_window, off_topic, by_reason = relevance.split(
-            in_window, sections=lambda e: docs[e.document].sections,
-            blog_title=lambda e: docs[e.document].title)  # fmt: skip
+            in_window, sections=lambda e: d.sections if (d := docs.get(e.document)) else (),
+            blog_title=lambda e: d.title if (d := docs.get(e.document)) else None)  # fmt: skip
     briefable = [e for e in in_window if e.kind != "link"]
     if on_stage:
         on_stage("dedupe", len(briefable))
