@@ -206,3 +206,20 @@ def test_exclude_sections_is_validated(tmp_path: Path, web: WebServer, bad: str,
     r = runner.invoke(app, ["topics", "--config", str(settings(tmp_path, web, bad))])
     assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert "briefing.toml" in r.stderr  # named by where it came from
+
+
+def test_a_blog_about_the_topic_lends_its_posts_some_weight() -> None:
+    """One mention in a live-blog post counts for more when the blog's title names the topic."""
+    rel = Relevance(["ukrain"])
+    post = entry(None, "Ministers met in Brussels on Thursday.", "They agreed a plan.",
+                 "Aid to Ukraine was on the agenda.")  # fmt: skip
+    assert rel.judge([post], blog_title=lambda e: "Ukraine war live") == [None]
+    assert rel.judge([post], blog_title=lambda e: "Brussels summit live") == ["passing_mention"]
+
+
+def test_json_article_categories_are_sections() -> None:
+    topic = {"include": TOPIC, "exclude_sections": ["business", "markets"]}
+    b = brief(DAY, inputs=[str(MIXED)], topics={"t": topic}, topic="t")
+    business = {a["title"] for a in ARTICLES if a["category"] in ("Business", "Markets")}
+    assert b.stats.off_topic_by_reason == {"excluded_section": len(business),
+                                           "passing_mention": len(PASSING - business)}  # fmt: skip
