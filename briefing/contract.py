@@ -116,7 +116,9 @@ class Stats(_Strict):
     entries: int = 0
     entries_in_window: int = 0
     links: int = 0
-    off_topic: int = 0  # entries in the window that matched no include term (or an exclude)
+    off_topic: int = 0  # entries in the window that are not on the topic
+    # ... by reason: excluded_section, excluded_term, no_terms, passing_mention (README)
+    off_topic_by_reason: dict[str, int] = Field(default_factory=dict)
     duplicates_removed: int = 0
     items: int = 0
     stories: int = 0

@@ -41,6 +41,7 @@ class Document:
     # a feed item's own text, cut short ("…", "Read more"), whose page was not read: its
     # headline and excerpt are kept, its text is never news text (`ingest/teasers.py`)
     teaser: bool = False
+    sections: tuple[str, ...] = ()  # its feed's categories (RSS <category>, Atom term/label)
 
 
 RawEntry = tuple[str | None, str, str | None, datetime | None]  # title, text, author, time

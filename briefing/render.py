@@ -83,6 +83,26 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {words}"
 
 
+OFF_TOPIC_WHY = {
+    "excluded_section": "in an excluded section",
+    "excluded_term": "with an excluded term",
+    "no_terms": "without its terms",
+    "passing_mention": "only mentioning it in passing",
+}
+
+
+def off_topic_reasons(by_reason: dict[str, int]) -> str:
+    """"3 without its terms, 2 only mentioning it in passing"."""
+    return ", ".join(f"{k:,} {OFF_TOPIC_WHY.get(r, r.replace('_', ' '))}"
+                     for r, k in by_reason.items() if k)  # fmt: skip
+
+
+def off_topic(n: int, by_reason: dict[str, int]) -> str:
+    """"5 more not on the topic: 3 without its terms, 2 only mentioning it in passing"."""
+    why = off_topic_reasons(by_reason)
+    return f"{n:,} more not on the topic" + (f": {why}" if why else "")
+
+
 def _skipped(b: Briefing) -> tuple[list[tuple[str, str]], str]:
     """What outputs say of the inputs left out: URLs by name; local files never by their path
     (only counted by reason)."""
@@ -214,6 +234,7 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
     env.filters["md_inline"] = lambda s: jinja2.utils.markupsafe.Markup(md_inline(s))
     env.filters["md_escape"] = md_escape
     env.filters["plural"] = plural
+    env.filters["off_topic"] = lambda st: off_topic(st.off_topic, st.off_topic_by_reason)
     return env
 
 

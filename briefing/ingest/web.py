@@ -262,6 +262,7 @@ def _expand_teasers(
             published=doc.published if keep_feed_date else full.published,
             date_only=doc.date_only if keep_feed_date else full.date_only,
             publisher=doc.publisher or full.publisher,
+            sections=doc.sections or full.sections,  # the feed's categories
         )
         out.append(Loaded(merged, problems=item.problems))
     cut = cut_in_scope(out, scope)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import PurePath
@@ -82,6 +82,7 @@ class Prepared:
     skipped: list[Skipped]
     stories: list[Story]
     raw_tokens: Callable[[], int]  # the tokens of every input read (counted beside the rest)
+    off_topic_by_reason: dict[str, int] = field(default_factory=dict)  # relevance.REASONS
 
 
 def prepare(
@@ -124,8 +125,12 @@ def prepare(
         entries = [e for e in entries if id(e) not in gone]
     in_window = [e for e in entries if window.contains(e)]
     off_topic: list[Entry] = []
+    by_reason: dict[str, int] = {}
     if relevance is not None and relevance.active:
-        in_window, off_topic = relevance.split(in_window)
+        docs = {d.id: d for d in read.documents}
+        in_window, off_topic, by_reason = relevance.split(
+            in_window, sections=lambda e: d.sections if (d := docs.get(e.document)) else (),
+            blog_title=lambda e: d.title if (d := docs.get(e.document)) else None)  # fmt: skip
     briefable = [e for e in in_window if e.kind != "link"]
     if on_stage:
         on_stage("dedupe", len(briefable))
@@ -135,7 +140,7 @@ def prepare(
     stories = group(deduped.items)
     links = len(in_window) - len(briefable)
     return Prepared(read, entries, in_window, off_topic, links, deduped, skipped, stories,
-                    raw_tokens)  # fmt: skip
+                    raw_tokens, by_reason)  # fmt: skip
 
 
 def summarise(request: SummaryRequest, summariser: Summariser, fallback: Summariser) -> Draft:
@@ -320,6 +325,7 @@ def assemble(
             entries_in_window=len(prep.in_window),
             links=prep.links,
             off_topic=len(prep.off_topic),
+            off_topic_by_reason=dict(prep.off_topic_by_reason),
             duplicates_removed=prep.deduped.duplicates_removed,
             items=len(prep.deduped.items),
             stories=len(prep.stories),
