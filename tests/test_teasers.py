@@ -231,10 +231,10 @@ def test_an_off_topic_items_page_is_not_requested(web: WebServer, tmp_path: Path
     """The topic's include terms on the feed's headline and teaser: the on-topic item's page
     is read, the off-topic one's is not."""
     web.routes["/feed.xml"] = Route(body=rss([
-        item("Talks in Riyadh", web.url("/on"), "Ukrainian delegates arrived in Riyadh."),
+        item("Ukraine talks in Riyadh", web.url("/on"), "Ukrainian delegates arrived in Riyadh."),
         item("Song contest line-up", web.url("/off"), "The song contest line-up is out."),
     ]), content_type="application/rss+xml")  # fmt: skip
-    web.routes["/on"] = Route(body=PAGE.format(title="Talks in Riyadh",
+    web.routes["/on"] = Route(body=PAGE.format(title="Ukraine talks in Riyadh",
                               lede="Ukrainian delegates arrived in Riyadh.").encode())
     web.routes["/off"] = Route(body=PAGE.format(title="Song contest", lede="Songs.").encode())
     cfg = _topic_settings(tmp_path, web.url("/feed.xml"))
