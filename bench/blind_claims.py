@@ -5,6 +5,10 @@ held-out half frozen (SHA256SUMS) before any tuning. Report held-out figures onl
 
     .venv/bin/python -m bench.blind_claims [--set heldout|tune] [--eval-dir ../shared/eval]
 
+It prints, per label and kind, how many claims the checker calls `supported`, `unconfirmed`
+and `contradicted`, and the issue's targets on the whole half (faithful contradicted <= 3 %,
+faithful unconfirmed <= 20 %; edits not supported >= 90 %, edits contradicted >= 70 %).
+
 The live-blog entries are not copied into the repository (their text belongs to the Guardian and
 the BBC): each is found again in ../shared/eval by its file, time, title and text hash.
 """
@@ -17,6 +21,7 @@ import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 from briefing.check import check_bullet
 
@@ -48,14 +53,44 @@ def frozen(name: str) -> bool:
     return sums.get(name) == hashlib.sha256((HERE / name).read_bytes()).hexdigest()
 
 
+VERDICTS = ("supported", "unconfirmed", "contradicted")
+TARGETS = [  # (label, what is counted, at least or at most, share)
+    ("faithful", ("contradicted",), "<=", 0.03),
+    ("faithful", ("unconfirmed",), "<=", 0.20),
+    ("wrong", ("unconfirmed", "contradicted"), ">=", 0.90),
+    ("wrong", ("contradicted",), ">=", 0.70),
+]
+
+
+def verdict_of(r: Any) -> str:
+    """The checker's verdict; a checker from before the three verdicts passes or fails."""
+    got = getattr(r, "verdict", None)
+    return str(got) if got else ("supported" if r.ok else "contradicted")
+
+
 def table(claims: list[dict], texts: dict[str, str]) -> dict[tuple[str, str], Counter[str]]:
     rows: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for c in claims:
         r = check_bullet(c["claim"], [c["entry"]], {c["entry"]: texts[c["entry"]]})
         for kind in (c["kind"], "ALL"):
             rows[(c["label"], kind)]["n"] += 1
-            rows[(c["label"], kind)]["flagged"] += not r.ok
+            rows[(c["label"], kind)][verdict_of(r)] += 1
     return rows
+
+
+def report(rows: dict[tuple[str, str], Counter[str]]) -> list[str]:
+    """The table per label and kind, then each target met or not."""
+    out = [f"{'label':9} {'kind':17} {'n':>4} " + " ".join(f"{v:>14}" for v in VERDICTS)]
+    for (label, kind), v in sorted(rows.items()):
+        cells = " ".join(f"{v[x]:4} = {v[x] / v['n']:4.0%}    " for x in VERDICTS)
+        out.append(f"{label:9} {kind:17} {v['n']:4} {cells}")
+    for label, counted, how, share in TARGETS:
+        v = rows[(label, "ALL")]
+        got = sum(v[x] for x in counted) / v["n"] if v["n"] else 0.0
+        ok = got <= share if how == "<=" else got >= share
+        out.append(f"{label} {' or '.join(counted)}: {got:.1%} (target {how} {share:.0%}) "
+                   + ("met" if ok else "NOT met"))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     claims = json.loads((HERE / name).read_text("utf-8"))
     rows = table(claims, entry_texts(args.eval_dir))
     print(f"{name}: {len(claims)} claims over {len({c['entry'] for c in claims})} entries")
-    print("label     kind              flagged by the checker")
-    for (label, kind), v in sorted(rows.items()):
-        print(f"{label:9} {kind:17} {v['flagged']:3}/{v['n']:3} = {v['flagged'] / v['n']:.0%}")
+    print("\n".join(report(rows)))
     return 0
 
 

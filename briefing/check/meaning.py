@@ -23,6 +23,7 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
+from .conflicts import governed, other_count
 from .evidence import Sentence, Tok
 from .lexicon import (
     HEDGES,
@@ -41,6 +42,7 @@ from .lexicon import (
     is_predicate,
 )
 from .marks import Side, doers, hedge_at, name_like, negation_at, roles, speakers
+from .quantities import forms, mentions
 from .thresholds import MIN_EVIDENCE_SUPPORT, NAME_SIMILARITY, NUMBER_REACH
 from .words import support
 
@@ -49,6 +51,7 @@ from .words import support
 class Reason:
     kind: str  # evidence, polarity, number, role, attribution, time, place, modality, predicate
     text: str
+    conflict: bool = False  # aligned and opposed: the bullet is contradicted (conflicts.py)
 
 
 def _compared(side: Side) -> dict[str, list[int]]:
@@ -79,6 +82,8 @@ def polarity(b: Side, e: Side) -> list[Reason]:
         ei = ee.get(k)
         if not ei or {b.parity(i) for i in bi} & {e.parity(i) for i in ei}:
             continue
+        aligned = any(governed(b, x) for x in bi if b.parity(x)) or any(
+            governed(e, x) for x in ei if e.parity(x))  # the word its negation governs
         i, j = bi[0], ei[0]
         word = b.toks[i].word
         if b.parity(i):
@@ -89,8 +94,8 @@ def polarity(b: Side, e: Side) -> list[Reason]:
             text = f"'{word}' is negated in the source ('{_around(e, j)}') but not in the bullet"
             if b.depth[i] >= 2:
                 text += f", which affirms it by a double negation ('{_around(b, i)}')"
-        found.append((-len(word), text))
-    return [Reason("polarity", text) for _, text in sorted(found)[:2]]
+        found.append((not aligned, -len(word), text))
+    return [Reason("polarity", text, not u) for u, _, text in sorted(found)[:2]]
 
 
 def _around(side: Side, j: int) -> str:
@@ -132,12 +137,19 @@ def _counted(side: Side, i: int) -> tuple[set[str], int, int]:
 
 def numbers(b: Side, e: Side) -> list[Reason]:
     out = []
+    amounts = mentions(b.texts[0]) if b.texts else []
+    have = forms(" ".join(dict.fromkeys(x for x in e.texts if x)))
     for i, t in enumerate(b.toks):
         if t.kind != "n":
             continue
         where = [j for j, u in enumerate(e.toks) if u.kind == "n" and u.word == t.word]
+        if not where and any(m.start <= t.start < m.end and m.alts & have for m in amounts):
+            continue  # the same amount written another way ("three thousand": 3,000)
         if not where:
-            out.append(Reason("number", f"number {t.word} is not in the supporting sentences"))
+            other = other_count(b, i, e)
+            said = f", which give {other} for '{b.phrase(i, min(i + 1, len(b.toks) - 1))}'"
+            out.append(Reason("number", f"number {t.word} is not in the supporting sentences"
+                              + (said if other else ""), other is not None))
             continue
         mine, lo, hi = _counted(b, i)
         theirs = [_counted(e, j) for j in where]
@@ -181,7 +193,7 @@ def actors(b: Side, sentences: Sequence[Side]) -> list[Reason]:
         if not mine or not other or mine & other or aliases(mine) & aliases(other):
             continue
         out.append(Reason("role", f"the bullet has {_written(b, mine)} do it; the source has "
-                                  f"{_written(e, other)}"))  # fmt: skip
+                                  f"{_written(e, other)}", not mine & e.stems()))  # fmt: skip
     return out
 
 
@@ -227,8 +239,9 @@ def attribution(b: Side, sentences: Sequence[Side], context: Side) -> list[Reaso
             continue
         who = _names(clause, mine)
         if theirs:
+            swapped = not mine & named  # the bullet's speaker is named nowhere near
             out.append(Reason("attribution", f"the bullet has {who} say it; the source has "
-                                             f"{_names(best, theirs)}"))  # fmt: skip
+                                             f"{_names(best, theirs)}", swapped))  # fmt: skip
         else:
             out.append(Reason("attribution", f"the source does not have {who} say it"))
     return out
@@ -265,7 +278,7 @@ def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
         elif other := [w for w in times_e if TIME_WORDS[w] == TIME_WORDS[t.word]]:
             said = ", ".join(dict.fromkeys(other))
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences, "
-                                      f"which say '{said}'"))  # fmt: skip
+                                      f"which say '{said}'", t.stem not in near))  # fmt: skip
         elif t.stem not in near:
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences"))
         if _place(b, i) and t.stem not in have and not _similar(t, e):
@@ -343,7 +356,7 @@ def predicates(b: Side, e: Side, context: Side) -> list[Reason]:
         synonyms = group_stems(t.word)
         if opposite and not synonyms & have:
             out.append(Reason("predicate", f"the bullet says '{t.word}' where the source says "
-                                           f"'{_first_with(e, opposite)}'"))  # fmt: skip
+                                           f"'{_first_with(e, opposite)}'", True))  # fmt: skip
         elif not synonyms & near and in_groups(t.word):
             out.append(Reason("predicate", f"'{t.word}' is not in the supporting sentences"))
     return out[:3]

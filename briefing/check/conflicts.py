@@ -1,0 +1,71 @@
+"""Which of the meaning checks' findings are conflicts (a bullet `contradicted`) and which only
+leave its support unshown (`unconfirmed`). Pure.
+
+Precision first: a finding is a conflict only where the two things compared are aligned —
+the same predicate, the same counted noun, the same role:
+- a negation on one side only, of the word it governs there (the first content word in its
+  scope: "did not rule out *talks*", "*talks* were ruled out"), not of words further on;
+- a different number for the same counted noun ("14 *drones*" where the source has "12 drones");
+- a named doer or speaker swapped for another, who is not named in the evidence at all;
+- a day or month where the source has another one of the same class, and the bullet's is named
+  nowhere near its evidence.
+Every other finding (a preposition that differs, a verb the evidence lacks, a hedge on one side,
+a number counting different words) is unaligned: it makes a bullet `unconfirmed` at most.
+"""
+
+from __future__ import annotations
+
+from .lexicon import UNITS
+from .marks import Side, negation_at
+
+SCOPE_REACH = 16  # tokens back from a word in which the negation that covers it starts
+
+
+def governed(side: Side, i: int) -> bool:
+    """Whether token i is the word its negation governs: no other content word (names and
+    numbers aside) between the negation and it; for a negating verb after its subject
+    ("talks were ruled out"), the subject's last content word before it."""
+    toks = side.toks
+    for k in range(i - 1, max(-1, i - SCOPE_REACH), -1):
+        t = toks[k]
+        if t.kind == "p" and t.word != ",":
+            break
+        if negation_at(toks, k)[0]:
+            return True
+        if t.kind == "w" and t.content and not t.cap:
+            break
+    for k in range(i + 1, min(len(toks), i + 4)):  # "the talks were ruled out"
+        if toks[k].kind == "p":
+            return False
+        if negation_at(toks, k)[0] and toks[k].word not in ("not", "no", "never"):
+            return True
+        if toks[k].content and toks[k].word not in ("been", "being"):
+            return False
+    return False
+
+
+def counted(side: Side, i: int) -> set[str]:
+    """The nouns number i counts: the content words just after it (a unit counting too),
+    up to the next boundary, other number or preposition."""
+    out: set[str] = set()
+    toks = side.toks
+    for j in range(i + 1, min(len(toks), i + 4)):
+        t = toks[j]
+        if t.kind in ("p", "n") or t.word in ("of", "in", "on", "at", "to", "by", "for"):
+            break
+        if t.content and not t.cap:
+            out.add(t.stem)
+            if t.word not in UNITS:
+                break
+    return out
+
+
+def other_count(b: Side, i: int, e: Side) -> str | None:
+    """A different number the evidence gives for what bullet number i counts, if any."""
+    mine = counted(b, i)
+    if not mine:
+        return None
+    for j, u in enumerate(e.toks):
+        if u.kind == "n" and u.word != b.toks[i].word and counted(e, j) & mine:
+            return u.word
+    return None
