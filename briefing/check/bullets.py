@@ -143,8 +143,9 @@ C = TypeVar("C", bound=Cited)
 def screen(
     bullets: Iterable[C], sources: Mapping[str, str], limit: int, max_words: int = MAX_BULLET_WORDS
 ) -> tuple[list[Bullet], list[tuple[C, str]]]:
-    """A summariser's bullets -> (those that pass, up to `limit`, with their evidence; the rest
-    with the reason). Whitespace is folded; empty bullets are ignored. Instruction-like text
+    """A summariser's bullets -> (those that pass, up to `limit`, with their evidence and
+    verdict, `supported` or `unconfirmed`; the rest with the reason: contradicted, or over a
+    limit). Whitespace is folded; empty bullets are ignored. Instruction-like text
     fails with a reason starting "instruction-like text", which `validate` lists as flagged."""
     good: list[Bullet] = []
     bad: list[tuple[C, str]] = []
@@ -157,8 +158,8 @@ def screen(
             bad.append((b, f"longer than {max_words} words"))
             continue
         res = check_bullet(text, b.citations, sources, index=index)
-        if not res.ok:
-            bad.append((b, "; ".join(res.reasons)))
+        if res.failed:  # contradicted: re-asked, then dropped; unconfirmed is kept, marked
+            bad.append((b, _why(res)))
         elif len(good) >= limit:
             bad.append((b, f"over the limit of {limit} bullets"))
         else:
@@ -208,8 +209,8 @@ def validate(
         kept = []
         for b in bullets:
             res = check_bullet(b.text, b.citations, sources, index=index)
-            reason = "; ".join(res.reasons)
-            if res.ok:
+            reason = _why(res) if res.failed else "; ".join(res.reasons)
+            if not res.failed:
                 kept.append(res.bullet())
             elif res.instruction:
                 entry = res.evidence[0].entry if res.evidence else _first(b.citations)
@@ -232,6 +233,12 @@ def validate(
         first.setdefault(f.text, f)
     out.flagged = list(first.values())
     return out
+
+
+def _why(res: BulletCheck) -> str:
+    """A contradicted bullet's reasons, its conflict first (what a re-ask is told)."""
+    rest = [r for r in res.reasons if r != res.reason]
+    return "; ".join([res.reason, *rest] if res.reason else rest)
 
 
 def _first(citations: Sequence[str]) -> str | None:

@@ -15,8 +15,18 @@ a number counting different words) is unaligned: it makes a bullet `unconfirmed`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .lexicon import UNITS
 from .marks import Side, negation_at
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    kind: str  # evidence, polarity, number, role, attribution, time, place, modality, predicate
+    text: str
+    conflict: bool = False  # aligned and opposed: the bullet is contradicted (conflicts.py)
+
 
 SCOPE_REACH = 16  # tokens back from a word in which the negation that covers it starts
 

@@ -18,12 +18,12 @@ reason in words:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
-from .conflicts import governed, other_count
+from .conflicts import Reason, governed
+from .counts import numbers
 from .evidence import Sentence, Tok
 from .lexicon import (
     HEDGES,
@@ -34,7 +34,6 @@ from .lexicon import (
     SPEECH,
     TIME_WORDS,
     TITLES,
-    UNITS,
     aliases,
     antonyms_in,
     group_stems,
@@ -42,16 +41,8 @@ from .lexicon import (
     is_predicate,
 )
 from .marks import Side, doers, hedge_at, name_like, negation_at, roles, speakers
-from .quantities import forms, mentions
-from .thresholds import MIN_EVIDENCE_SUPPORT, NAME_SIMILARITY, NUMBER_REACH
+from .thresholds import MIN_EVIDENCE_SUPPORT, NAME_SIMILARITY
 from .words import support
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    kind: str  # evidence, polarity, number, role, attribution, time, place, modality, predicate
-    text: str
-    conflict: bool = False  # aligned and opposed: the bullet is contradicted (conflicts.py)
 
 
 def _compared(side: Side) -> dict[str, list[int]]:
@@ -115,50 +106,6 @@ def _around(side: Side, j: int) -> str:
         while lo < j and side.toks[lo].kind == "p":
             lo += 1
     return side.phrase(lo, j) if j - lo < 10 else f"{side.phrase(lo, lo)} … {side.phrase(j - 4, j)}"
-
-
-def _counted(side: Side, i: int) -> tuple[set[str], int, int]:
-    """The content words next to number i (same clause, no other number between; units are
-    skipped), and the span they cover."""
-    stems: set[str] = set()
-    lo = hi = i
-    for step in (-1, 1):
-        j = i + step
-        while 0 <= j < len(side.toks) and abs(j - i) <= NUMBER_REACH:
-            t = side.toks[j]
-            if t.kind in ("p", "n") or t.word in ("and", "or", "but", "while", "of"):
-                break
-            if t.content and t.word not in UNITS:
-                stems.add(t.stem)
-                lo, hi = min(lo, j), max(hi, j)
-            j += step
-    return stems, lo, hi
-
-
-def numbers(b: Side, e: Side) -> list[Reason]:
-    out = []
-    amounts = mentions(b.texts[0]) if b.texts else []
-    have = forms(" ".join(dict.fromkeys(x for x in e.texts if x)))
-    for i, t in enumerate(b.toks):
-        if t.kind != "n":
-            continue
-        where = [j for j, u in enumerate(e.toks) if u.kind == "n" and u.word == t.word]
-        if not where and any(m.start <= t.start < m.end and m.alts & have for m in amounts):
-            continue  # the same amount written another way ("three thousand": 3,000)
-        if not where:
-            other = other_count(b, i, e)
-            said = f", which give {other} for '{b.phrase(i, min(i + 1, len(b.toks) - 1))}'"
-            out.append(Reason("number", f"number {t.word} is not in the supporting sentences"
-                              + (said if other else ""), other is not None))
-            continue
-        mine, lo, hi = _counted(b, i)
-        theirs = [_counted(e, j) for j in where]
-        if not mine or any(not s or s & mine for s, _, _ in theirs):
-            continue
-        _, elo, ehi = theirs[0]
-        out.append(Reason("number", f"number {t.word} counts '{b.phrase(lo, hi)}' in the bullet "
-                                    f"but '{e.phrase(elo, ehi)}' in the source"))  # fmt: skip
-    return out
 
 
 def role_check(b: Side, e: Side) -> list[Reason]:

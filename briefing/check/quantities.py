@@ -154,6 +154,11 @@ def forms(text: str) -> set[str]:
 
 
 def missing(text: str, source: str) -> list[str]:
-    """The amounts of `text` (as written) that `source` states in no form."""
+    """The amounts of `text` (as plain numbers) that `source` states in no form."""
     have = forms(source)
-    return [text[m.start : m.end].strip() for m in mentions(text) if not m.alts & have]
+    return [plain(m) for m in mentions(text) if not m.alts & have]
+
+
+def plain(m: Mention) -> str:
+    """A mention's amount as a plain number ("4,000": 4000, "sixty minutes": 60)."""
+    return min((a for a in m.alts if not a.startswith("dur:")), key=lambda a: (len(a), a))
