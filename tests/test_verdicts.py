@@ -69,6 +69,8 @@ def test_unknown_citations_contradict() -> None:
     ("a quarter of a million", "250,000"), ("half past seven", "7:30pm"),
     ("quarter to eight", "7.45"), ("sixty", "60"), ("800,000", "800k"),
     ("one of them", "them"), ("1.5m", "one and a half million"),
+    ("six thousand and seventy-nine", "6,079"), ("one point five", "1.5"),
+    ("nineteen ninety-nine", "1999"), ("twenty-first", "21st"), ("half a billion", "500m"),
 ])  # fmt: skip
 def test_one_amount_written_two_ways_is_one_amount(said: str, source: str) -> None:
     assert missing(said, source) == []
@@ -79,3 +81,13 @@ def test_one_amount_written_two_ways_is_one_amount(said: str, source: str) -> No
 ])  # fmt: skip
 def test_different_amounts_stay_different(said: str, source: str) -> None:
     assert missing(said, source)
+
+
+def test_a_number_in_words_is_found_whole_in_its_source() -> None:
+    """"one hundred and nine points" is 109 points: neither 1 nor 9 is a number to find,
+    nor are its words missing content words."""
+    source = {"e": "The Dow Jones industrial average is up 109 points or 0.6%, while the Nasdaq "
+                   "is about 1% higher."}  # fmt: skip
+    r = check_bullet("The Dow Jones industrial average is up one hundred and nine points or "
+                     "0.6%, while the Nasdaq is about 1% higher.", ["e"], source)  # fmt: skip
+    assert r.verdict == "supported", r.reasons

@@ -29,12 +29,26 @@ def _counted(side: Side, i: int) -> tuple[set[str], int, int]:
     return stems, lo, hi
 
 
+def spans(b: Side, e: Side, compound: bool = False) -> set[int]:
+    """The bullet's tokens inside an amount its evidence gives in some form ("one hundred and
+    nine": 109); with `compound`, only amounts of more than one token."""
+    have = forms(" ".join(dict.fromkeys(x for x in e.texts if x)))
+    got = set()
+    for m in mentions(b.texts[0]) if b.texts else []:
+        inside = [i for i, t in enumerate(b.toks) if m.start <= t.start < m.end]
+        several = sum(b.toks[i].kind == "n" for i in inside) > 1  # "one hundred and nine"
+        if m.alts & have and (several or not compound):
+            got.update(inside)
+    return got
+
+
 def numbers(b: Side, e: Side) -> list[Reason]:
     out = []
     amounts = mentions(b.texts[0]) if b.texts else []
     have = forms(" ".join(dict.fromkeys(x for x in e.texts if x)))
+    compound = spans(b, e, compound=True)
     for i, t in enumerate(b.toks):
-        if t.kind != "n":
+        if t.kind != "n" or i in compound:
             continue
         where = [j for j, u in enumerate(e.toks) if u.kind == "n" and u.word == t.word]
         if not where and any(m.start <= t.start < m.end and m.alts & have for m in amounts):

@@ -23,7 +23,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from .conflicts import Reason, governed
-from .counts import numbers
+from .counts import numbers, spans
 from .evidence import Sentence, Tok
 from .lexicon import (
     HEDGES,
@@ -315,10 +315,12 @@ def _first_with(side: Side, stems: set[str]) -> str:
 
 def _support(b: Side, e: Side, context: Side) -> float:
     """Share of the bullet's content words (names and numbers count double) found in its
-    evidence and the sentences around it, a synonym counting."""
+    evidence and the sentences around it, a synonym counting; an amount the evidence gives in
+    another form ("fifty-seven": 57) is found."""
     want: dict[str, float] = {}
-    for t in b.toks:
-        if t.content:
+    given = spans(b, e)
+    for i, t in enumerate(b.toks):
+        if t.content and i not in given:
             want[t.stem] = max(want.get(t.stem, 0.0), 2.0 if (t.kind == "n" or t.cap) else 1.0)
     return support(want.items(), e.stems() | context.stems(), synonyms=True)
 

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process
 
 from ..text import fingerprint_text
 from .lexicon import NOT_NAMES, STOPWORDS, group_stems, stem
-from .quantities import missing
+from .quantities import forms, found, missing
 from .thresholds import NAME_SIMILARITY, UNRELATED_SUPPORT
 
 WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")  # letters of any script: 'Szłapka', 'Łukasz'
@@ -111,7 +111,10 @@ def words_check(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
     if missing_names:
         reasons.append(("names not in the cited text: " + ", ".join(missing_names), True))
     have = {stem(w) for w in content_words(source_text)}
-    score = support([(stem(w), 1.0) for w in content_words(text)], have)
+    rest = text  # an amount the source gives in another form ("fifty-seven": 57) is found
+    for a, z in reversed(found(text, forms(source_text))):
+        rest = rest[:a] + " " + rest[z:]
+    score = support([(stem(w), 1.0) for w in content_words(rest)], have)
     if score < min_support:
         unrelated = score < UNRELATED_SUPPORT
         why = ": nothing in the cited entries bears on it" if unrelated else ""
