@@ -136,9 +136,9 @@ def mentions(text: str) -> list[Mention]:
             at = hour + minutes / 100 if past else hour - 1 + (60 - minutes) / 100
             out.append(Mention(m.start(), m.end(), frozenset({fmt(round(at, 2))})))
             continue
-        if (got := _special(m)) is not None:
-            if got:
-                out.append(Mention(m.start(), m.end(), frozenset(got)))
+        if (special := _special(m)) is not None:
+            if special:
+                out.append(Mention(m.start(), m.end(), frozenset(special)))
             continue
         if m.group("ratio_a"):  # "four in ten": 40 (per cent)
             a, b = (_value(m.group(g)) for g in ("ratio_a", "ratio_b"))
