@@ -32,20 +32,26 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def entry_texts(eval_dir: Path) -> dict[str, str]:
-    """Entry id -> text, the live-blog ones read from `eval_dir` and checked by hash."""
+def entry_texts(eval_dir: Path, titles: bool = True) -> dict[str, str]:
+    """Entry id -> text, the live-blog ones read from `eval_dir` and checked by hash. With
+    `titles`, an entry's title heads its text, as in a run (`Entry.text`: headline and body,
+    what the checks compare against) and as the writers and labellers saw it."""
     texts: dict[str, str] = {}
     for e in json.loads((HERE / "entries.json").read_text("utf-8")):
         if "text" in e:
-            texts[e["entry"]] = e["text"]
+            texts[e["entry"]] = _titled(e["title"], e["text"], titles)
             continue
         split, name = e["source"].split("/", 1)
         blog = json.loads((eval_dir / split / "blogs" / name).read_text("utf-8"))
         found = [x["text"] for x in blog["entries"] if _sha(x["text"]) == e["sha256"]]
         if not found:
             raise SystemExit(f"{e['entry']}: not found in {eval_dir / split / 'blogs' / name}")
-        texts[e["entry"]] = found[0]
+        texts[e["entry"]] = _titled(e["title"], found[0], titles)
     return texts
+
+
+def _titled(title: str, text: str, titles: bool) -> str:
+    return f"{title}\n{text}" if titles and title and not text.startswith(title) else text
 
 
 def frozen(name: str) -> bool:
@@ -97,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", choices=("heldout", "tune"), default="heldout")
     ap.add_argument("--eval-dir", type=Path, default=HERE.parents[2].parent / "shared" / "eval")
+    ap.add_argument("--no-titles", action="store_true",
+                    help="check against the entries' bodies only, without their titles")
     args = ap.parse_args(argv)
     name = f"claims_{args.set}.json"
     if not frozen(name):
@@ -106,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.eval_dir}: no such folder (give --eval-dir)", file=sys.stderr)
         return 2
     claims = json.loads((HERE / name).read_text("utf-8"))
-    rows = table(claims, entry_texts(args.eval_dir))
+    rows = table(claims, entry_texts(args.eval_dir, titles=not args.no_titles))
     print(f"{name}: {len(claims)} claims over {len({c['entry'] for c in claims})} entries")
     print("\n".join(report(rows)))
     return 0

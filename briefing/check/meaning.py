@@ -224,8 +224,10 @@ def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
             pass
         elif other := [w for w in times_e if TIME_WORDS[w] == TIME_WORDS[t.word]]:
             said = ", ".join(dict.fromkeys(other))
+            named = [w for w in other if w not in RELATIVE]  # "yesterday" may be Wednesday
+            clash = t.stem not in near and t.word not in RELATIVE and bool(named)
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences, "
-                                      f"which say '{said}'", t.stem not in near))  # fmt: skip
+                                      f"which say '{said}'", clash))  # fmt: skip
         elif t.stem not in near:
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences"))
         if _place(b, i) and t.stem not in have and not _similar(t, e):
@@ -239,6 +241,9 @@ def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
             out.append(Reason("place", "names not in the supporting sentences: "
                                        + ", ".join(dict.fromkeys(missing))))  # fmt: skip
     return out
+
+
+RELATIVE = frozenset("yesterday today tonight tomorrow".split())  # days named by the date
 
 
 def _place(side: Side, i: int) -> bool:
