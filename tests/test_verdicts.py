@@ -91,3 +91,22 @@ def test_a_number_in_words_is_found_whole_in_its_source() -> None:
     r = check_bullet("The Dow Jones industrial average is up one hundred and nine points or "
                      "0.6%, while the Nasdaq is about 1% higher.", ["e"], source)  # fmt: skip
     assert r.verdict == "supported", r.reasons
+
+
+def test_a_summariser_keeps_unconfirmed_bullets_marked_and_fails_contradicted_ones() -> None:
+    """`screen` (what the LLM summariser re-asks on, then drops) and `validate` (the run's
+    last check) fail only contradicted bullets; an unconfirmed one is kept with its verdict,
+    reason and evidence."""
+    from briefing.check import screen, validate
+    from briefing.contract import Bullet
+
+    hedge_dropped = Bullet(text="Talks resume in Riyadh on Monday, officials said.",
+                           citations=["e1"])  # fmt: skip
+    invented = Bullet(text="Talks resume in Geneva on Monday, officials said.", citations=["e1"])
+    good, bad = screen([hedge_dropped, invented], SOURCE, limit=5)
+    assert [(b.text, b.verdict) for b in good] == [(hedge_dropped.text, "unconfirmed")]
+    assert good[0].reason and "hedges 'resume'" in good[0].reason and good[0].evidence
+    assert [(b.text, "Geneva" in why) for b, why in bad] == [(invented.text, True)]
+    checked = validate([hedge_dropped, invented], [], SOURCE)
+    assert [b.verdict for b in checked.summary] == ["unconfirmed"]
+    assert [d.text for d in checked.dropped] == [invented.text]

@@ -93,3 +93,22 @@ def test_an_unconfirmed_bullet_is_shown_as_such_with_its_evidence_everywhere() -
         assert "said to be furious" in out
     assert "the source says: “British officials are said to be furious" in md
     assert '<details class="evidence" data-pagefind-ignore="all" open>' in html
+
+
+def test_a_verifier_quote_found_in_the_source_makes_an_unconfirmed_bullet_supported() -> None:
+    from briefing.check import Verdict, check_briefing, claim_key, verdicts
+    from briefing.contract import Briefing
+
+    data = json.loads(SAMPLE.read_text("utf-8"))
+    data["sections"][0]["bullets"][0].update(text=HEDGE_DROPPED, citations=["ebb842f0caf58"])
+    b = Briefing.model_validate(data)
+    b.sections[0].bullets[0] = {r.text: r for _, r in check_briefing(b)}[HEDGE_DROPPED].bullet()
+    quote = b.sections[0].bullets[0].evidence[0].text
+    said = {claim_key(HEDGE_DROPPED): Verdict(True, quote, "")}
+    after, _ = verdicts(b, said, "checker")
+    x = after.sections[0].bullets[0]
+    assert x.verdict == "supported" and "model:checker" in x.verified_by
+    assert x.reason and "confirmed by the verifier (checker)" in x.reason
+    lying, _ = verdicts(b, {claim_key(HEDGE_DROPPED): Verdict(True, "nobody wrote this", "")},
+                        "checker")  # fmt: skip
+    assert lying.sections[0].bullets[0].verdict == "unconfirmed"
