@@ -110,3 +110,12 @@ def test_a_summariser_keeps_unconfirmed_bullets_marked_and_fails_contradicted_on
     checked = validate([hedge_dropped, invented], [], SOURCE)
     assert [b.verdict for b in checked.summary] == ["unconfirmed"]
     assert [d.text for d in checked.dropped] == [invented.text]
+
+
+def test_two_names_swapped_around_the_same_word_contradict() -> None:
+    source = {"s": "Greece rejected a bailout request from Germany on Friday."}
+    r = check_bullet("Germany rejected a bailout request from Greece on Friday.", ["s"], source)
+    assert r.verdict == "contradicted" and r.reason and "other way round" in r.reason
+    passive = check_bullet("A bailout request from Germany was rejected by Greece on Friday.",
+                           ["s"], source)  # fmt: skip
+    assert passive.verdict != "contradicted", passive.reason

@@ -15,9 +15,10 @@ a number counting different words) is unaligned: it makes a bullet `unconfirmed`
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from .lexicon import UNITS
+from .lexicon import CLAUSE_CONJ, PASSIVE_AUX, TITLES, UNITS
 from .marks import Side, negation_at
 
 
@@ -79,3 +80,48 @@ def other_count(b: Side, i: int, e: Side) -> str | None:
         if u.kind == "n" and u.word != b.toks[i].word and counted(e, j) & mine:
             return u.word
     return None
+
+
+def _sides_of(side: Side, k: int, names: set[str]) -> tuple[set[str], set[str]]:
+    """The names (of `names`) before and after token k in its clause."""
+    toks = side.toks
+    before: set[str] = set()
+    after: set[str] = set()
+    for step, into in ((-1, before), (1, after)):
+        j = k + step
+        while 0 <= j < len(toks) and toks[j].kind != "p" and toks[j].word not in CLAUSE_CONJ:
+            if toks[j].stem in names:
+                into.add(toks[j].stem)
+            j += step
+    return before, after
+
+
+def _passive(side: Side, k: int) -> bool:
+    toks = side.toks
+    near = [t.word for t in toks[max(0, k - 3) : k + 4]]
+    return "by" in near or any(w in PASSIVE_AUX for w in near[:3])
+
+
+def swapped(b: Side, e: Side) -> list[Reason]:
+    """Two names on either side of the same word ("Greece rejected a request from Germany"
+    where the source has "Germany rejected a request from Greece"), in active clauses on both
+    sides: the doer and the receiver swapped."""
+    names = {t.stem for t in b.toks if t.cap and t.word not in TITLES}  # found in any case
+    if len(names) < 2:
+        return []
+    once_b = Counter(t.stem for t in b.toks if t.kind == "w")
+    once_e = Counter(t.stem for t in e.toks if t.kind == "w")
+    for k, t in enumerate(b.toks):
+        if (t.kind != "w" or not t.content or t.stem in names or once_b[t.stem] != 1
+                or once_e[t.stem] != 1):  # fmt: skip
+            continue
+        j = next(i for i, u in enumerate(e.toks) if u.stem == t.stem)
+        if _passive(b, k) or _passive(e, j):
+            continue
+        (bb, ba), (eb, ea) = _sides_of(b, k, names), _sides_of(e, j, names)
+        x, y = bb & ea - eb, ba & eb - ea
+        if x and y:
+            return [Reason("role", f"the bullet has '{'/'.join(sorted(x))}' before '{t.word}' and "
+                                   f"'{'/'.join(sorted(y))}' after it; the source has them the "
+                                   "other way round", True)]  # fmt: skip
+    return []

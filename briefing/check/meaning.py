@@ -22,7 +22,7 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
-from .conflicts import Reason, governed
+from .conflicts import Reason, governed, swapped
 from .counts import numbers, spans
 from .evidence import Sentence, Tok
 from .lexicon import (
@@ -343,6 +343,7 @@ def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentenc
         *numbers(b, e),
         *role_check(b, e),
         *actors(b, sentences),
+        *swapped(b, e),
         *attribution(b, sentences, ctx),
         *time_and_place(b, e, ctx),
         *modality(b, e),
