@@ -7,6 +7,7 @@ the same predicate, the same counted noun, the same role:
   scope: "did not rule out *talks*", "*talks* were ruled out"), not of words further on;
 - a different number for the same counted noun ("14 *drones*" where the source has "12 drones");
 - a named doer or speaker swapped for another, who is not named in the evidence at all;
+- two names on either side of the same word, the other way round in the source (`swapped`);
 - a day or month where the source has another one of the same class, and the bullet's is named
   nowhere near its evidence.
 Every other finding (a preposition that differs, a verb the evidence lacks, a hedge on one side,
