@@ -24,7 +24,7 @@ from . import pipeline
 from .config import FOLDERS, SAMPLE_ID, Settings, Topic, missing_paths, resolve, span, zone
 from .contract import Briefing
 from .errors import NothingToBrief, UsageError
-from .ingest import FetchOptions, expand, ingest, load_rules
+from .ingest import FetchOptions, PageScope, expand, ingest, load_rules
 from .models import Window
 from .net import run_deadline
 from .pipeline import Relevance, ReportsUsage, Summariser, SummaryRequest
@@ -264,10 +264,13 @@ def read_inputs(
     on_progress: Callable[[str], None] | None = None,
     fetch: FetchOptions | None = None,
 ) -> pipeline.Read:
-    """Every input of the request, read and split into entries."""
+    """Every input of the request, read and split into entries. A feed item's page is
+    fetched only when the item is in the request's window and on its topic (`PageScope`)."""
     rules = load_rules(req.settings.boilerplate)
     fetch = fetch or FetchOptions.from_settings(req.settings)
-    got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress)
+    scope = PageScope(req.window, Relevance(req.topic.include).includes)
+    got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress,
+                 scope=scope)  # fmt: skip
     return pipeline.Read(got.loaded, got.skipped)
 
 

@@ -88,6 +88,9 @@ class Source(_Strict):
     text: str
     also_in: list[Occurrence] = Field(default_factory=list)
     duplicate_of: str | None = None  # canonical entry id when this entry was merged
+    # only a cut feed teaser was read (its page was not): `excerpt` is the teaser, `text` the
+    # headline alone, so no bullet can rest on it; the source line says so
+    teaser: bool = False
 
 
 class Dropped(_Strict):

@@ -150,6 +150,7 @@ class Settings(BaseSettings):
     # network: a fetch's whole time (connect, redirects, body), however slowly bytes arrive
     fetch_timeout: float = Field(default=15.0, gt=0)
     fetch_concurrency: int = Field(default=8, ge=1, le=64)  # a feed's item pages at once
+    fetch_pages: bool = True  # read a feed item's page when the feed has only a teaser of it
     # links found in feeds and redirects to other hosts may not reach loopback, private or
     # link-local addresses unless this is on (feeds served on your own network)
     allow_private_addresses: bool = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape as html_escape
 from typing import Any
@@ -18,6 +19,7 @@ from ..text import scrub_line, slug
 from .clean import Rules, clean, detect_publisher, safe_url
 from .dates import in_range, parse_when  # (moved to dates.py: livehtml needs them too)
 from .decode import decode as decode  # re-exported: where bytes became text before
+from .teasers import is_cut
 
 MAX_JSON_DEPTH = 20
 DOC_ID_CHARS = 48  # a document id from a title or URL
@@ -326,13 +328,35 @@ def documents_from_feed(
                 author=item.get("author"),
             )  # fmt: skip
         except InputError as exc:
-            problems.append(str(exc))
-            continue
+            headline = _headline_only(item.get("title"), link, stem, rules, tz, feed_title, when)
+            if headline is None:
+                problems.append(str(exc))
+                continue
+            loaded = headline
+        if is_cut(text, body, link):  # its page may replace it (`web.py`); if not, a teaser
+            loaded.document = replace(loaded.document, teaser=True)
         out.append(loaded)
     if not out:
         raise InputError(source, "; ".join(problems) or "no usable feed items")
     out[0].problems.extend(problems)
     return out
+
+
+def _headline_only(
+    title: str | None, link: str | None, stem: str, rules: Rules, tz: ZoneInfo,
+    publisher: str | None, when: datetime | None,
+) -> Loaded | None:
+    """A feed item with a headline and a link but no text of its own: a teaser of nothing
+    but its headline, whose page is its text if it can be read. None without either."""
+    if not (link and title and title.strip()):
+        return None
+    try:
+        loaded = document_from_text(title, doc_id=stem, source=link, rules=rules, tz=tz,
+                                    title=title, publisher=publisher, published=when, url=link)
+    except InputError:  # a headline that is all boilerplate
+        return None
+    loaded.document = replace(loaded.document, text="", teaser=True, raw_text=f"{title}\n{link}")
+    return loaded
 
 
 def looks_like_feed(data: bytes) -> bool:

@@ -36,7 +36,7 @@ from ..contract import (
     SummariserInfo,
 )
 from ..errors import LLMError, NothingToBrief
-from ..models import Document, Entry, Loaded, Story, Window
+from ..models import Document, Entry, Item, Loaded, Story, Window
 from ..tokens import count_in_background, counter
 from .dedupe import DedupeResult, dedupe
 from .relevance import Relevance
@@ -173,14 +173,29 @@ def brief(
             + (f" ({prep.links} link-only)" if prep.links else "")
             + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
         )
-    top = prep.stories[: request.max_sections]  # ranked: the rest cost nothing to summarise
-    listed = prep.stories[request.max_sections : request.max_sections + request.also_reported]
-    draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
+    # ranked: the rest cost nothing to summarise. A story known only by cut feed teasers has
+    # no text to summarise: it is listed by its headline, its sources marked as teasers
+    top = [s for s in prep.stories if not teasers_only(s)][: request.max_sections]
+    chosen = {s.id for s in top}
+    listed = [s for s in prep.stories if s.id not in chosen][: request.also_reported]
+    readable = tuple(replace(s, items=tuple(it for it in s.items if not _teaser(it))) for s in top)
+    draft = summarise(replace(request, stories=readable), summariser, fallback)
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
                         topic_id=topic_id, also=mentions(listed))  # fmt: skip
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
     return briefing
+
+
+def teasers_only(story: Story) -> bool:
+    """Whether every report of the story is a cut feed teaser (no text to summarise)."""
+    return all(_teaser(it) for it in story.items)
+
+
+def _teaser(item: Item) -> bool:
+    """An item known only by cut feed teasers: the summariser is not given it at all (not
+    even its headline), so no bullet rests on a teaser alone."""
+    return all(m.teaser is not None for m in item.members)
 
 
 def _iso(dt: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str | None:
@@ -244,10 +259,11 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
                 published=published,
                 url=url,
                 anchor=e.anchor,
-                excerpt=_excerpt(body or e.headline or ""),
+                excerpt=_excerpt(e.teaser or body or e.headline or ""),
                 text="\n".join(x for x in (e.headline, body) if x),  # = e.text
                 also_in=[],
                 duplicate_of=canonical_of.get(e.id),
+                teaser=e.teaser is not None,
             )
     return sources
 

@@ -43,10 +43,15 @@ class Relevance:
         return self._inc is not None or self._exc is not None
 
     def matches(self, e: Entry) -> bool:
-        text = e.text
+        text = e.topic_text
         if self._inc is not None and not self._inc.search(text):
             return False
         return self._exc is None or not self._exc.search(text)
+
+    def includes(self, text: str) -> bool:
+        """Whether an include term matches this text (any text, when there are none): a feed
+        item worth reading its page for (`ingest.PageScope`)."""
+        return self._inc is None or self._inc.search(text) is not None
 
     def split(self, entries: Sequence[Entry]) -> tuple[list[Entry], list[Entry]]:
         """(on the topic, off it)."""
@@ -62,5 +67,5 @@ class Relevance:
             return []
         found: set[str] = set()
         for e in entries:
-            found.update(m.lastgroup for m in self._inc.finditer(e.text) if m.lastgroup)
+            found.update(m.lastgroup for m in self._inc.finditer(e.topic_text) if m.lastgroup)
         return [t for i, t in enumerate(self.include) if f"t{i}" not in found]
