@@ -30,6 +30,11 @@ class Bullet(_Strict):
     # evidence sentences say the same: polarity, numbers, roles, speaker, time, place,
     # modality, predicates); a verifier model adds "model:<name>"
     verified_by: list[str] = Field(default_factory=list)
+    # the checker's verdict: "supported" (the evidence says it), "unconfirmed" (nothing
+    # conflicts, but the support cannot be shown word for word: shown to the reader as such),
+    # "contradicted" (never kept in a briefing); `reason` says why in words
+    verdict: Literal["supported", "unconfirmed", "contradicted"] = "supported"
+    reason: str | None = None
 
 
 class Section(_Strict):

@@ -39,6 +39,8 @@ class CitedBullet:
     refs: list[tuple[int, str]]  # (number, entry id)
     evidence: list[tuple[int, str, str]]  # (number, entry id, supporting sentence)
     said: dict[str, str]  # entry id -> its supporting sentences, for a citation's tooltip
+    verdict: str = "supported"  # "unconfirmed": shown as not confirmed word for word
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,8 @@ def view(b: Briefing) -> View:
         evidence = [(number[e.entry], e.entry, e.text)
                     for e in bullet.evidence if e.entry in number]
         said = {c: " … ".join(t for _, e, t in evidence if e == c) for c in number}
-        return CitedBullet(bullet.text, refs, evidence, {c: t for c, t in said.items() if t})
+        return CitedBullet(bullet.text, refs, evidence, {c: t for c, t in said.items() if t},
+                           bullet.verdict, bullet.reason)
 
     summary = [cite(x) for x in b.summary]
     sections = [(s.title, [cite(x) for x in s.bullets], s.continues) for s in b.sections]
