@@ -38,6 +38,7 @@ from ..contract import (
 from ..errors import LLMError, NothingToBrief
 from ..models import Document, Entry, Loaded, Story, Window
 from ..tokens import count_in_background, counter
+from .corroborate import corroborate
 from .dedupe import DedupeResult, dedupe
 from .relevance import Relevance
 from .stories import continuations, group, titled_by
@@ -273,6 +274,7 @@ def assemble(
     sources = build_sources(prep, window.tz)
     texts = {k: v.text for k, v in sources.items()}
     checked = validate(draft.summary, draft.sections, texts, draft.dropped)
+    summary, sections = corroborate(checked.summary, checked.sections, prep.stories, sources)
     prompts = list(draft.prompts)
     return Briefing(
         topic=topic,
@@ -291,8 +293,8 @@ def assemble(
             notice=draft.notice,
             degraded=draft.degraded,
         ),
-        summary=checked.summary,
-        sections=checked.sections,
+        summary=summary,
+        sections=sections,
         also_reported=list(also),
         sources=sources,
         duplicates=[Duplicate(entry=m, kept=c, kind=k) for m, c, k in prep.deduped.relations],

@@ -1,0 +1,130 @@
+"""Corroboration and disagreement (issue 27): a small corpus with known agreements, a number
+disagreement, a denial and two copies of one Reuters report (tests/fixtures/corroboration),
+and the Guardian and the BBC on the same real event (tests/eval_data/multi-publisher)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.contract import Briefing, Bullet, Source
+from briefing.pipeline import SummaryRequest
+from briefing.pipeline.corroborate import agency
+
+from .conftest import FIXTURES, brief
+from .fakes import FakeSummariser, draft
+
+CORPUS = FIXTURES / "corroboration"
+REAL = Path(__file__).parent / "eval_data" / "multi-publisher"
+
+STRIKE = "The strike hit a power station in the Darnytskyi district, cutting electricity to thousands of homes."
+DRONES = "Russia launched 140 drones at Kyiv overnight, Ukraine's air force said on Tuesday."
+ENVOYS = "The Kremlin confirmed that Russian and American envoys will meet in Riyadh on Thursday."
+ZELENSKYY = "Volodymyr Zelenskyy called for more air defence systems from Ukraine's allies."
+WIRE = ("Ukrainian President Volodymyr Zelenskiy asked allies on Tuesday for more air defence "
+        "systems after an overnight drone attack on Kyiv knocked out a power station.")
+
+
+def _entry(req: SummaryRequest, publisher: str, starts: str) -> str:
+    for story in req.stories:
+        for item in story.items:
+            for e in item.members:
+                if e.body.startswith(starts) or starts in e.body:
+                    if publisher in e.document or publisher == "*":
+                        return e.id
+    raise AssertionError(f"no entry of {publisher} with {starts!r}")
+
+
+def _run(bullets: list[tuple[str, str]], inputs: list[str] | None = None) -> Briefing:
+    """A briefing of the corpus whose bullets are `bullets`: (text, document of its citation)."""
+
+    def answer(req: SummaryRequest):  # type: ignore[no-untyped-def]
+        cited = [(text, [_entry(req, doc, text.split(" … ")[0][:40])]) for text, doc in bullets]
+        return draft({"Kyiv": cited})
+
+    return brief(None, FakeSummariser().enqueue(answer), inputs=inputs or [str(CORPUS)],
+                 topic="Kyiv", max_sections=10)  # fmt: skip
+
+
+def _bullet(b: Briefing, starts: str) -> Bullet:
+    return next(x for x in b.all_bullets() if x.text.startswith(starts))
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Briefing:
+    return _run([(STRIKE, "guardian"), (DRONES, "guardian"), (ENVOYS, "guardian"),
+                 (ZELENSKYY, "guardian"), (WIRE, "wire")])  # fmt: skip
+
+
+def test_every_publisher_that_reports_a_fact_is_named_once(corpus: Briefing) -> None:
+    x = _bullet(corpus, STRIKE[:30])
+    pubs = [c.publisher for c in x.corroboration]
+    assert pubs[0] == "The Guardian" and len(pubs) == len(set(pubs))
+    assert set(pubs) == {"The Guardian", "BBC News", "Sky News", "The Independent"}
+    bbc = next(c for c in x.corroboration if c.publisher == "BBC News")
+    assert "Darnytskyi" in bbc.evidence and corpus.sources[bbc.entry].publisher == "BBC News"
+    assert not x.single_source and not x.disagreements
+
+
+def test_copies_of_one_wire_report_count_once_and_say_so(corpus: Briefing) -> None:
+    x = _bullet(corpus, STRIKE[:30])
+    wire = [c for c in x.corroboration if c.agency == "Reuters"]
+    assert {c.publisher for c in wire} == {"Sky News", "The Independent"}
+    assert sum(c.same_report_as is None for c in wire) == 1  # one report, carried twice
+    w = _bullet(corpus, WIRE[:30])
+    assert {c.publisher for c in w.corroboration} == {"Sky News", "The Independent"}
+    assert w.single_source  # two publishers, one Reuters report; the story has four publishers
+
+
+def test_a_different_number_for_the_same_counted_thing_is_a_disagreement(corpus: Briefing) -> None:
+    x = _bullet(corpus, DRONES[:30])
+    assert [c.publisher for c in x.corroboration] == ["The Guardian"]  # 120 is not 140
+    (d,) = x.disagreements
+    assert d.kind == "number" and d.text == "The Guardian: 140 drones; BBC News: 120 drones"
+    mine, theirs = d.sides
+    assert x.citations == [mine.entry] and corpus.sources[theirs.entry].publisher == "BBC News"
+    assert "120 drones" in theirs.evidence and "140 drones" in mine.evidence
+
+
+def test_a_denial_by_another_publisher_is_shown(corpus: Briefing) -> None:
+    x = _bullet(corpus, ENVOYS[:30])
+    (d,) = x.disagreements
+    assert d.kind == "denial" and d.text.startswith("BBC News says otherwise")
+    assert "has not confirmed" in d.sides[1].evidence
+    assert [c.publisher for c in x.corroboration] == ["The Guardian"]
+
+
+def test_a_single_source_claim_of_a_multi_publisher_story_is_marked(corpus: Briefing) -> None:
+    x = _bullet(corpus, ZELENSKYY[:30])
+    assert [c.publisher for c in x.corroboration] == ["The Guardian"]
+    assert x.single_source and not x.disagreements
+
+
+def test_the_corroboration_survives_the_json_contract(corpus: Briefing) -> None:
+    again = Briefing.model_validate_json(corpus.model_dump_json())
+    assert again == corpus
+    assert again.all_bullets()[0].corroboration
+
+
+def test_agencies_are_read_from_bylines_and_datelines() -> None:
+    def src(text: str, author: str | None = None) -> Source:
+        return Source(document="d", title=None, author=author, published=None, url=None,
+                      anchor="d", excerpt="", text=text)  # fmt: skip
+
+    assert agency(src("x", "Reuters")) == "Reuters"
+    assert agency(src("x", "Staff and agencies; Associated Press")) == "AP"
+    assert agency(src("LONDON (PA) - The minister said")) == "PA"
+    assert agency(src("KYIV (Reuters) – Ukraine said")) == "Reuters"
+    assert agency(src("Apple and papaya growers", "Pat Apland")) is None
+    assert agency(src("He said AP exams were hard (ap) today")) is None
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="multi-publisher eval data absent")
+def test_the_bbc_corroborates_a_guardian_line_on_the_real_eurovision_blogs() -> None:
+    line = "germany : ann sophie , black smoke ."
+    b = _run([(line, "018d48")], inputs=[str(REAL / "eurovision-2015")])
+    x = _bullet(b, "germany")
+    assert [c.publisher for c in x.corroboration] == ["The Guardian", "BBC News"]
+    bbc = x.corroboration[1]
+    assert "ann sophie" in bbc.evidence and "black smoke" in b.sources[bbc.entry].text
