@@ -4,6 +4,7 @@ and the Guardian and the BBC on the same real event (tests/eval_data/multi-publi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,8 @@ def _entry(req: SummaryRequest, publisher: str, starts: str) -> str:
     for story in req.stories:
         for item in story.items:
             for e in item.members:
-                if e.body.startswith(starts) or starts in e.body:
-                    if publisher in e.document or publisher == "*":
-                        return e.id
+                if starts in e.body and publisher in e.document:
+                    return e.id
     raise AssertionError(f"no entry of {publisher} with {starts!r}")
 
 
@@ -128,3 +128,36 @@ def test_the_bbc_corroborates_a_guardian_line_on_the_real_eurovision_blogs() -> 
     assert [c.publisher for c in x.corroboration] == ["The Guardian", "BBC News"]
     bbc = x.corroboration[1]
     assert "ann sophie" in bbc.evidence and "black smoke" in b.sources[bbc.entry].text
+
+
+def test_every_output_shows_who_reports_it_and_where_sources_differ(corpus: Briefing) -> None:
+    from briefing.deliver.email import render_email
+    from briefing.render import render, render_template, view
+
+    md = render(corpus, "md")
+    html = render(corpus, "html")
+    text, mail = render_email(corpus)
+    archive = render_template("archive/briefing.html.j2", v=view(corpus), root="", links={})
+    v = view(corpus)
+    numbers = {s.id: s.number for s in v.sources}
+    drones = next(x for x in corpus.all_bullets() if x.text.startswith(DRONES[:30]))
+    g, bbc = (numbers[c.entry] for c in drones.disagreements[0].sides)  # both sides are cited
+    assert f"The Guardian: 140 drones [[{g}]]" in md and f"BBC News: 120 drones [[{bbc}]]" in md
+    assert f"The Guardian: 140 drones [{g}]; BBC News: 120 drones [{bbc}]" in text
+    wire = re.compile(r"Reported by The Guardian, BBC News, (Sky News|The Independent) and "
+                      r"(Sky News|The Independent) \(one Reuters report\)")
+    for out in (md, html, text, mail, archive):
+        assert "Sources differ" in out and "BBC News says otherwise" in out
+        assert wire.search(out.replace("\\", "")), out
+        assert "Single source: The Guardian" in out and "only one of this story" in out
+    for out in (html, mail, archive):
+        assert f'href="#src-{drones.disagreements[0].sides[1].entry}"' in out
+
+
+def test_a_briefing_of_one_publisher_does_not_say_single_source_on_every_line() -> None:
+    from briefing.render import render
+
+    b = brief("2025-02-13")  # the sample corpus: The Independent only
+    assert all(x.corroboration for x in b.all_bullets())
+    assert not any(x.single_source for x in b.all_bullets())
+    assert "Single source" not in render(b, "md") and "Reported by" not in render(b, "html")
