@@ -161,3 +161,30 @@ def test_a_briefing_of_one_publisher_does_not_say_single_source_on_every_line() 
     assert all(x.corroboration for x in b.all_bullets())
     assert not any(x.single_source for x in b.all_bullets())
     assert "Single source" not in render(b, "md") and "Reported by" not in render(b, "html")
+
+
+def test_selection_weighs_a_fact_other_publishers_report_above_a_single_source_one() -> None:
+    from datetime import UTC, datetime
+
+    from briefing import pipeline
+    from briefing.ingest import ingest, load_rules
+    from briefing.models import Window
+    from briefing.summarise.extractive.candidates import candidates
+    from briefing.summarise.extractive.corroborated import PER_REPORT, weigh
+
+    from .conftest import LONDON
+
+    got = ingest([str(CORPUS)], rules=load_rules(), tz=LONDON)
+    read = pipeline.Read(got.loaded, got.skipped)
+    prep = pipeline.prepare(read, Window(LONDON), datetime.now(UTC))
+    publishers = {d.id: d.publisher or d.id for d in read.documents}
+    before = {c.text: c.weight for c in candidates(prep.stories)}
+    after_cands = candidates(prep.stories)
+    weigh(after_cands, prep.stories, publishers)
+    after = {c.text: c.weight for c in after_cands}
+    # the strike: the BBC and one Reuters report (two publishers, one report) besides the Guardian
+    assert after[STRIKE] == pytest.approx(before[STRIKE] * (1 + 2 * PER_REPORT))
+    assert after[ZELENSKYY] == before[ZELENSKYY]  # the Guardian's alone
+    assert after[DRONES] == before[DRONES]  # the BBC says 120, not 140
+    weigh(after_cands, prep.stories, {})  # no publishers known: nothing changes
+    assert {c.text: c.weight for c in after_cands} == after

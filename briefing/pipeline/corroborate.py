@@ -20,12 +20,12 @@ Disagreement is told only where it is clear, precision first:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..check import STOPWORDS, Index, align, check_bullet, tokenize
 from ..contract import Bullet, Claim, Corroboration, Disagreement, Section, Source
-from ..models import Story
+from ..models import Entry, Story
 
 MAX_ENTRIES = 400  # entries of a story a bullet is compared with (the cited ones always)
 MIN_SUPPORT = 0.75  # share of its content words another entry must hold: above the checker's
@@ -60,16 +60,73 @@ _TIME_NOUNS = frozenset(
 )
 
 
-def agency(source: Source) -> str | None:
+def agency(source: Source | Entry) -> str | None:
     """The news agency an entry credits, by its byline or a dateline; None when it credits none."""
     if source.author and (m := _BYLINE.search(source.author)):
         return _AGENCY_NAMES[m.group(1).lower()]
-    head = source.text[:400]
-    for line in (head, source.text[-200:]):
+    text = source.text
+    for line in (text[:400], text[-200:]):
         m = _DATELINE.search(line)
         if m:
             return _AGENCY_NAMES[(m.group(1) or m.group(2)).lower()]
     return None
+
+
+class EntryTexts:
+    """Entries' texts (by id), split once: the checker's `Index`, and each entry's stems."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.texts = texts
+        self.index = Index(texts)
+        self._stems: dict[str, frozenset[str]] = {}
+
+    def stems(self, entry: str) -> frozenset[str]:
+        got = self._stems.get(entry)
+        if got is None:
+            got = frozenset().union(*(s.stems for s in self.index.sentences(entry)))
+            self._stems[entry] = got
+        return got
+
+    def holds(self, want: set[str], entry: str, share: float = PREFILTER) -> bool:
+        """Whether the entry has `share` of the wanted stems: worth the checker's time."""
+        return bool(want) and len(want & self.stems(entry)) >= share * len(want)
+
+    def supports(self, text: str, entry: str) -> bool:
+        return check_bullet(text, [entry], self.texts, MIN_SUPPORT, index=self.index).ok
+
+
+def reports_supporting(
+    text: str, story: Story, own: Collection[int], publishers: Mapping[str, str],
+    texts: EntryTexts, among: Collection[int] | None = None,
+) -> int:
+    """How many reports of a story by other publishers support `text`, a sentence of its items
+    `own` (indices into `story.items`): items of the publishers of `own` do not count, nor a
+    second item of one publisher, nor a copy of an agency report already counted. `texts`
+    holds the story's entries (by id); `among`: the items to look in (default:
+    the first MAX_ENTRIES). For the summarisers' selection: cheap stems first, then the
+    checker, as for corroboration."""
+    def pubs(i: int) -> set[str]:
+        return {publishers.get(m.document, m.document) for m in story.items[i].members}
+
+    mine = set().union(*(pubs(i) for i in own)) if own else set()
+    want = {t.stem for t in tokenize(text) if t.content}
+    if not want:
+        return 0
+    counted: set[str] = set()
+    reports: set[str] = set()
+    for i in sorted(among) if among is not None else range(min(MAX_ENTRIES, len(story.items))):
+        item = story.items[i]
+        theirs = pubs(i)
+        if i in own or theirs & mine or theirs <= counted:
+            continue
+        entry = item.canonical.id
+        if texts.holds(want, entry) and texts.supports(text, entry):
+            credit = agency(item.canonical)
+            key = f"agency:{credit}" if credit else f"item:{entry}"
+            if key not in reports:
+                reports.add(key)
+                counted |= theirs
+    return len(reports)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +167,8 @@ class Corroborator:
     def __init__(self, stories: Sequence[Story], sources: Mapping[str, Source]) -> None:
         self.sources = sources
         self.texts = {k: v.text for k, v in sources.items()}
-        self.index = Index(self.texts)
+        self.entries = EntryTexts(self.texts)
+        self.index = self.entries.index
         self.stories = {s.id: s for s in stories}
         self.story_of: dict[str, str] = {}
         for s in stories:
@@ -147,16 +205,16 @@ class Corroborator:
             supported.append((r, said[0] if said else self._said(b.text, r.entry)))
         disagreements: list[Disagreement] = []
         for r in others[:MAX_ENTRIES]:
-            if not self._plausible(want, r.entry):
+            if not self.entries.holds(want, r.entry):
                 continue
             res = check_bullet(b.text, [r.entry], self.texts, MIN_SUPPORT, index=self.index)
-            if res.ok:
+            if res.ok and res.evidence:
                 supported.append((r, " … ".join(e.text for e in res.evidence)))
         cited_pubs = {publisher(self.sources[c]) for c in b.citations if c in self.sources}
         for r in others[:MAX_ENTRIES]:
             if r.publishers[0][0] in cited_pubs or any(r is s for s, _ in supported):
                 continue
-            if not self._plausible(want, r.entry, PREFILTER):
+            if not self.entries.holds(want, r.entry):
                 continue
             d = self._disagreement(b, r)
             if d and all(d.text != x.text for x in disagreements):
@@ -169,14 +227,6 @@ class Corroborator:
             "disagreements": disagreements,
             "single_source": len(publishers) > 1 and len(independent) <= 1,
         })  # fmt: skip
-
-    def _plausible(self, want: set[str], entry: str, share: float = PREFILTER) -> bool:
-        if not want:
-            return False
-        have: set[str] = set()
-        for s in self.index.sentences(entry):
-            have |= s.stems
-        return len(want & have) >= share * len(want)
 
     def _said(self, text: str, entry: str) -> str:
         found = align(tokenize(text), self.index.sentences(entry))

@@ -176,7 +176,9 @@ def brief(
         )
     top = prep.stories[: request.max_sections]  # ranked: the rest cost nothing to summarise
     listed = prep.stories[request.max_sections : request.max_sections + request.also_reported]
-    draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
+    publishers = {d.id: p for d in prep.read.documents if (p := publisher_of(d))}
+    draft = summarise(replace(request, stories=tuple(top), publishers=publishers), summariser,
+                      fallback)  # fmt: skip
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
                         topic_id=topic_id, also=mentions(listed))  # fmt: skip
     if briefing.date and earlier:
