@@ -188,3 +188,26 @@ def test_selection_weighs_a_fact_other_publishers_report_above_a_single_source_o
     assert after[DRONES] == before[DRONES]  # the BBC says 120, not 140
     weigh(after_cands, prep.stories, {})  # no publishers known: nothing changes
     assert {c.text: c.weight for c in after_cands} == after
+
+
+def test_a_question_corroborates_nothing() -> None:
+    from briefing.pipeline import EntryTexts
+
+    texts = EntryTexts({"q": "Will Russia launch 140 drones at Kyiv tonight?",
+                        "a": "Russia will launch 140 drones at Kyiv tonight, officials said."})
+    bullet = "Russia will launch 140 drones at Kyiv tonight."
+    assert texts.supports(bullet, "a") and not texts.supports(bullet, "q")
+
+
+def test_the_blind_sample_holds_no_answer_and_enough_pairs() -> None:
+    import json
+
+    root = Path(__file__).resolve().parent.parent / "bench" / "data"
+    sample = json.loads((root / "corroboration_to_label.json").read_text(encoding="utf-8"))
+    answers = json.loads((root / "corroboration_answers.json").read_text(encoding="utf-8"))
+    pairs = sample["pairs"]
+    assert len(pairs) >= 40 and {p["id"] for p in pairs} == set(answers["supported"])
+    for p in pairs:
+        assert set(p) == {"id", "event", "bullet", "publisher", "entries"}
+        assert all(set(e) == {"id", "text"} for e in p["entries"]) and 1 <= len(p["entries"]) <= 4
+    assert 0 < sum(answers["supported"].values()) < len(pairs)  # both kinds, not told which

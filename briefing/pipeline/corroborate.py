@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..check import STOPWORDS, Index, align, check_bullet, tokenize
+from ..check import STOPWORDS, BulletCheck, Index, align, check_bullet, tokenize
 from ..contract import Bullet, Claim, Corroboration, Disagreement, Section, Source
 from ..models import Entry, Story
 
@@ -91,8 +91,18 @@ class EntryTexts:
         """Whether the entry has `share` of the wanted stems: worth the checker's time."""
         return bool(want) and len(want & self.stems(entry)) >= share * len(want)
 
+    def support(self, text: str, entry: str) -> BulletCheck | None:
+        """The checker's result when the entry alone supports `text`; None when it does not.
+        A question asserts nothing: evidence that asks ("will Putin cope?") supports nothing."""
+        res = check_bullet(text, [entry], self.texts, MIN_SUPPORT, index=self.index)
+        if not res.ok or not res.evidence:
+            return None
+        if any(e.text.rstrip(" \"'”’)").endswith("?") for e in res.evidence):
+            return None
+        return res
+
     def supports(self, text: str, entry: str) -> bool:
-        return check_bullet(text, [entry], self.texts, MIN_SUPPORT, index=self.index).ok
+        return self.support(text, entry) is not None
 
 
 def reports_supporting(
@@ -207,8 +217,8 @@ class Corroborator:
         for r in others[:MAX_ENTRIES]:
             if not self.entries.holds(want, r.entry):
                 continue
-            res = check_bullet(b.text, [r.entry], self.texts, MIN_SUPPORT, index=self.index)
-            if res.ok and res.evidence:
+            res = self.entries.support(b.text, r.entry)
+            if res is not None:
                 supported.append((r, " … ".join(e.text for e in res.evidence)))
         cited_pubs = {publisher(self.sources[c]) for c in b.citations if c in self.sources}
         for r in others[:MAX_ENTRIES]:
