@@ -23,6 +23,8 @@ STRIKE = "The strike hit a power station in the Darnytskyi district, cutting ele
 DRONES = "Russia launched 140 drones at Kyiv overnight, Ukraine's air force said on Tuesday."
 ENVOYS = "The Kremlin confirmed that Russian and American envoys will meet in Riyadh on Thursday."
 ZELENSKYY = "Volodymyr Zelenskyy called for more air defence systems from Ukraine's allies."
+GRAIN = ("Ukraine's navy said 12 grain ships left the port of Odesa on Tuesday despite the "
+         "overnight strikes.")
 WIRE = ("Ukrainian President Volodymyr Zelenskiy asked allies on Tuesday for more air defence "
         "systems after an overnight drone attack on Kyiv knocked out a power station.")
 
@@ -54,7 +56,7 @@ def _bullet(b: Briefing, starts: str) -> Bullet:
 @pytest.fixture(scope="module")
 def corpus() -> Briefing:
     return _run([(STRIKE, "guardian"), (DRONES, "guardian"), (ENVOYS, "guardian"),
-                 (ZELENSKYY, "guardian"), (WIRE, "wire")])  # fmt: skip
+                 (ZELENSKYY, "guardian"), (WIRE, "wire"), (GRAIN, "telegraph")])  # fmt: skip
 
 
 def test_every_publisher_that_reports_a_fact_is_named_once(corpus: Briefing) -> None:
@@ -93,6 +95,16 @@ def test_a_denial_by_another_publisher_is_shown(corpus: Briefing) -> None:
     assert d.kind == "denial" and d.text.startswith("BBC News says otherwise")
     assert "has not confirmed" in d.sides[1].evidence
     assert [c.publisher for c in x.corroboration] == ["The Guardian"]
+
+
+def test_a_near_copy_that_denies_is_a_denial_not_a_copy(corpus: Briefing) -> None:
+    # dedupe merges the Telegraph's report with the Times's "denied that 12 grain ships left":
+    # corroboration checks each text on its own
+    x = _bullet(corpus, GRAIN[:30])
+    assert [c.publisher for c in x.corroboration] == ["The Telegraph"]
+    (d,) = x.disagreements
+    assert d.kind == "denial" and d.sides[1].publisher == "The Times"
+    assert "denied" in d.sides[1].evidence and x.single_source
 
 
 def test_a_single_source_claim_of_a_multi_publisher_story_is_marked(corpus: Briefing) -> None:

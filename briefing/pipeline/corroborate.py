@@ -97,7 +97,7 @@ class EntryTexts:
         res = check_bullet(text, [entry], self.texts, MIN_SUPPORT, index=self.index)
         if not res.ok or not res.evidence:
             return None
-        if any(e.text.rstrip(" \"'”’)").endswith("?") for e in res.evidence):
+        if any(_asks(e.text) for e in res.evidence):
             return None
         return res
 
@@ -141,11 +141,12 @@ def reports_supporting(
 
 @dataclass(frozen=True, slots=True)
 class _Report:
-    """One entry of a story with who carries it: the publishers of its item's members."""
+    """One text of a story with who carries it: an entry, and the publishers of its exact
+    copies (the same text in other documents)."""
 
-    entry: str  # the entry the bullet is checked against (the item's canonical one)
+    entry: str  # the entry the bullet is checked against
     key: str  # the report it is: an agency credit, else its item
-    publishers: tuple[tuple[str, str], ...]  # (publisher, entry id), the canonical's first
+    publishers: tuple[tuple[str, str], ...]  # (publisher, entry id), the entry's own first
     agency: str | None
 
 
@@ -154,20 +155,27 @@ def publisher(source: Source) -> str:
 
 
 def _reports(story: Story, sources: Mapping[str, Source]) -> list[_Report]:
+    """Each text of a story's items: an item's near copies are checked on their own text (a
+    near copy may differ in what matters: "denied that 12 ships left"), and count as the
+    item's report when they support a bullet."""
     out = []
     for item in story.items:
-        eid = item.canonical.id
-        if eid not in sources:
-            continue
-        carried: dict[str, str] = {}
+        key = f"item:{item.canonical.id}"
+        texts: dict[str, dict[str, str]] = {}  # text -> {publisher: entry}
+        first: dict[str, str] = {}  # text -> the entry checked
         for m in item.entry_ids:
-            if m in sources:
-                carried.setdefault(publisher(sources[m]), m)
-                for o in sources[m].also_in:
-                    carried.setdefault(o.publisher or o.document, m)
-        credit = agency(sources[eid])
-        out.append(_Report(eid, f"agency:{credit}" if credit else f"item:{eid}",
-                           tuple(carried.items()), credit))  # fmt: skip
+            if m not in sources:
+                continue
+            t = sources[m].text
+            carried = texts.setdefault(t, {})
+            first.setdefault(t, m)
+            carried.setdefault(publisher(sources[m]), m)
+            for o in sources[m].also_in:
+                carried.setdefault(o.publisher or o.document, m)
+        for t, carried in texts.items():
+            credit = agency(sources[first[t]])
+            out.append(_Report(first[t], f"agency:{credit}" if credit else key,
+                               tuple(carried.items()), credit))  # fmt: skip
     return out
 
 
@@ -206,23 +214,21 @@ class Corroborator:
         if not reports:
             return b
         cited = set(b.citations)
-        own = [r for r in reports if cited & {e for _, e in r.publishers} or r.entry in cited]
+        own = [r for r in reports if cited & {e for _, e in r.publishers}]
         others = [r for r in reports if r not in own]
         want = {t.stem for t in tokenize(b.text) if t.content}
-        supported: list[tuple[_Report, str]] = []
-        for r in own:
-            said = [e.text for e in b.evidence if e.entry in {x for _, x in r.publishers}]
-            supported.append((r, said[0] if said else self._said(b.text, r.entry)))
+        supported = self._own(b, own)
         disagreements: list[Disagreement] = []
+        mine = {p for r, _ in supported for p, _ in r.publishers}
         for r in others[:MAX_ENTRIES]:
-            if not self.entries.holds(want, r.entry):
-                continue
+            if {p for p, _ in r.publishers} <= mine or not self.entries.holds(want, r.entry):
+                continue  # the bullet's own publisher counts once, by the entry it cites
             res = self.entries.support(b.text, r.entry)
             if res is not None:
                 supported.append((r, " … ".join(e.text for e in res.evidence)))
-        cited_pubs = {publisher(self.sources[c]) for c in b.citations if c in self.sources}
-        for r in others[:MAX_ENTRIES]:
-            if r.publishers[0][0] in cited_pubs or any(r is s for s, _ in supported):
+        backing = {p for r, _ in supported for p, _ in r.publishers}
+        for r in [*own, *others[:MAX_ENTRIES]]:
+            if r.publishers[0][0] in backing or any(r is s for s, _ in supported):
                 continue
             if not self.entries.holds(want, r.entry):
                 continue
@@ -237,6 +243,19 @@ class Corroborator:
             "disagreements": disagreements,
             "single_source": len(publishers) > 1 and len(independent) <= 1,
         })  # fmt: skip
+
+    def _own(self, b: Bullet, own: Sequence[_Report]) -> list[tuple[_Report, str]]:
+        """The bullet's cited texts that support it: all, when it cites one text or none
+        supports it alone (a bullet merging two entries); else those that do on their own."""
+        def said(r: _Report) -> str:
+            got = [e.text for e in b.evidence if e.entry in {x for _, x in r.publishers}]
+            return " … ".join(got) if got else self._said(b.text, r.entry)
+
+        if len(own) <= 1:
+            return [(r, said(r)) for r in own]
+        alone = [r for r in own
+                 if check_bullet(b.text, [r.entry], self.texts, index=self.index).ok]  # fmt: skip
+        return [(r, said(r)) for r in (alone or own)]
 
     def _said(self, text: str, entry: str) -> str:
         found = align(tokenize(text), self.index.sentences(entry))
@@ -255,11 +274,10 @@ class Corroborator:
                         if head2 == head and m != n and ctx <= ctx2:
                             return self._number(b, head, n, sent.text, theirs_pub,
                                                 theirs_entry, m)  # fmt: skip
-            return None
         res = check_bullet(b.text, [r.entry], self.texts, index=self.index)
         if res.ok or not res.reasons or not res.evidence:
             return None
-        if not all(" is negated in " in x for x in res.reasons):
+        if not all(" is negated in " in x for x in res.reasons) or _asks(res.evidence[0].text):
             return None
         mine_pub, mine_entry = self._cited_side(b)
         said = res.evidence[0].text
@@ -287,6 +305,10 @@ class Corroborator:
     def _evidence_of(self, b: Bullet, entry: str) -> str:
         said = [e.text for e in b.evidence if e.entry == entry]
         return said[0] if said else self._said(b.text, entry)
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip(" \"'”’)").endswith("?")
 
 
 def _key(c: Corroboration, supported: Sequence[tuple[_Report, str]]) -> str:
