@@ -193,8 +193,10 @@ def view(b: Briefing) -> View:
             sides = [(f"{c.publisher}: {c.value}", numbers.setdefault(c.entry, len(numbers) + 1),
                       c.entry) for c in d.sides if c.entry in b.sources]  # fmt: skip
             if d.kind == "denial" and len(sides) == 2:
+                told = d.sides[1].value
+                told = told if len(told) <= 300 else told[:299].rsplit(" ", 1)[0] + "…"
                 lead, sides = f"{d.sides[1].publisher} says otherwise", [
-                    (f"“{d.sides[1].value}”", sides[1][1], sides[1][2])]
+                    (f"“{told}”", sides[1][1], sides[1][2])]
             else:
                 lead = "Sources differ"
             differ.append((lead, sides))

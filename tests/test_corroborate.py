@@ -223,3 +223,19 @@ def test_the_blind_sample_holds_no_answer_and_enough_pairs() -> None:
         assert set(p) == {"id", "event", "bullet", "publisher", "entries"}
         assert all(set(e) == {"id", "text"} for e in p["entries"]) and 1 <= len(p["entries"]) <= 4
     assert 0 < sum(answers["supported"].values()) < len(pairs)  # both kinds, not told which
+
+
+def test_publisher_names_and_quoted_text_are_escaped_in_every_output(corpus: Briefing) -> None:
+    from briefing.render import render
+
+    evil = "<b>Evil</b> *News*"
+    sources = {k: v.model_copy(update={"publisher": evil}) if v.publisher == "BBC News" else v
+               for k, v in corpus.sources.items()}  # fmt: skip
+    b = corpus.model_copy(update={"sections": [s.model_copy(update={"bullets": [
+        x.model_copy(update={"disagreements": [d.model_copy(update={"sides": [
+            c.model_copy(update={"publisher": evil}) if c.publisher == "BBC News" else c
+            for c in d.sides]}) for d in x.disagreements]}) for x in s.bullets]})
+        for s in corpus.sections], "sources": sources})  # fmt: skip
+    html, md = render(b, "html"), render(b, "md")
+    assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt;" in html
+    assert "<b>Evil</b>" not in md and "\\*News\\*" in md
