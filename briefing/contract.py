@@ -22,6 +22,39 @@ class Evidence(_Strict):
     text: str
 
 
+class Corroboration(_Strict):
+    """A publisher whose entry of the bullet's story supports it (one per publisher):
+    `evidence` is that entry's supporting sentence. `same_report_as` names the publisher
+    whose report this one copies (near-identical text, or the same credited news agency),
+    which makes the two one report; `agency` is the agency an entry credits ("Reuters")."""
+
+    publisher: str
+    entry: str
+    evidence: str
+    same_report_as: str | None = None
+    agency: str | None = None
+
+
+class Claim(_Strict):
+    """One side of a disagreement: what a publisher's entry says (`value`: "140 drones", or
+    the denying sentence) and the sentence that says it."""
+
+    publisher: str
+    entry: str
+    value: str
+    evidence: str
+
+
+class Disagreement(_Strict):
+    """Entries of the bullet's story that disagree: different numbers for the same counted
+    thing ("number"), or one denies what another reports ("denial"); `text` says so
+    ("The Guardian: 140 drones; BBC News: 120 drones")."""
+
+    kind: Literal["number", "denial"]
+    text: str
+    sides: list[Claim]
+
+
 class Bullet(_Strict):
     text: str
     citations: list[str]
@@ -35,6 +68,11 @@ class Bullet(_Strict):
     # "contradicted" (never kept in a briefing); `reason` says why in words
     verdict: Literal["supported", "unconfirmed", "contradicted"] = "supported"
     reason: str | None = None
+    # who else reports it: the publishers whose entries of its story support it (issue 27)
+    corroboration: list[Corroboration] = Field(default_factory=list)
+    disagreements: list[Disagreement] = Field(default_factory=list)
+    # its story has several publishers, but only one report supports this bullet
+    single_source: bool = False
 
 
 class Section(_Strict):

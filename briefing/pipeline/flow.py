@@ -38,6 +38,7 @@ from ..contract import (
 from ..errors import LLMError, NothingToBrief
 from ..models import Document, Entry, Item, Loaded, Story, Window
 from ..tokens import count_in_background, counter
+from .corroborate import corroborate
 from .dedupe import DedupeResult, dedupe
 from .relevance import Relevance
 from .stories import continuations, group, titled_by
@@ -184,7 +185,9 @@ def brief(
     chosen = {s.id for s in top}
     listed = [s for s in prep.stories if s.id not in chosen][: request.also_reported]
     readable = tuple(replace(s, items=tuple(it for it in s.items if not _teaser(it))) for s in top)
-    draft = summarise(replace(request, stories=readable), summariser, fallback)
+    publishers = {d.id: p for d in prep.read.documents if (p := publisher_of(d))}
+    draft = summarise(replace(request, stories=readable, publishers=publishers), summariser,
+                      fallback)  # fmt: skip
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
                         topic_id=topic_id, also=mentions(listed))  # fmt: skip
     if briefing.date and earlier:
@@ -294,6 +297,7 @@ def assemble(
     sources = build_sources(prep, window.tz)
     texts = {k: v.text for k, v in sources.items()}
     checked = validate(draft.summary, draft.sections, texts, draft.dropped)
+    summary, sections = corroborate(checked.summary, checked.sections, prep.stories, sources)
     prompts = list(draft.prompts)
     return Briefing(
         topic=topic,
@@ -312,8 +316,8 @@ def assemble(
             notice=draft.notice,
             degraded=draft.degraded,
         ),
-        summary=checked.summary,
-        sections=checked.sections,
+        summary=summary,
+        sections=sections,
         also_reported=list(also),
         sources=sources,
         duplicates=[Duplicate(entry=m, kept=c, kind=k) for m, c, k in prep.deduped.relations],
