@@ -200,24 +200,30 @@ def slot_time(topic: Topic, now: datetime) -> datetime:
                                                    dtime(hh, mm), tz)  # fmt: skip
 
 
-def previous_end(settings: Settings, topic: str, before: date) -> datetime | None:
-    """Where the topic's latest edition of a day before `before` ended (the revision in force:
-    what its readers were sent, so nothing falls between two that they got): its window's end, or
-    for an edition without one (a calendar day's) the end of its day. None: no such edition,
-    or no state database to ask."""
+def _stored_edition(settings: Settings, topic: str, day: date, before: bool) -> Briefing | None:
+    """The topic's edition in force of `day` (`before`: of the latest day before it). None:
+    no such edition, or no state database to ask."""
     path = settings.state_path()
     if not (path / DB_NAME).exists():
         return None
     try:
         with Store(path) as store:
-            got = store.edition(topic, before.isoformat(), before=True)
+            got = store.edition(topic, day.isoformat(), before=before)
     except StateError as exc:
         log.warning("the state database could not be read (%s); the edition reaches back "
                     "its whole window", exc)  # fmt: skip
         return None
-    if got is None:
+    return got[1] if got is not None else None
+
+
+def previous_end(settings: Settings, topic: str, before: date) -> datetime | None:
+    """Where the topic's latest edition of a day before `before` ended (the revision in force:
+    what its readers were sent, so nothing falls between two editions they got): its window's
+    end, or for an edition without one (a calendar day's) the end of its day. None: no such
+    edition, or no state database to ask."""
+    found = _stored_edition(settings, topic, before, before=True)
+    if found is None:
         return None
-    found = got[1]
     if found.window_end:
         return datetime.fromisoformat(found.window_end)
     if found.date:
@@ -229,16 +235,21 @@ def previous_end(settings: Settings, topic: str, before: date) -> datetime | Non
 def due_window(topic: Topic, now: datetime, *, to_slot: bool, stored: bool = False) -> Window:
     """The window of the topic's edition due at `now`: from the end of its previous edition
     to the latest scheduled time (`to_slot`) or to now, at most `window` (24h) long. Its day
-    is the slot's date in the topic's zone. An unstored run to now starts after the slot's
-    own edition when there is one (what is new since); a stored one (`stored`: a revision of
-    the slot) starts where the slot does, so its readers miss nothing of the day."""
+    is the slot's date in the topic's zone. A run to now starts after the slot's own edition
+    when there is one (what is new since), unless it is stored (`stored`): then it is the
+    slot's next revision, from where the slot's edition starts, so its readers miss nothing."""
     tz = zone(topic.settings.tz)
     slot = slot_time(topic, now)
     end = slot if to_slot else now.astimezone(tz)
     slot_day = slot.astimezone(tz).date()
+    if stored and not to_slot:
+        mine = _stored_edition(topic.settings, topic.id, slot_day, before=False)
+        if mine is not None and mine.window_start:
+            return Window(tz, slot_day, start=datetime.fromisoformat(mine.window_start)
+                          .astimezone(tz), end=end)  # fmt: skip
     start = end - span(topic.settings.window)
-    before = slot_day + timedelta(1) if not to_slot and not stored else slot_day
-    after = previous_end(topic.settings, topic.id, before)
+    after = previous_end(topic.settings, topic.id, slot_day if to_slot or stored
+                         else slot_day + timedelta(1))  # fmt: skip
     if after is not None and start < after < end:
         start = after.astimezone(tz)
     return Window(tz, slot_day, start=start, end=end)

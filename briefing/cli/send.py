@@ -61,7 +61,7 @@ def send(
                 _print(stop.outcomes)
                 raise
         _print(outcomes)
-        say(f"briefing {briefing_id} ({b.topic_key} {b.date}, revision {rev}): {tally(outcomes)}")
+        err(f"briefing {briefing_id} ({b.topic_key} {b.date}, revision {rev}): {tally(outcomes)}")
         failed = [o for o in outcomes if o.status == "failed"]
         if failed:
             err(f"briefing: {len(failed)} of {len(outcomes)} recipient(s) failed")
