@@ -32,8 +32,8 @@ def send(
     """Email a topic's edition of a day to its readers, each once.
 
     One multipart (text + HTML) message per recipient; the edition is made first if there is
-    none (or from INPUTS, when given: the day's next revision). Readers who had the day
-    (any revision) are skipped unless --force; the newest revision is what others get. Exit codes: 0 every recipient has it; 3 some failed;
+    none (or from INPUTS, when given). Readers who had the day (any revision of its edition)
+    are skipped unless --force; the newest revision is what the others get. Exit codes: 0 every recipient has it; 3 some failed;
     1 all failed, or an error."""
     with handled():
         from .. import app as runs
