@@ -233,8 +233,10 @@ def ingest(
                 loaded = []
             for item in loaded:
                 doc = item.document
-                key = hash((doc.raw_text, doc.text))
-                if key in seen_content:  # the same file under another name: read once
+                # the same file under another name is read once; a copy under another
+                # headline or time is another report (dedupe merges it, keeping the first)
+                key = hash((doc.raw_text, doc.text, doc.title, doc.published))
+                if key in seen_content:
                     why = "identical to another input"
                     log.info("%s is identical to %s: read once", doc.source, seen_content[key])
                     result.skipped.append(Skipped(input=doc.source, reason=why, kind="excluded"))

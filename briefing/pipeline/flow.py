@@ -39,7 +39,7 @@ from ..errors import LLMError, NothingToBrief
 from ..models import Document, Entry, Item, Loaded, Story, Window
 from ..tokens import count_in_background, counter
 from .corroborate import corroborate
-from .dedupe import DedupeResult, dedupe
+from .dedupe import DedupeResult, copy_id, dedupe
 from .relevance import Relevance
 from .stories import continuations, group, titled_by
 from .summary import Draft, Summariser, SummaryRequest
@@ -252,14 +252,17 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
             url = e.url or (doc.url if doc else None)
             published = _iso(e.published, tz, e.date_only)
             publisher = publisher_of(doc, e.url)
+            own = e.id
             if e.id in sources:
                 also = sources[e.id].also_in
                 if all(o.document != e.document for o in also):
                     also.append(Occurrence.model_construct(
                         document=e.document, publisher=publisher, url=url, published=published))
-                continue
+                own = copy_id(e)  # an exact copy: listed under its own id (never cited)
+                if own in sources:
+                    continue
             body = e.body
-            sources[e.id] = Source.model_construct(
+            sources[own] = Source.model_construct(
                 document=e.document,
                 publisher=publisher,
                 title=e.headline or _untitled(e, doc),
@@ -270,7 +273,7 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
                 excerpt=_excerpt(e.teaser or body or e.headline or ""),
                 text="\n".join(x for x in (e.headline, body) if x),  # = e.text
                 also_in=[],
-                duplicate_of=canonical_of.get(e.id),
+                duplicate_of=e.id if own != e.id else canonical_of.get(e.id),
                 teaser=e.teaser is not None,
             )
     return sources
