@@ -119,3 +119,15 @@ def test_two_names_swapped_around_the_same_word_contradict() -> None:
     passive = check_bullet("A bailout request from Germany was rejected by Greece on Friday.",
                            ["s"], source)  # fmt: skip
     assert passive.verdict != "contradicted", passive.reason
+
+
+def test_a_lowercased_source_is_read_with_the_bullets_names() -> None:
+    """Live blogs in lowercased, tokenised text have no capitals to find a speaker by: the
+    bullet's names are capitalised in it, so who said it is checked there too."""
+    source = {"lb": "jo johnson said : `` the ship has captured the imaginations of millions . ''"}
+    r = check_bullet("Sir David Attenborough said the ship has captured the imaginations of "
+                     "millions.", ["lb"], source)  # fmt: skip
+    assert r.verdict != "supported"
+    ok = check_bullet("Jo Johnson said the ship has captured the imaginations of millions.",
+                      ["lb"], source)  # fmt: skip
+    assert ok.verdict == "supported", ok.reasons

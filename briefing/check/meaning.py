@@ -18,6 +18,7 @@ reason in words:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
@@ -334,9 +335,13 @@ def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentenc
     """Every reason the bullet does not say what its evidence says; [] when it does."""
     cased = all(_cased(s.text) for s in evidence) if evidence else True
     b = Side.of(bullet, cased=cased and _cased(bullet))
-    sentences = [Side.of(s.text, cased=cased) for s in evidence]
+    names = set() if cased or not _cased(bullet) else {
+        t.stem for t in Side.of(bullet).toks if t.cap}  # lowercased sources: the bullet's names
+    sentences = [_recased(Side.of(s.text, cased=cased), names) for s in evidence]
     e = Side.join(sentences)
-    ctx = Side.join([Side.of(s.text, cased=cased) for s in context])
+    ctx = Side.join([_recased(Side.of(s.text, cased=cased), names) for s in context])
+    if names:
+        b = Side.of(bullet, cased=True)
     score = _support(b, e, ctx)
     reasons = [
         *polarity(b, e),
@@ -353,6 +358,15 @@ def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentenc
         reasons.append(Reason("evidence", f"only {score:.0%} of its words are in the supporting "
                                           "sentences"))  # fmt: skip
     return reasons
+
+
+def _recased(side: Side, names: set[str]) -> Side:
+    """A lowercased sentence with the bullet's names capitalised, so that the checks of who
+    did or said what can read it as cased text; unchanged when there are no names."""
+    if not names:
+        return side
+    toks = [replace(t, cap=True) if t.kind == "w" and t.stem in names else t for t in side.toks]
+    return Side(toks, side.depth, side.hedged, side.texts, True)
 
 
 def _cased(text: str) -> bool:
