@@ -156,8 +156,10 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--naive-max", type=int, default=10000)
     ap.add_argument("--only", nargs="*", default=None,
-                    help="pipeline, dedupe, tokens, concurrency, startup, wholerun")  # fmt: skip
-    ap.add_argument("--startup-base", default="main", help="git ref start-up is compared with ('none': skip)")
+                    help="pipeline, dedupe, tokens, concurrency, startup, flood, wholerun")  # fmt: skip
+    ap.add_argument("--startup-base", default="main", help="git ref start-up (and floods) are compared with ('none': skip)")
+    ap.add_argument("--flood-sizes", default="5000,40000")
+    ap.add_argument("--flood-base", action="store_true", help="run the floods with --startup-base's code too (main: > 150 s, GBs)")
     from bench.wholerun import add_arguments
 
     add_arguments(ap)
@@ -183,6 +185,10 @@ def main() -> None:
         bench_concurrency()
     if "startup" in todo:
         bench_startup(args.repeat, args.startup_base)
+    if "flood" in todo:
+        from bench.flood import bench_flood
+
+        bench_flood(args)
     if "wholerun" in todo:
         from bench.wholerun import BEFORE, bench_wholerun
 
