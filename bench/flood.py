@@ -1,6 +1,6 @@
 """Floods of near-identical feed items (issue 26): one RSS file of N items that differ only by
-numbers and times ("Shelling reported in sector 1234 at 10:15; 37 people..."), ~500 bytes
-each, all dated on one day, plus one ordinary report beside them. Run through the real CLI
+numbers and times ("Shelling reported in sector 1234 at 10:15; 37 people..."), ~480 bytes
+each (40,000 items: 18 MB, under the 20 MB input limit), all dated on one day, plus one ordinary report beside them. Run through the real CLI
 like the whole runs (`bench/wholerun.py`: fresh process, summed PSS of the process tree every
 0.2 s), against `--startup-base`'s code in the same run when given.
 
@@ -20,8 +20,7 @@ from bench.common import DATA, ROOT, record, table
 TEMPLATE = ("Shelling was reported in sector {a} of the Zaporizhzhia front at {t}, regional "
             "officials said, with {b} buildings damaged and {c} people moved to shelters. "
             "Emergency crews were working at {d} sites and power was cut to {e} homes, the "
-            "regional administration said in its update number {f}. Air defence units shot down "
-            "{g} drones over the region overnight, the air force said.")  # fmt: skip
+            "regional administration said in its update number {f}.")  # fmt: skip
 OTHER = ("Ukraine and the EU agree on grain corridor",
          "Ukraine and the European Union agreed on Friday to extend the grain corridor through "
          "the Black Sea ports for another year, officials in Kyiv and Brussels said.")
@@ -41,7 +40,7 @@ def flood_feed(n: int, out: Path, seed: int = 7) -> Path:
         text = TEMPLATE.format(t=when.strftime("%H:%M"), **nums)
         title = f"Update {i + 1}: shelling in sector {nums['a']}"
         items.append(f"<item><title>{title}</title><link>https://ex.org/u/{i}</link>"
-                     f"<guid>u{i}</guid><pubDate>{format_datetime(when)}</pubDate>"
+                     f"<pubDate>{format_datetime(when)}</pubDate>"
                      f"<description>{text}</description></item>")  # fmt: skip
     when = format_datetime(start + timedelta(hours=3))
     items.append(f"<item><title>{OTHER[0]}</title><link>https://ex.org/grain</link>"
