@@ -31,7 +31,8 @@ def test_help_loads_no_heavy_library() -> None:
 
 def test_a_small_run_loads_neither_scikit_learn_nor_scipy(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A whole sample briefing (ingest, dedupe, story grouping, extractive summary, the check,
-    Markdown written) imports neither: story vectors are built by `pipeline/sparse.py`."""
+    Markdown written) imports neither: story vectors are built by `pipeline/sparse.py`; nor
+    the HTTP client, the LLM SDK or the HTML extractor, since it reads local text files."""
     out = tmp_path / "out"
     run = (
         "import sys; from briefing.cli import main; sys.argv = ['briefing', 'run', '--sample', "
@@ -41,4 +42,5 @@ def test_a_small_run_loads_neither_scikit_learn_nor_scipy(tmp_path) -> None:  # 
     names = _imported(["-c", run])
     assert "briefing" in names and "numpy" in names  # the run did run its stages
     assert (out / "briefing.md").is_file()
-    assert not names & {"sklearn", "scipy", "datasketch"}, sorted(names & {"sklearn", "scipy"})
+    unused = {"sklearn", "scipy", "datasketch", "httpx", "openai", "trafilatura"}  # no URL, no LLM
+    assert not names & unused, sorted(names & unused)
