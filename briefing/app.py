@@ -24,11 +24,11 @@ from . import pipeline
 from .config import FOLDERS, SAMPLE_ID, Settings, Topic, missing_paths, resolve, span, zone
 from .contract import Briefing
 from .errors import NothingToBrief, UsageError
-from .ingest import FetchOptions, expand, ingest, load_rules
+from .ingest import FetchOptions, PageScope, expand, ingest, load_rules
 from .models import Window
 from .net import run_deadline
 from .pipeline import Relevance, ReportsUsage, Summariser, SummaryRequest
-from .render import plural
+from .render import off_topic_reasons, plural
 from .state import DB_NAME, StateError, Store, utc_stamp
 from .summarise import ExtractiveSummariser, TakesVerifier, load, make_summariser, make_verifier
 
@@ -264,10 +264,13 @@ def read_inputs(
     on_progress: Callable[[str], None] | None = None,
     fetch: FetchOptions | None = None,
 ) -> pipeline.Read:
-    """Every input of the request, read and split into entries."""
+    """Every input of the request, read and split into entries. A feed item's page is
+    fetched only when the item is in the request's window and on its topic (`PageScope`)."""
     rules = load_rules(req.settings.boilerplate)
     fetch = fetch or FetchOptions.from_settings(req.settings)
-    got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress)
+    scope = PageScope(req.window, Relevance(req.topic.include).includes)
+    got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress,
+                 scope=scope)  # fmt: skip
     return pipeline.Read(got.loaded, got.skipped)
 
 
@@ -313,7 +316,7 @@ def _produce(
                                      f"({plural(len(entries), 'entry')} already seen)")  # fmt: skip
         if req.window.day is not None:
             earlier = store.earlier_briefings(topic.id, req.window.day.isoformat())
-    relevance = Relevance(topic.include, topic.exclude)
+    relevance = Relevance(topic.include, topic.exclude, topic.exclude_sections)
     stages.start("window")
 
     def on_stage(name: str, n: int) -> None:
@@ -324,6 +327,9 @@ def _produce(
     prep = pipeline.prepare(read, req.window, datetime.now(UTC), assume_date=settings.assume_date,
                             only=only, relevance=relevance, on_stage=on_stage)  # fmt: skip
     stages.finish(plural(len(prep.stories), "story"))
+    if prep.off_topic:
+        log.info("topic %s: %s not on the topic (%s)", topic.id, plural(len(prep.off_topic),
+                 "entry"), off_topic_reasons(prep.off_topic_by_reason))  # fmt: skip
     window_entries = prep.in_window + prep.off_topic
     if window_entries and (unmatched := relevance.unmatched(window_entries)):
         log.warning("topic %s: include terms that match no entry in the window: %s", topic.id,

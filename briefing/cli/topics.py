@@ -85,7 +85,7 @@ def topics_show(
         t = resolve(settings, topic)
         resolved = {
             "id": t.id, "title": t.title, "sources": list(t.sources), "include": list(t.include),
-            "exclude": list(t.exclude), "at": t.at,
+            "exclude": list(t.exclude), "exclude_sections": list(t.exclude_sections), "at": t.at,
             **{k: getattr(t.settings, k) for k in OVERRIDES},
             "state_dir": str(t.settings.state_path()),
         }  # fmt: skip
