@@ -111,31 +111,43 @@ def bench_pipeline(sizes: list[int]) -> dict[str, Any]:
 # ---------------------------------------------------------------- 6. startup
 
 
-def bench_startup(repeat: int = 5) -> dict[str, Any]:
-    exe = str(Path(sys.executable).with_name("briefing"))
+STARTUP_FILE = "briefing/data/corpus/001_e4295a515bf2662b.txt"  # one 9 KB live blog
 
-    def median(cmd: list[str]) -> float:
-        times = []
+
+def bench_startup(repeat: int = 3, base: str | None = "main") -> dict[str, Any]:
+    """Median wall time of three commands in a fresh process each, this code and `base` (a git
+    worktree, same interpreter and harness) measured alternately, so that both see the same
+    load: `--help`, a run of one 9 KB file, `run --sample`."""
+    from bench.wholerun import worktree
+
+    codes = {"this": ROOT}
+    if base and base != "none":
+        codes[f"base {base}"] = worktree(base)
+    state = DATA / "startup-state"
+    commands = {
+        "briefing --help": ["--help"],
+        "briefing run FILE (one 9 KB file)": ["run", STARTUP_FILE, "--llm", "extractive",
+                                              "--no-state", "--out", str(DATA / "startup-out")],
+        "briefing run --sample": ["run", "--sample", "--date", "2025-02-13", "--llm",
+                                  "extractive", "--no-state", "--out", str(DATA / "startup-out")],
+    }
+    walls: dict[str, dict[str, list[float]]] = {c: {k: [] for k in codes} for c in commands}
+    for name, args in commands.items():
         for _ in range(repeat):
-            t = time.perf_counter()
-            subprocess.run(
-                cmd,
-                capture_output=True,
-                check=True,
-                env={**os.environ, "BRIEFING_STATE_DIR": str(DATA / "startup-state")},
-            )
-            times.append(time.perf_counter() - t)
-        return statistics.median(times)
-
-    baseline = median([sys.executable, "-c", "pass"])
-    out = {"python -c pass": baseline, "briefing --help": median([exe, "--help"]),
-           "briefing run --sample": median([exe, "run", "--sample", "--date", "2025-02-13"])}  # fmt: skip
-    table(
-        f"6. start-up (median of {repeat})",
-        ["command", "seconds"],
-        [[k, f"{v:.3f}"] for k, v in out.items()],
-    )
-    record("startup", out)
+            for key, code in codes.items():
+                env = {**os.environ, "PYTHONPATH": str(code), "BRIEFING_STATE_DIR": str(state)}
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-c", "from briefing.cli import main; main()", *args],
+                               capture_output=True, check=True, env=env, cwd=code)
+                walls[name][key].append(time.perf_counter() - t)
+    out = {c: {k: statistics.median(v) for k, v in by.items()} for c, by in walls.items()}
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    out["python -c pass"] = {"this": time.perf_counter() - t}
+    load = os.getloadavg()[0]
+    table(f"6. start-up (median of {repeat}; load average {load:.1f})",
+          ["command", *codes], [[c, *(f"{by[k]:.3f}" if k in by else "-" for k in codes)] for c, by in out.items()])
+    record("startup", {"median_s": out, "load": load, "base": base})
     return out
 
 
@@ -144,7 +156,10 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--naive-max", type=int, default=10000)
     ap.add_argument("--only", nargs="*", default=None,
-                    help="pipeline, dedupe, tokens, concurrency, startup, wholerun")  # fmt: skip
+                    help="pipeline, dedupe, tokens, concurrency, startup, flood, wholerun")  # fmt: skip
+    ap.add_argument("--startup-base", default="main", help="git ref start-up (and floods) are compared with ('none': skip)")
+    ap.add_argument("--flood-sizes", default="5000,40000")
+    ap.add_argument("--flood-base", action="store_true", help="run the floods with --startup-base's code too (main: > 150 s, GBs)")
     from bench.wholerun import add_arguments
 
     add_arguments(ap)
@@ -169,7 +184,11 @@ def main() -> None:
 
         bench_concurrency()
     if "startup" in todo:
-        bench_startup()
+        bench_startup(args.repeat, args.startup_base)
+    if "flood" in todo:
+        from bench.flood import bench_flood
+
+        bench_flood(args)
     if "wholerun" in todo:
         from bench.wholerun import BEFORE, bench_wholerun
 

@@ -100,6 +100,9 @@ class Entry:
 DupKind = Literal["exact", "near", "contained"]
 
 
+MAX_CITED = 8  # entries a citation of one item names, at most (`Item.cited_ids`)
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One deduplicated entry: its canonical text and every entry it appeared as."""
@@ -119,6 +122,19 @@ class Item:
         for m in self.members:
             seen.setdefault(m.id, None)
         return tuple(seen)
+
+    @property
+    def cited_ids(self) -> tuple[str, ...]:
+        """What a citation of this item names: the canonical entry, then one copy in each
+        other document, then other copies, at most MAX_CITED in all (a flood of 5,000 copies
+        is cited by its first few, not 5,000 times; every copy is still among the sources)."""
+        ids = self.entry_ids
+        if len(ids) <= MAX_CITED:
+            return ids
+        first: dict[str, str] = {}
+        for m in self.members:
+            first.setdefault(m.document, m.id)
+        return tuple(dict.fromkeys([ids[0], *first.values(), *ids]))[:MAX_CITED]
 
     @property
     def documents(self) -> tuple[str, ...]:

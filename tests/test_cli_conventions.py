@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing import __version__
+from briefing.cli import app
 from briefing.cli.main import hoist_verbosity
 
 from .servers.openai_server import FakeOpenAI
@@ -23,13 +24,23 @@ EXE = str(Path(sys.executable).with_name("briefing"))
 
 
 def sh(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`briefing ARGS` in this process (Typer's CliRunner, as `main()` calls the app): exit
+    code, stdout and stderr apart. The process itself is tested by `sh_process` below and by
+    test_cli.py's console-script test."""
+    r = runner.invoke(app, hoist_verbosity(list(args)), prog_name="briefing", env=env)
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception  # a traceback the user would have seen
+    return subprocess.CompletedProcess([EXE, *args], r.exit_code, r.stdout, r.stderr)
+
+
+def sh_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, **(env or {})})  # fmt: skip
 
 
 def test_version_help_and_python_m() -> None:
     for flag in ("--version", "-V"):
-        r = sh(flag)
+        r = sh_process(flag) if flag == "--version" else sh(flag)  # the real console script once
         assert r.returncode == 0 and r.stdout.strip() == f"briefing {__version__}"
     m = subprocess.run([sys.executable, "-m", "briefing", "--version"], capture_output=True, text=True)
     assert m.stdout.strip() == f"briefing {__version__}"

@@ -88,9 +88,12 @@ def test_the_story_graph_keeps_a_bounded_number_of_edges() -> None:
     from scipy.sparse import random as sparse_random
     from sklearn.preprocessing import normalize
 
+    from briefing.pipeline.sparse import Rows
+
     m = normalize(sparse_random(3_000, 400, density=0.05, format="csr", random_state=rng))
     k = stories.neighbours(3_000)
-    a, b, sim = stories.graph(m, k)
+    rows = Rows(m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data, m.shape[1])
+    a, b, sim = stories.graph(rows, k)
     assert len(a) <= 3_000 * k and (a < b).all() and ((sim > 0) & (sim <= 1)).all()
     exact = np.asarray(m[a].multiply(m[b]).sum(axis=1)).ravel()
     assert np.allclose(sim, exact)

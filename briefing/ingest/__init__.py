@@ -128,10 +128,8 @@ def _parallel_reads(
 
 
 def _warm_up() -> None:
-    """While the workers read: load what the later stages will need (scikit-learn's TF-IDF,
-    about a second, and the tokenizer), instead of waiting for it afterwards."""
-    import sklearn.feature_extraction.text  # noqa: F401
-
+    """While the workers read: load the tokenizer the later stages will need (about 0.3 s),
+    instead of waiting for it afterwards."""
     from ..tokens import counter
 
     counter()

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from .. import __version__
 from ..errors import InputError
 from ..models import Document, Loaded, Window
@@ -36,6 +34,8 @@ from .parse import (
 from .teasers import teaser_line
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..config import Settings
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ class Fetcher:
 
     def _client(self, allow_private: bool) -> httpx.Client:
         import httpcore
+        import httpx  # here, not at module level: a run of files never loads it (~0.3 s)
 
         from ..net import transport
 
@@ -107,6 +108,8 @@ def fetch(http: Fetcher, url: str, opts: FetchOptions, *, typed: bool = True,
     `typed`: the user gave this URL, so it may be local; a redirect to another host, and
     every link found in a feed (`typed=False`), may reach public addresses only. Streams,
     and stops at the size cap."""
+    import httpx
+
     from ..net import request_deadline
     from ..net import run_ends as current_run_ends
 

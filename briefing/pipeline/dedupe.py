@@ -8,7 +8,13 @@
   share a whole normalised sentence with it (an inverted index: linear, and far cheaper than
   datasketch's LSH Ensemble, which cost half the run time at 10k entries); confirmed by the
   real containment of the shingle sets, so light edits inside the copy are tolerated.
-Confirmed pairs are merged with union-find; the longest member is the canonical text.
+- numbers: entries whose words are the same once every run of digits is masked (numbers,
+  times, numeric dates; month and day names are words) are near copies of each other, however
+  many figures differ: a feed of 5,000 "update N: shelling in sector X at HH:MM" items is one
+  item with 5,000 occurrences, not 5,000 stories.
+Confirmed pairs are merged with union-find; the longest member is the canonical text. An LSH
+bucket of many entries gives each only its next BUCKET_WINDOW members as candidates
+(`band_pairs`), so a flood of near-identical entries costs linear work, not all its pairs.
 
 The MinHash signatures of all entries are computed at once with numpy (the same construction
 as datasketch's "affine32" scheme: a murmur finaliser, then a*h+b mod 2^32 per permutation);
@@ -40,6 +46,7 @@ NUM_PERM = 64  # 128 halves the speed and changed no result on the benchmark cor
 NEAR_THRESHOLD = 0.5  # confirmed Jaccard of shingle sets
 CONTAIN_THRESHOLD = 0.8  # confirmed share of the smaller entry's shingles found in the larger
 MIN_CONTAINED_SHINGLES = 12  # shorter texts are too generic to call "contained"
+BUCKET_WINDOW = 16  # LSH pairs per entry and band, at most (all pairs of smaller buckets)
 MAX_BUCKET = 200  # a sentence found in more entries than this says nothing about copying
 MIN_SENTENCE_CHARS = 20
 SIGNATURE_BLOCK = 50_000  # shingles hashed at once (64 permutations x 4 bytes each: 13 MB)
@@ -47,6 +54,7 @@ ESTIMATE_MARGIN = 0.25  # ~4 standard deviations of a 64-permutation Jaccard est
 _MASK = np.uint64(0xFFFFFFFF)
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n")
 _NONWORD = re.compile(r"[^\w%£$€]+")
+_DIGITS = re.compile(r"\d+")
 _MARK = "zqxbreakzqx"  # a sentence break that survives the punctuation folding
 _MARK_CRC = zlib.crc32(_MARK.encode())
 
@@ -117,15 +125,18 @@ def shingles(text: str, k: int = SHINGLE, normalised: bool = False) -> np.ndarra
     return _shingle_hashes(word_hashes(text if normalised else fingerprint_text(text)), k)
 
 
-def _analyse(text: str, k: int) -> tuple[np.ndarray, set[int]]:
-    """One pass over an entry's text: its shingle set (uint32) and its sentences' hashes."""
+def _analyse(text: str, k: int) -> tuple[np.ndarray, set[int], int]:
+    """One pass over an entry's text: its shingle set (uint32), its sentences' hashes, and a
+    64-bit hash of its folded words with every run of digits masked (`_masked`)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     folded = _NONWORD.sub(" ", _BOUNDARY.sub(f" {_MARK} ", text.casefold()))
     keys = {zlib.crc32(s.strip().encode()) for s in folded.split(_MARK)
             if len(s.strip()) > MIN_SENTENCE_CHARS}  # fmt: skip
     h = word_hashes(folded)
-    return _shingle_hashes(h[h != _MARK_CRC], k).astype(np.uint32), keys
+    masked = " ".join(_DIGITS.sub("0", folded).split())
+    digest = int.from_bytes(hashlib.blake2b(masked.encode(), digest_size=8).digest(), "big")
+    return _shingle_hashes(h[h != _MARK_CRC], k).astype(np.uint32), keys, digest
 
 
 def signatures(sets: Sequence[np.ndarray], num_perm: int, seed: int = 1) -> np.ndarray:
@@ -203,7 +214,10 @@ def band_pairs(
     """LSH banding: the index pairs i < j (rows of `sigs` where `use`) whose signatures agree
     on every value of at least one band, as MinHashLSH finds them, in bulk with numpy. A
     band's values are mixed into one 64-bit key and sorted; equal keys are checked value by
-    value, so a key collision adds no pair."""
+    value, so a key collision adds no pair. A bucket of more than BUCKET_WINDOW + 1 entries
+    (a flood of near-identical items) gives each member the pairs with its next
+    BUCKET_WINDOW members only, not all its pairs: candidates stay linear in the entries, and
+    union-find still joins the whole bucket when its neighbours are confirmed copies."""
     idx = np.flatnonzero(use)
     mix = np.resize(_BAND_MIX, rows)
     found: list[np.ndarray] = []
@@ -217,13 +231,7 @@ def band_pairs(
         gap = np.diff(same) > 1  # a run of equal keys ends where `same` jumps
         starts = same[np.concatenate(([True], gap))]
         ends = np.append(same[:-1][gap], same[-1]) + 2
-        lefts, rights = [], []
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            members = order[s:e]
-            i, j = np.triu_indices(len(members), 1)
-            lefts.append(members[i])
-            rights.append(members[j])
-        li, ri = np.concatenate(lefts), np.concatenate(rights)
+        li, ri = _bucket_pairs(order, starts, ends)
         equal = (band[li] == band[ri]).all(axis=1)
         li, ri = idx[li[equal]], idx[ri[equal]]
         found.append(np.minimum(li, ri) * len(sigs) + np.maximum(li, ri))
@@ -231,6 +239,28 @@ def band_pairs(
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     pairs = sorted_unique(np.concatenate(found))
     return pairs // len(sigs), pairs % len(sigs)
+
+
+def _bucket_pairs(order: np.ndarray, starts: np.ndarray,
+                  ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Index pairs within each run order[s:e] of equal keys: all pairs of a run of up to
+    BUCKET_WINDOW + 1 members, each member with its next BUCKET_WINDOW members in a longer
+    one. Built in bulk: at most BUCKET_WINDOW pairs per member, however big the run."""
+    size = ends - starts
+    lefts, rights = [], []
+    for d in range(1, min(BUCKET_WINDOW, int(size.max(initial=1)) - 1) + 1):
+        ok = size > d  # runs with a member d places after another
+        s, e = starts[ok], ends[ok]
+        if not len(s):
+            break
+        lens = e - s - d
+        first = np.repeat(s - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+        pos = first + np.arange(int(lens.sum()))
+        lefts.append(order[pos])
+        rights.append(order[pos + d])
+    if not lefts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(lefts), np.concatenate(rights)
 
 
 class _UnionFind:
@@ -292,13 +322,18 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
     sentence_index: dict[int, list[str]] = defaultdict(list)
     texts = [e.body or e.text for e in (by_id[eid][0] for eid in ids)]
     analysed = fork_map(partial(_analyse, k=cfg.shingle), texts)  # per-word hashes: workers agree
-    for eid, (shingle_set, sentence_keys) in zip(ids, analysed, strict=True):
+    masked: dict[int, str] = {}  # masked text -> the first entry with it
+    uf = _UnionFind()
+    kind_of: dict[frozenset[str], DupKind] = {}
+    for eid, (shingle_set, sentence_keys, digest) in zip(ids, analysed, strict=True):
         sets[eid], keys[eid] = shingle_set, sentence_keys
         for s in sentence_keys:
             sentence_index[s].append(eid)
-
-    uf = _UnionFind()
-    kind_of: dict[frozenset[str], DupKind] = {}
+        first = masked.setdefault(digest, eid)
+        if first != eid and len(shingle_set):  # the same words, other numbers: a near copy
+            uf.union(first, eid)
+            kind_of[frozenset((first, eid))] = "near"
+    same_words = np.array([digest for _s, _k, digest in analysed], np.uint64)
     sigs = signatures([sets[eid] for eid in ids], cfg.num_perm)
     nonempty = np.array([len(sets[eid]) > 0 for eid in ids], dtype=bool)
     bands, rows = lsh_bands(max(cfg.near - 0.1, 0.1), cfg.num_perm)
@@ -309,7 +344,7 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
     for s in range(0, len(left), 100_000):
         part = slice(s, s + 100_000)
         agree[part] = (sigs[left[part]] == sigs[right[part]]).sum(axis=1)
-    plausible = agree >= floor * cfg.num_perm
+    plausible = (agree >= floor * cfg.num_perm) & (same_words[left] != same_words[right])
     for i, j in zip(left[plausible].tolist(), right[plausible].tolist(), strict=True):
         eid, other = ids[i], ids[j]
         a, b = sets[eid], sets[other]
@@ -318,6 +353,7 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
             uf.union(eid, other)
             kind_of[frozenset((eid, other))] = "near"
 
+    index = {eid: i for i, eid in enumerate(ids)}
     for eid in ids:
         small = sets[eid]
         if len(small) < MIN_CONTAINED_SHINGLES:
@@ -331,6 +367,8 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
             big = sets[other]
             if other == eid or len(big) <= len(small) or frozenset((eid, other)) in kind_of:
                 continue
+            if same_words[index[eid]] == same_words[index[other]]:
+                continue  # one item already
             inter = len(np.intersect1d(small, big, assume_unique=True))
             if inter / len(small) >= cfg.contain:
                 uf.union(other, eid)

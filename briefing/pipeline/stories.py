@@ -4,7 +4,8 @@ TF-IDF over each item's headline and body (words common to most items, such as t
 names, weigh little), cosine similarity, average-link agglomerative clustering with a distance
 cut-off. Stories are ranked by how many items and sources report them.
 
-Nothing here is dense in the number of items: the TF-IDF matrix stays sparse, each item keeps
+Nothing here is dense in the number of items: the TF-IDF matrix stays sparse (`sparse.py`,
+numpy only: a run never loads SciPy or scikit-learn), each item keeps
 its nearest neighbours (a sparse graph, computed a block of rows at a time), and average link
 runs on that graph, a pair with no edge counting as similarity 0. Up to a few hundred items
 every pair that shares a word is an edge, so this is exactly scipy's average linkage; beyond
@@ -17,23 +18,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..contract import Briefing, Section
 from ..models import Item, Story
+from .sparse import STOP, Rows, counts, hstack
 from .titles import choose
-
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
 
 DISTANCE_CUTOFF = 0.82  # 1 - similarity; tuned on the labelled sample (tests/data/events.json)
 EDGE_BUDGET = 200_000  # edges kept in all: every pair up to ~450 items
 MIN_NEIGHBOURS = 20  # edges kept per item, at the least
 EXACT_SEARCH = 2_000  # items up to which the neighbour search uses every word
 COMMON_DF = 200  # above EXACT_SEARCH items, words in more items than this do not find neighbours
-PRODUCT_BUDGET = 1_000_000  # similarities computed at once (a block of rows x all items)
+PRODUCT_BUDGET = 250_000  # similarities computed at once (a block of rows x all items; ~60 B each)
 MAX_BLOCK = 2_000  # rows per sparse product
 # What an item's vector is made of, and how much each part weighs (tuned on the labelled
 # sample: tests/test_stories.py; precision and recall hold over a range of cut-offs around
@@ -64,19 +62,16 @@ def item_text(item: Item) -> str:
     return "\n".join(x for x in parts(item) if x)
 
 
-def vectors(items: Sequence[Item]) -> tuple[csr_matrix, csr_matrix] | None:
+def vectors(items: Sequence[Item]) -> tuple[Rows, Rows] | None:
     """L2-normalised rows (sparse): TF-IDF of the headline, the lede and the rest, weighted and
     added, beside the names in the headline and lede and the people quoted (`features.py`);
     and the words alone (the first block, normalised). One tokenisation of each part; the IDF
     counts items, not parts. None when no item has a word that is not a stop word."""
-    from scipy.sparse import hstack
-    from sklearn.preprocessing import normalize
-
     from .features import names, speakers
 
     split = [parts(i) for i in items]
     n = len(items)
-    text = _weighted([s[k] for s in split for k in range(3)], n, "english", _TOKEN,
+    text = _weighted([s[k] for s in split for k in range(3)], n, STOP["english"], _TOKEN,
                      (WEIGHTS["headline"], WEIGHTS["lede"], WEIGHTS["rest"]))  # fmt: skip
     if text is None:
         return None
@@ -87,38 +82,30 @@ def vectors(items: Sequence[Item]) -> tuple[csr_matrix, csr_matrix] | None:
         block = _weighted(words, n, None, r"\S+", (WEIGHTS[key],))
         if block is not None:
             blocks.append(block)
-    return normalize(hstack(blocks, format="csr")).tocsr(), normalize(text).tocsr()
+    return hstack(blocks).normalized(), text.normalized()
 
 
-def _weighted(docs: Sequence[str], n: int, stop: str | None, pattern: str,
-              weights: Sequence[float]) -> csr_matrix | None:  # fmt: skip
+def _weighted(docs: Sequence[str], n: int, stop: frozenset[str] | None, pattern: str,
+              weights: Sequence[float]) -> Rows | None:  # fmt: skip
     """`docs` holds len(weights) parts per item, item by item: each part's TF-IDF row
     (sublinear counts, smooth IDF over the n items), normalised, times its weight, summed."""
-    from scipy.sparse import diags
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.preprocessing import normalize
-
     k = len(weights)
-    try:
-        counts = CountVectorizer(stop_words=stop, token_pattern=pattern).fit_transform(docs)
-    except ValueError:  # no word in any part
+    got = counts(docs, pattern, stop)
+    if got is None:  # no word in any part
         return None
-    counts = counts.tocsr().astype(np.float64)
-    counts.data = 1.0 + np.log(counts.data)
-    per = [counts[j::k] for j in range(k)]
-    seen = per[0].copy()
-    for m in per[1:]:
-        seen = seen + m
-    df = np.bincount(seen.indices, minlength=counts.shape[1])
+    got = got.with_data(1.0 + np.log(got.data))
+    per = [got.take(np.arange(j, got.n, k)) for j in range(k)]
+    item = got.row_ids() // k  # the items holding each word, once each
+    df = np.bincount(np.unique(item * got.width + got.indices) % got.width, minlength=got.width)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     if n >= SMALL_DAY:  # a word in every item tells nothing about which of them go together
         idf[df >= n] = 0.0
-    idf = diags(idf)
     total = None
     for w, m in zip(weights, per, strict=True):
-        part = normalize(m @ idf) * w
-        total = part if total is None else total + part
-    return total.tocsr() if total is not None and total.nnz else None
+        weighted = m.with_data(m.data * idf[m.indices]).normalized()
+        part = weighted.with_data(weighted.data * w)
+        total = part if total is None else total.plus(part)
+    return total if total is not None and total.nnz else None
 
 
 def neighbours(n: int) -> int:
@@ -126,29 +113,28 @@ def neighbours(n: int) -> int:
     return max(MIN_NEIGHBOURS, EDGE_BUDGET // max(n, 1))
 
 
-def graph(m: csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def graph(m: Rows, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's k most similar other rows (cosine > 0), as unique pairs i < j with their
     cosine. Sparse products a block of rows at a time; never an n x n array."""
-    n = m.shape[0]
+    n = m.n
     search = m
     if n > EXACT_SEARCH:  # common words make the product quadratic; they find no neighbours
-        df = np.bincount(m.indices, minlength=m.shape[1])
-        search = m[:, np.flatnonzero(df <= COMMON_DF)]
-    index = search.T.tocsr()
+        search = m.columns(m.column_counts() <= COMMON_DF)
+    index = search.transposed()
     # a row's products number at most the sum of its words' item counts: blocks of rows are
     # cut so that a block's product stays within PRODUCT_BUDGET, however alike the items are
-    pattern = search.copy()
-    pattern.data[:] = 1.0
-    bound = np.cumsum(pattern @ np.diff(index.indptr).astype(np.float64))
+    per_row = np.bincount(search.row_ids(), weights=index.lengths()[search.indices].astype(
+        np.float64), minlength=n)  # fmt: skip
+    bound = np.cumsum(per_row)
     rows, cols, sims = [], [], []
     start = 0
     while start < n:
         done = bound[start - 1] if start else 0.0
         stop = int(np.searchsorted(bound, done + PRODUCT_BUDGET, "right"))
         stop = min(max(stop, start + 1), start + MAX_BLOCK, n)
-        prod = (search[start:stop] @ index).tocsr()
+        prod = search.block(start, stop).product(index)
         ptr, idx, val = prod.indptr, prod.indices, prod.data
-        for i in range(prod.shape[0]):
+        for i in range(prod.n):
             mine, sim = idx[ptr[i] : ptr[i + 1]], val[ptr[i] : ptr[i + 1]]
             keep = (mine != start + i) & (sim > 0)
             mine, sim = mine[keep], sim[keep]
@@ -168,19 +154,8 @@ def graph(m: csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     first = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else key.astype(bool)
     lo, hi, v = key[first] // n, key[first] % n, v[first]
     if search is not m:  # the common words count in the similarity of the pairs found
-        v = _cosines(m, lo, hi)
+        v = m.pair_dots(lo, hi)
     return lo, hi, np.clip(v, 0.0, 1.0)
-
-
-def _cosines(m: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-by-row dot products m[a[i]] . m[b[i]], a chunk of pairs at a time (scipy's
-    elementwise product needs a few copies of the chunk's rows: ~250k values each)."""
-    chunk = max(500, 250_000 * m.shape[0] // max(m.nnz, 1))
-    out = np.empty(len(a))
-    for s in range(0, len(a), chunk):
-        prod = m[a[s : s + chunk]].multiply(m[b[s : s + chunk]])
-        out[s : s + chunk] = np.asarray(prod.sum(axis=1)).ravel()
-    return out
 
 
 def average_link(
@@ -243,7 +218,7 @@ def average_link(
     return labels
 
 
-def cluster(m: tuple[csr_matrix, csr_matrix] | None, n: int,
+def cluster(m: tuple[Rows, Rows] | None, n: int,
             cutoff: float = DISTANCE_CUTOFF) -> list[int]:  # fmt: skip
     """A story label per item: average link on the items' sparse neighbour graph. A pair's
     similarity is at most `WORDS_CAP` times that of their words alone: names and people
@@ -254,11 +229,11 @@ def cluster(m: tuple[csr_matrix, csr_matrix] | None, n: int,
     full, words = m
     a, b, sim = graph(full, neighbours(n))
     if len(a):
-        sim = np.minimum(sim, WORDS_CAP * _cosines(words, a, b))
+        sim = np.minimum(sim, WORDS_CAP * words.pair_dots(a, b))
     return average_link(n, a, b, sim, 1.0 - cutoff)
 
 
-def centrality(m: csr_matrix | None, labels: Sequence[int]) -> np.ndarray:
+def centrality(m: Rows | None, labels: Sequence[int]) -> np.ndarray:
     """Each item's mean similarity to the items of its story, itself counted as 1: its
     cosine with the sum of the story's rows (one vocabulary-long row per story at a time)."""
     n = len(labels)
@@ -272,10 +247,8 @@ def centrality(m: csr_matrix | None, labels: Sequence[int]) -> np.ndarray:
         if m is None:
             mean[idxs] = 1.0 / len(idxs)
             continue
-        rows = m[idxs]
-        total = np.asarray(rows.sum(axis=0)).ravel()
-        own = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
-        mean[idxs] = (rows @ total - own + 1.0) / len(idxs)
+        rows = m.take(idxs)
+        mean[idxs] = (rows.dot(rows.column_sums()) - rows.squares() + 1.0) / len(idxs)
     return np.round(mean, 9)  # ties stay ties whatever order the sums were taken in
 
 

@@ -117,11 +117,11 @@ def candidates(stories: Sequence[Story]) -> list[Candidate]:
                     w = weight(text, lede, e.kind, para.kind) * spread  # in several documents
                     if key in by_key:  # same sentence in another item: it supports this one
                         c = by_key[key]
-                        c.citations.extend(x for x in item.entry_ids if x not in c.citations)
+                        c.citations.extend(x for x in item.cited_ids if x not in c.citations)
                         c.weight = max(c.weight, w)
                         c.items.add(ii)
                         c.lede = c.lede or lede
                         continue
-                    by_key[key] = Candidate(text, key, si, list(item.entry_ids), w, e.published,
+                    by_key[key] = Candidate(text, key, si, list(item.cited_ids), w, e.published,
                                             (ii, pi, ki), {ii}, lede)  # fmt: skip
     return list(by_key.values())

@@ -57,8 +57,8 @@ def extractive(
 
 
 def name_copies(bullets: list[Bullet], items: Sequence[Item]) -> list[Bullet]:
-    """A citation of a merged item names every copy of it, canonical first."""
-    copies = {it.canonical.id: it.entry_ids for it in items}
+    """A citation of a merged item names its copies (`Item.cited_ids`), canonical first."""
+    copies = {it.canonical.id: it.cited_ids for it in items}
     for b in bullets:
         b.citations = list(dict.fromkeys(x for c in b.citations for x in copies.get(c, (c,))))
     return bullets
