@@ -325,3 +325,26 @@ def test_with_fetch_pages_off_no_item_page_is_requested(
     assert [ln for ln in err.splitlines() if "WARNING" in ln] == [
         f"briefing: WARNING: feed {web.url('/feed.xml')}: 3 cut teasers kept as headline and "
         "excerpt only (full text not available)"]  # fmt: skip
+
+
+def test_a_teaser_is_on_the_topic_by_its_headline_and_teaser(web: WebServer, tmp_path: Path) -> None:
+    """The topic's terms only in the teaser (not the headline): its page is requested, and
+    when the page is gone the teaser is judged on the topic by what it says, listed by its
+    headline; an off-topic teaser is off it."""
+    web.routes["/feed.xml"] = Route(body=rss([
+        item("Talks resume in Riyadh next week", web.url("/t"), "Ukrainian and Russian "
+             "delegations agreed on Thursday to resume talks in Riyadh next week, with American "
+             "mediators expected to"),
+        item("Song contest line-up is out", web.url("/s"), "The song contest line-up was "
+             "published on Thursday, with the final set for"),
+        item("Kyiv says energy talks will continue", web.url("/k"), WHOLE[1]),
+    ]), content_type="application/rss+xml")  # fmt: skip
+    cfg = _topic_settings(tmp_path, web.url("/feed.xml"))
+    r = runner.invoke(app, ["run", "--topic", "talks", "--config", str(cfg), "--date",
+                            "2025-02-13", "--format", "json", "--no-state"])  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert "/t" in web.hits and "/s" not in web.hits
+    b = Briefing.model_validate_json(r.stdout)
+    listed = {b.sources[c].title for m in b.also_reported for c in m.citations}
+    assert "Talks resume in Riyadh next week" in listed
+    assert b.stats.off_topic == 1

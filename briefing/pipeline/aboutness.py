@@ -76,8 +76,9 @@ def evidence(e: Entry, terms: re.Pattern[str], blog_title: str | None = None) ->
 def _read(
     e: Entry, terms: re.Pattern[str], blog_title: str | None
 ) -> tuple[Evidence | None, list[str]]:
-    """The evidence, and the words its term matches took (left out of its context)."""
-    if terms.search(e.text) is None:
+    """The evidence, and the words its term matches took (left out of its context). A cut
+    feed teaser is read as the entry's body: it is what the publisher says the item is about."""
+    if terms.search(e.topic_text) is None:
         return None, []
     taken: list[str] = []
     head = set()
@@ -87,8 +88,7 @@ def _read(
     found = set(head)
     sentences = hits = words = 0
     lead = False
-    for p in e.paragraphs:
-        text = p.text
+    for text in [p.text for p in e.paragraphs] or ([e.teaser] if e.teaser else []):
         starts = [0] + [m.end() for m in _SENTENCE.finditer(text)]
         hit: set[int] = set()
         for m in terms.finditer(text):
@@ -112,7 +112,7 @@ def _read(
 def _words(e: Entry, taken: list[str], stems: dict[str, str]) -> Counter[str]:
     """The context: its words (stemmed, no stopwords) besides the topic's own."""
     out: Counter[str] = Counter()
-    for w in WORD.findall(e.text):
+    for w in WORD.findall(e.topic_text):
         w = w.lower()
         if len(w) > 2 and w not in STOPWORDS:
             out[stems.get(w) or stems.setdefault(w, stem(w))] += 1

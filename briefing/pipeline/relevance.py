@@ -113,7 +113,7 @@ class Relevance:
         for i, e in enumerate(entries):
             if self.in_excluded_section(e, sections(e)):
                 out[i] = "excluded_section"
-            elif self._exc is not None and self._exc.search(e.text):
+            elif self._exc is not None and self._exc.search(e.topic_text):
                 out[i] = "excluded_term"
             else:
                 left.append(i)
