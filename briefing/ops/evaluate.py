@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,15 +68,40 @@ class Report:
         return json.dumps({"mean": self.mean(), "blogs": [asdict(b) for b in self.blogs]}, indent=2)
 
 
-def load_dataset(folder: Path) -> tuple[list[Path], dict[str, list[str]]]:
+def load_dataset(folder: Path, ids: Collection[str] | None = None,
+                 ) -> tuple[list[Path], dict[str, list[str]]]:  # fmt: skip
+    """The blogs of a dataset that have a reference (with `ids`: only those blogs)."""
     refs_path, blogs = folder / "references.json", folder / "blogs"
     if not refs_path.is_file() or not blogs.is_dir():
         raise UsageError(f"{folder}: expected blogs/ and references.json (see docs/quality.md)")
     refs = {k: list(v["summary"]) for k, v in json.loads(refs_path.read_text()).items()}
     paths = sorted(p for p in blogs.glob("*.json") if p.stem in refs)
+    if ids is not None:
+        if missing := sorted(set(ids) - {p.stem for p in paths}):
+            raise UsageError(f"{folder}: {len(missing)} blog(s) of the split are not in the "
+                             f"dataset (first: {missing[0]})")  # fmt: skip
+        paths = [p for p in paths if p.stem in ids]
     if not paths:
         raise UsageError(f"{folder}: no blog has a reference summary")
     return paths, refs
+
+
+def load_split(spec: str) -> list[str]:
+    """`FILE:PART`: the blog ids of one part of a split file ({"tune": [...], "heldout":
+    [...]}, like tests/data/blind/liveblogs_dev_split.json); `FILE` alone: a JSON list."""
+    path, _, part = spec.rpartition(":") if ":" in spec else (spec, "", "")
+    try:
+        got = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--split {spec}: cannot read {path} ({exc})") from None
+    if part:
+        if not isinstance(got, dict) or part not in got:
+            parts = ", ".join(sorted(got)) if isinstance(got, dict) else "none"
+            raise UsageError(f"--split {spec}: no part {part!r} (parts: {parts})")
+        got = got[part]
+    if not isinstance(got, list) or not got or not all(isinstance(x, str) for x in got):
+        raise UsageError(f"--split {spec}: not a non-empty list of blog ids")
+    return got
 
 
 def _scorer() -> Any:
@@ -157,10 +182,12 @@ def score_blog(
 
 def evaluate(folder: Path, summariser: Summariser, limit: int | None = None,
              on_blog: Callable[[BlogScore], None] | None = None,
-             settings: Settings | None = None) -> Report:  # fmt: skip
-    """Brief every blog of the dataset (with `settings`, default: the defaults) and score it."""
+             settings: Settings | None = None,
+             ids: Collection[str] | None = None) -> Report:  # fmt: skip
+    """Brief every blog of the dataset (with `ids`: those only; with `settings`, default: the
+    defaults) and score it."""
     settings = settings or Settings()
-    paths, refs = load_dataset(folder)
+    paths, refs = load_dataset(folder, ids)
     scorer = _scorer()
     report = Report()
     for path in paths[:limit] if limit else paths:
