@@ -174,10 +174,10 @@ def brief(
             + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
         )
     top = prep.stories[: request.max_sections]  # ranked: the rest cost nothing to summarise
-    listed = prep.stories[request.max_sections : request.max_sections + request.also_reported]
     draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
-                        topic_id=topic_id, also=mentions(listed))  # fmt: skip
+                        topic_id=topic_id)  # fmt: skip
+    briefing = account(briefing, prep.stories, request.max_sections, request.also_reported)
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
     return briefing
@@ -257,6 +257,18 @@ def mentions(stories: Sequence[Story]) -> list[Mention]:
     return [Mention(title=s.title, story_id=s.id, citations=titled_by(s),
                     sources=len({d for it in s.items for d in it.documents}))
             for s in stories]  # fmt: skip
+
+
+def account(b: Briefing, stories: Sequence[Story], max_sections: int, also: int) -> Briefing:
+    """Every story of the window is a section, an "Also reported" line or one of the "N more
+    stories": a story summarised but left with no section (no bullet passed the check) is
+    listed under Also reported first, before the next `also` stories by rank."""
+    shown = {s.story_id for s in b.sections}
+    unshown = [s for s in stories[:max_sections] if s.id not in shown]
+    rest = list(stories[max_sections:])
+    listed = [*unshown, *rest[:also]]
+    more = rest[also:]
+    return b.model_copy(update={"also_reported": mentions(listed), "more_stories": mentions(more)})
 
 
 def assemble(
