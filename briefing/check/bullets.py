@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..contract import Briefing, Bullet, Dropped, Evidence, Flagged, Section
 from . import meaning
@@ -27,6 +29,7 @@ from .instructions import REASON_PREFIX as INSTRUCTION_REASON
 from .instructions import found_in, instruction_like
 from .instructions import reason as instruction_reason
 from .thresholds import MAX_BULLET_WORDS, MAX_TITLE_CHARS, MIN_SUPPORT, TITLE_SUPPORT
+from .when import WRITTEN, Clock, resolve_text
 from .words import words_check
 
 
@@ -168,6 +171,8 @@ def validate(
     sections: Sequence[Section],
     sources: Mapping[str, str],
     dropped: Sequence[Dropped] = (),
+    *,
+    clocks: Mapping[str, Clock] | None = None,
 ) -> Checked:
     """Check every bullet against its cited sources and attach its evidence; failures are
     dropped and reported, and a section left without bullets goes. Instruction-like text (in
@@ -185,6 +190,8 @@ def validate(
         kept = []
         for b in bullets:
             res = check_bullet(b.text, b.citations, sources, index=index)
+            if not res.ok and not res.instruction and clocks:
+                res = dated(b, sources, clocks) or res
             reason = "; ".join(res.reasons)
             if res.ok:
                 kept.append(res.bullet())
@@ -211,6 +218,21 @@ def validate(
     return out
 
 
+def dated(b: Bullet, sources: Mapping[str, str],
+          clocks: Mapping[str, Clock]) -> BulletCheck | None:  # fmt: skip
+    """A bullet that writes a day where its sources say "yesterday", "on Wednesday"…: checked
+    against its cited entries with their relative time words read as days (`when.resolve`);
+    the result only when that passes."""
+    if not WRITTEN.search(b.text):
+        return None
+    read = {c: resolve_text(sources[c], clocks[c]) if c in clocks else sources[c]
+            for c in b.citations if c in sources}  # fmt: skip
+    if read == {c: sources[c] for c in read}:
+        return None
+    res = check_bullet(b.text, b.citations, read)
+    return res if res.ok else None
+
+
 def _first(citations: Sequence[str]) -> str | None:
     return citations[0] if citations else None
 
@@ -220,6 +242,42 @@ def check_briefing(b: Briefing) -> list[tuple[str, BulletCheck]]:
     the summary's bullets come first under "summary"."""
     texts = {k: v.text for k, v in b.sources.items()}
     index = Index(texts)
+    clocks = briefing_clocks(b)
     where = [("summary", b.summary), *((s.title, s.bullets) for s in b.sections)]
-    return [(title, check_bullet(x.text, x.citations, texts, index=index))
-            for title, xs in where for x in xs]  # fmt: skip
+    out = []
+    for title, xs in where:
+        for x in xs:
+            res = check_bullet(x.text, x.citations, texts, index=index)
+            if not res.ok and not res.instruction:
+                res = dated(x, texts, clocks) or res
+            out.append((title, res))
+    return out
+
+
+def briefing_clocks(b: Briefing) -> dict[str, Clock]:
+    """How a stored briefing read its entries' relative time words: each source's time, in
+    the briefing's zone, for the day it is of (or the day its window ends, or was made)."""
+    tz = _zone(b.tz)
+    try:
+        reader = date.fromisoformat(b.date) if b.date else (
+            datetime.fromisoformat(b.window_end or b.generated_at).astimezone(tz).date())
+    except ValueError:
+        return {}
+    out: dict[str, Clock] = {}
+    for k, s in b.sources.items():
+        try:
+            when = datetime.fromisoformat(s.published) if s.published else None
+        except ValueError:
+            continue
+        date_only = s.published is not None and len(s.published) == 10
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=tz)
+        out[k] = Clock(when, tz, reader, date_only)
+    return out
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        return ZoneInfo("UTC")

@@ -15,9 +15,11 @@ import json
 import random
 import time
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .. import app
 from ..check import check_briefing
@@ -128,6 +130,18 @@ def baselines(entry_texts: list[str], k: int, seed: str) -> tuple[list[str], lis
     return lead, rand
 
 
+def _ended(path: Path, tz: ZoneInfo) -> datetime | None:
+    """The time of a blog's newest entry (times without an offset are in `tz`)."""
+    try:
+        raw = json.loads(path.read_text())
+        times = [datetime.fromisoformat(str(e["published"])) for e in raw.get("entries", [])
+                 if isinstance(e, dict) and e.get("published")]  # fmt: skip
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    aware = [t if t.tzinfo else t.replace(tzinfo=tz) for t in times]
+    return max(aware, default=None)
+
+
 def score_blog(
     path: Path,
     reference: list[str],
@@ -138,6 +152,11 @@ def score_blog(
     started = time.perf_counter()
     try:
         req = app.request(settings, [str(path)], topic=path.stem)
+        # read as on the day the blog ended, when its journalists wrote their key points: its
+        # "this week" is true then, and "yesterday" is written as that day's day before
+        ended = _ended(path, req.window.tz)
+        if ended is not None:
+            req = replace(req, window=replace(req.window, now=ended))
         b: Briefing = app.produce(req, None, summariser=summariser).briefing
     except Exception as exc:  # one bad blog is a row in the report, not the end of the run
         return BlogScore(
@@ -154,7 +173,8 @@ def score_blog(
         )
     seconds = time.perf_counter() - started
     bullets = b.all_bullets()
-    texts = [x.text for x in bullets]
+    # each line once: a section's lead that repeats its In-brief line is one fact, read once
+    texts = list(dict.fromkeys(x.text for x in bullets))
     raw = json.loads(path.read_text())
     entry_texts = [str(e.get("text") or "") for e in raw.get("entries", [])]
     lead, rand = baselines(entry_texts, len(reference), path.stem)
@@ -163,6 +183,7 @@ def score_blog(
     blog_words = sum(len(t.split()) for t in entry_texts) or 1
     bullet_words = sum(len(t.split()) for t in texts)
     n = len(bullets) or 1
+    distinct = len(texts) or 1
     return BlogScore(
         id=path.stem,
         title=str(raw.get("title") or "")[:80],
@@ -172,7 +193,7 @@ def score_blog(
             "random": rouge(scorer, rand, reference),
         },
         bullets=len(bullets),
-        words_per_bullet=bullet_words / n,
+        words_per_bullet=bullet_words / distinct,
         compression=bullet_words / blog_words,
         citation_validity=valid / n,
         grounding=grounded / n,

@@ -24,7 +24,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..check import validate
+from ..check import Clock, validate
 from ..contract import (
     Briefing,
     Duplicate,
@@ -174,7 +174,8 @@ def brief(
             + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
         )
     top = prep.stories[: request.max_sections]  # ranked: the rest cost nothing to summarise
-    draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
+    draft = summarise(replace(request, stories=tuple(top), tz=window.tz,
+                              reader=reader_day(window, generated_at)), summariser, fallback)
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
                         topic_id=topic_id)  # fmt: skip
     briefing = account(briefing, prep.stories, request.max_sections, request.also_reported)
@@ -259,6 +260,23 @@ def mentions(stories: Sequence[Story]) -> list[Mention]:
             for s in stories]  # fmt: skip
 
 
+def reader_day(window: Window, generated_at: datetime) -> date:
+    """The day the briefing is read on, in its zone: its day, or the day its window ends (or
+    the `now` it was made for: `briefing eval` reads a blog as on the day it ended), or the
+    day it was made."""
+    if window.day is not None:
+        return window.day
+    end = window.end or window.now or generated_at
+    return end.astimezone(window.tz).date()
+
+
+def clocks(prep: Prepared, window: Window, generated_at: datetime) -> dict[str, Clock]:
+    """How to read each entry's relative time words (check.when)."""
+    reader = reader_day(window, generated_at)
+    return {e.id: Clock(e.published, window.tz, reader, e.date_only)
+            for item in prep.deduped.items for e in item.members}  # fmt: skip
+
+
 def account(b: Briefing, stories: Sequence[Story], max_sections: int, also: int) -> Briefing:
     """Every story of the window is a section, an "Also reported" line or one of the "N more
     stories": a story summarised but left with no section (no bullet passed the check) is
@@ -284,7 +302,8 @@ def assemble(
     """The draft, checked against the sources it cites, with the run's figures."""
     sources = build_sources(prep, window.tz)
     texts = {k: v.text for k, v in sources.items()}
-    checked = validate(draft.summary, draft.sections, texts, draft.dropped)
+    checked = validate(draft.summary, draft.sections, texts, draft.dropped,
+                       clocks=clocks(prep, window, generated_at))
     prompts = list(draft.prompts)
     return Briefing(
         topic=topic,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from ..contract import Bullet, Dropped, PromptRef, Section
 from ..models import Story
@@ -19,6 +21,9 @@ class SummaryRequest:
     max_bullets: int = 2  # per section; tuned on the eval set (docs/quality.md)
     summary_lines: int = 3
     also_reported: int = 2  # one-line bullets for stories beyond max_sections
+    # the reader's zone and date: relative time words are written as days in them
+    tz: ZoneInfo | None = None
+    reader: date | None = None
 
 
 @dataclass(slots=True)
