@@ -68,3 +68,14 @@ def test_nothing_more_means_no_line() -> None:
     b = brief("2025-02-13", also_reported=100)
     assert b.more_stories == [] and "more stor" not in render(b, "md")
     assert "more-stories" not in render(b, "html")
+
+
+def test_the_email_counts_them_and_links_the_archive_list() -> None:
+    b = brief("2025-02-13", also_reported=1)
+    n = len(b.more_stories)
+    link = "https://archive.example/ukraine-talks/2025-02-13.html"
+    ctx = {"v": view(b), "archive_link": link, "unsubscribe": None, "compact": False, "omitted": 0}
+    text = render_template("email.txt.j2", **ctx)
+    assert f"* {n} more stories (listed in the archive: {link}#more-stories)" in text
+    html = render_template("email.html.j2", **ctx)
+    assert f'<a href="{link}#more-stories">{n} more stories</a>' in html

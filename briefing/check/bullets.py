@@ -17,7 +17,7 @@ in `verdicts.py`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,7 +29,7 @@ from .instructions import REASON_PREFIX as INSTRUCTION_REASON
 from .instructions import found_in, instruction_like
 from .instructions import reason as instruction_reason
 from .thresholds import MAX_BULLET_WORDS, MAX_TITLE_CHARS, MIN_SUPPORT, TITLE_SUPPORT
-from .when import WRITTEN, Clock, resolve_text
+from .when import WRITTEN, Clock, resolve_text, source_span
 from .words import words_check
 
 
@@ -225,12 +225,21 @@ def dated(b: Bullet, sources: Mapping[str, str],
     the result only when that passes."""
     if not WRITTEN.search(b.text):
         return None
-    read = {c: resolve_text(sources[c], clocks[c]) if c in clocks else sources[c]
-            for c in b.citations if c in sources}  # fmt: skip
+    spans = {c: resolve_text(sources[c], clocks[c]) for c in b.citations
+             if c in sources and c in clocks}  # fmt: skip
+    read = {c: spans[c][0] if c in spans else sources[c] for c in b.citations if c in sources}
     if read == {c: sources[c] for c in read}:
         return None
     res = check_bullet(b.text, b.citations, read)
-    return res if res.ok else None
+    if not res.ok:
+        return None
+    evidence = []  # quoted from the sources as they are, not as they were read
+    for e in res.evidence:
+        start, end = (source_span(spans[e.entry][1], e.start, e.end) if e.entry in spans
+                      else (e.start, e.end))  # fmt: skip
+        text = sources[e.entry][start:end]
+        evidence.append(Evidence(entry=e.entry, start=start, end=end, text=text))
+    return replace(res, evidence=tuple(evidence))
 
 
 def _first(citations: Sequence[str]) -> str | None:

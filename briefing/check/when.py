@@ -99,14 +99,29 @@ def resolve(sentence: str, clock: Clock) -> str | None:
     return "".join(parts) + sentence[pos:]
 
 
-def resolve_text(text: str, clock: Clock) -> str:
-    """A whole text read the same way, sentence by sentence as far as it can be: what cannot
-    be resolved is left as written (for the checker, which compares a bullet with it)."""
-    out = []
-    for line in text.split("\n"):
-        pieces = re.split(r"(?<=[.!?])(\s+)", line)
-        out.append("".join(p if p.isspace() else (resolve(p, clock) or p) for p in pieces))
-    return "\n".join(out)
+def resolve_text(text: str, clock: Clock) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """A whole text read the same way, sentence by sentence as far as it can be (what cannot
+    be resolved is left as written), for the checker, which compares a bullet with it; and
+    where each sentence went: (start, end in the text, start, end in the result)."""
+    out: list[str] = []
+    spans: list[tuple[int, int, int, int]] = []
+    a = b = 0
+    for piece in re.split(r"((?<=[.!?])\s+|\n)", text):
+        new = piece if not piece or piece.isspace() else (resolve(piece, clock) or piece)
+        spans.append((a, a + len(piece), b, b + len(new)))
+        out.append(new)
+        a, b = a + len(piece), b + len(new)
+    return "".join(out), spans
+
+
+def source_span(spans: list[tuple[int, int, int, int]], start: int, end: int) -> tuple[int, int]:
+    """Where a span of a `resolve_text` result came from in the text it was made from: exact
+    in a sentence left as it was, the whole sentence where one was rewritten."""
+    hit = [s for s in spans if s[2] < end and start < s[3]] or [spans[-1]]
+    (oa, oz, na, nz), last = hit[0], hit[-1]
+    first = oa + (start - na) if oz - oa == nz - na else oa
+    stop = last[0] + (end - last[2]) if last[1] - last[0] == last[3] - last[2] else last[1]
+    return first, max(first, stop)
 
 
 def _written(kind: str, m: re.Match[str], day: date, local: datetime, clock: Clock,
