@@ -17,6 +17,7 @@ from .schedule import (
     make_scheduler,
     plan,
 )
+from .tally import tally
 
 __all__ = [
     "RUN_KIND",
@@ -33,4 +34,5 @@ __all__ = [
     "plan",
     "send_briefing",
     "serve_archive",
+    "tally",
 ]

@@ -3,7 +3,7 @@ and the records it speaks: a request of stories in, a draft of cited bullets out
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -21,6 +21,9 @@ class SummaryRequest:
     max_bullets: int = 2  # per section; tuned on the eval set (docs/quality.md)
     summary_lines: int = 3
     also_reported: int = 2  # one-line bullets for stories beyond max_sections
+    # who published each document (by Document.id): a fact several publishers report ranks
+    # above one only one reports (issue 27)
+    publishers: Mapping[str, str] = field(default_factory=dict)
     # the reader's zone and date: relative time words are written as days in them
     tz: ZoneInfo | None = None
     reader: date | None = None

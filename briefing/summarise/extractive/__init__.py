@@ -18,6 +18,7 @@ from ...contract import Bullet, Section
 from ...pipeline import Draft, SummaryRequest, Usage
 from ...tokens import count
 from .candidates import STORY_CHARS, candidates, tokens_read
+from .corroborated import weigh
 from .coverage import REDUNDANT, Selector, budget
 
 POINTS = 3  # list points in a story that earn its section one bullet more than max_bullets
@@ -34,6 +35,7 @@ class ExtractiveSummariser:
         source_tokens = tokens_read(stories)
         if not cands:
             return Draft([], [], self.name, usage=Usage(tokens_in=source_tokens))
+        weigh(cands, stories, request.publishers)  # what several publishers report ranks higher
         select = Selector(cands)
         by_story: dict[int, list[int]] = {}
         for i, c in enumerate(cands):
