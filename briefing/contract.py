@@ -195,6 +195,8 @@ class Briefing(_Strict):
     summary: list[Bullet]
     sections: list[Section]
     also_reported: list[Mention] = Field(default_factory=list)
+    # every other story of the window: counted in a "N more stories" line, listed in HTML
+    more_stories: list[Mention] = Field(default_factory=list)
     sources: dict[str, Source]
     duplicates: list[Duplicate] = Field(default_factory=list)
     dropped: list[Dropped] = Field(default_factory=list)

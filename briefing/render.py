@@ -77,6 +77,8 @@ class View:
     skipped: list[tuple[str, str]]  # (URL, reason): inputs not included that a reader may see
     skipped_local: str  # the local inputs not included, only counted ("2 files: 1 undated, …")
     also: list[tuple[CitedBullet, int]] = field(default_factory=list)  # title, source count
+    # the "N more stories": title, source count, link to the report it is titled by (or None)
+    more: list[tuple[str, int, str | None]] = field(default_factory=list)
 
 
 
@@ -240,8 +242,15 @@ def view(b: Briefing) -> View:
     whole_day = b.date is not None and b.window.startswith(b.date)
     date_label = _human_time(b.date) if whole_day else b.window
     public, local = _skipped(b)
+    more = [(m.title, m.sources, _link(b, m.citations)) for m in b.more_stories]
     return View(b, f"{b.topic} — {date_label}", date_label, summary, sections, sources, public,
-                local, also)  # fmt: skip
+                local, also, more)  # fmt: skip
+
+
+def _link(b: Briefing, citations: list[str]) -> str | None:
+    """The web address of the first cited report, when it is one (http/https)."""
+    url = next((b.sources[c].url for c in citations if c in b.sources), None)
+    return url if url and url.startswith(("https://", "http://")) and url.isprintable() else None
 
 
 def md_inline(text: str) -> str:

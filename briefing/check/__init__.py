@@ -22,6 +22,7 @@ from .evidence import Index, align, numbers, tokenize
 from .instructions import instruction_like
 from .lexicon import GROUPS, NOT_NAMES, STOPWORDS, aliases, stem
 from .verdicts import Verdict, claim_key, outcome, unsupported, verdicts
+from .when import Clock, has_relative, resolve
 from .words import WORD, proper_nouns, support
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "WORD",
     "BulletCheck",
     "Checked",
+    "Clock",
     "Index",
     "Verdict",
     "aliases",
@@ -39,10 +41,12 @@ __all__ = [
     "check_bullet",
     "check_title",
     "claim_key",
+    "has_relative",
     "instruction_like",
     "numbers",
     "outcome",
     "proper_nouns",
+    "resolve",
     "screen",
     "stem",
     "support",

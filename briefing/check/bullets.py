@@ -22,8 +22,10 @@ conflicts, but the support cannot be shown. Only `contradicted` fails a bullet.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Literal, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..contract import Briefing, Bullet, Dropped, Evidence, Flagged, Section
 from . import meaning
@@ -32,6 +34,7 @@ from .instructions import REASON_PREFIX as INSTRUCTION_REASON
 from .instructions import found_in, instruction_like
 from .instructions import reason as instruction_reason
 from .thresholds import MAX_BULLET_WORDS, MAX_TITLE_CHARS, MIN_SUPPORT, TITLE_SUPPORT
+from .when import WRITTEN, Clock, resolve_text, source_span
 from .words import words_check
 
 Verdict = Literal["supported", "unconfirmed", "contradicted"]
@@ -192,6 +195,8 @@ def validate(
     sections: Sequence[Section],
     sources: Mapping[str, str],
     dropped: Sequence[Dropped] = (),
+    *,
+    clocks: Mapping[str, Clock] | None = None,
 ) -> Checked:
     """Check every bullet against its cited sources and attach its evidence; failures are
     dropped and reported, and a section left without bullets goes. Instruction-like text (in
@@ -209,6 +214,8 @@ def validate(
         kept = []
         for b in bullets:
             res = check_bullet(b.text, b.citations, sources, index=index)
+            if not res.ok and not res.instruction and clocks:
+                res = dated(b, sources, clocks) or res
             reason = _why(res) if res.failed else "; ".join(res.reasons)
             if not res.failed:
                 kept.append(res.bullet())
@@ -235,6 +242,30 @@ def validate(
     return out
 
 
+def dated(b: Bullet, sources: Mapping[str, str],
+          clocks: Mapping[str, Clock]) -> BulletCheck | None:  # fmt: skip
+    """A bullet that writes a day where its sources say "yesterday", "on Wednesday"…: checked
+    against its cited entries with their relative time words read as days (`when.resolve`);
+    the result only when that passes."""
+    if not WRITTEN.search(b.text):
+        return None
+    spans = {c: resolve_text(sources[c], clocks[c]) for c in b.citations
+             if c in sources and c in clocks}  # fmt: skip
+    read = {c: spans[c][0] if c in spans else sources[c] for c in b.citations if c in sources}
+    if read == {c: sources[c] for c in read}:
+        return None
+    res = check_bullet(b.text, b.citations, read)
+    if not res.ok:
+        return None
+    evidence = []  # quoted from the sources as they are, not as they were read
+    for e in res.evidence:
+        start, end = (source_span(spans[e.entry][1], e.start, e.end) if e.entry in spans
+                      else (e.start, e.end))  # fmt: skip
+        text = sources[e.entry][start:end]
+        evidence.append(Evidence(entry=e.entry, start=start, end=end, text=text))
+    return replace(res, evidence=tuple(evidence))
+
+
 def _why(res: BulletCheck) -> str:
     """A contradicted bullet's reasons, its conflict first (what a re-ask is told)."""
     rest = [r for r in res.reasons if r != res.reason]
@@ -250,6 +281,42 @@ def check_briefing(b: Briefing) -> list[tuple[str, BulletCheck]]:
     the summary's bullets come first under "summary"."""
     texts = {k: v.text for k, v in b.sources.items()}
     index = Index(texts)
+    clocks = briefing_clocks(b)
     where = [("summary", b.summary), *((s.title, s.bullets) for s in b.sections)]
-    return [(title, check_bullet(x.text, x.citations, texts, index=index))
-            for title, xs in where for x in xs]  # fmt: skip
+    out = []
+    for title, xs in where:
+        for x in xs:
+            res = check_bullet(x.text, x.citations, texts, index=index)
+            if not res.ok and not res.instruction:
+                res = dated(x, texts, clocks) or res
+            out.append((title, res))
+    return out
+
+
+def briefing_clocks(b: Briefing) -> dict[str, Clock]:
+    """How a stored briefing read its entries' relative time words: each source's time, in
+    the briefing's zone, for the day it is of (or the day its window ends, or was made)."""
+    tz = _zone(b.tz)
+    try:
+        reader = date.fromisoformat(b.date) if b.date else (
+            datetime.fromisoformat(b.window_end or b.generated_at).astimezone(tz).date())
+    except ValueError:
+        return {}
+    out: dict[str, Clock] = {}
+    for k, s in b.sources.items():
+        try:
+            when = datetime.fromisoformat(s.published) if s.published else None
+        except ValueError:
+            continue
+        date_only = s.published is not None and len(s.published) == 10
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=tz)
+        out[k] = Clock(when, tz, reader, date_only)
+    return out
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        return ZoneInfo("UTC")

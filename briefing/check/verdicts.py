@@ -52,6 +52,20 @@ def copied(bullet: str, citations: Sequence[str], index: Index) -> bool:
     return bool(found) and len(words) == sum(t.kind != "p" for s in found for t in s.toks)
 
 
+def _copied_dated(x: Bullet, b: Briefing) -> bool:
+    """Is the bullet its sources' own sentence once their relative time words are written as
+    days, as the extractive summariser writes them?"""
+    from .bullets import briefing_clocks
+    from .when import WRITTEN, resolve_text
+
+    if not WRITTEN.search(x.text):
+        return False
+    clocks = briefing_clocks(b)
+    read = {c: resolve_text(b.sources[c].text, clocks[c])[0] for c in x.citations
+            if c in b.sources and c in clocks}  # fmt: skip
+    return bool(read) and copied(x.text, x.citations, Index(read))
+
+
 def outcome(bullet: str, citations: Sequence[str], v: Verdict, index: Index) -> Outcome:
     """`confirmed`: supported, with a quote found in the cited text; `unvouched`: "supported"
     with a quote that is not there, which does not count; `rejected`: unsupported; `contested`:
@@ -82,6 +96,8 @@ def verdicts(
         for x in bullets:
             v = said.get(claim_key(x.text))
             got = outcome(x.text, x.citations, v, index) if v else "unjudged"
+            if got == "rejected" and _copied_dated(x, b):  # its source's sentence, time words
+                got = "contested"  # read as days (check.when): still its own sentence
             tally.setdefault(got, []).append(x.text)
             if got == "rejected":
                 lost.append(Dropped(text=x.text, citations=x.citations, reason=unsupported(

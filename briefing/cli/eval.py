@@ -19,6 +19,7 @@ def eval_(
     dataset: Annotated[Path, Arg("DATASET")],
     llm: Annotated[str | None, Opt("--llm", help="auto, openai or extractive (default: extractive).")] = "extractive",
     limit: Annotated[int | None, Opt("--limit", help="Only the first N blogs.")] = None,
+    split: Annotated[str | None, Opt("--split", help="Only the blogs of one part of a split: FILE:PART (e.g. tests/data/blind/liveblogs_dev_split.json:heldout).")] = None,
     as_json: Annotated[Path | None, Opt("--json", help="Write the full report as JSON to this file ('-' for stdout).")] = None,
     baseline: Annotated[Path | None, Opt("--baseline", help="Minimum scores (JSON); exit 1 if any score falls below.")] = None,
     update: Annotated[bool, Opt("--update", help="Raise the --baseline minimums to these scores.")] = False,
@@ -40,13 +41,14 @@ def eval_(
         from ..app import open_store
         from ..config import load_settings
         from ..errors import UsageError
-        from ..ops import ROUGE, SYSTEMS, evaluate, gate, load_dataset, updated_minimums
+        from ..ops import ROUGE, SYSTEMS, evaluate, gate, load_dataset, load_split, updated_minimums
         from ..summarise import make_summariser
 
         settings = load_settings(config, llm=llm, state_dir=state)
         # a bad baseline is an error before the run, not after it
         minimums = _minimums(baseline, update) if baseline is not None else {}
-        paths = load_dataset(dataset)[0]
+        ids = load_split(split) if split is not None else None
+        paths = load_dataset(dataset, ids)[0]
         total = len(paths[:limit] if limit else paths)
         console = Console(stderr=True)
         uses_cache = settings.llm != "extractive" and settings.cache
@@ -55,7 +57,7 @@ def eval_(
             summariser = make_summariser(settings, store)
             task = progress.add_task("briefing blogs", total=total)
             report = evaluate(dataset, summariser, limit, on_blog=lambda _s: progress.advance(task),
-                              settings=settings)  # fmt: skip
+                              settings=settings, ids=ids)  # fmt: skip
         mean = report.mean()
         if not mean:
             raise UsageError("no blog could be briefed")

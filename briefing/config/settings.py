@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     max_sections: int = Field(default=4, ge=1, le=10_000)  # stories summarised in full
     max_bullets: int = Field(default=2, ge=1, le=20)  # per section
     summary_lines: int = Field(default=3, ge=0, le=10)  # the "In brief" lines
-    also_reported: int = Field(default=2, ge=0, le=10_000)  # one-line stories after those
+    also_reported: int = Field(default=4, ge=0, le=10_000)  # one-line stories after those
     # run
     topic: str | None = None
     tz: str = "Europe/London"

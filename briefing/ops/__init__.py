@@ -6,7 +6,7 @@ journalists' summaries) and `make samples` (`samples.py`: the golden outputs; ru
 from __future__ import annotations
 
 from .doctor import origins, run_checks
-from .evaluate import ROUGE, SYSTEMS, evaluate, gate, load_dataset, updated_minimums
+from .evaluate import ROUGE, SYSTEMS, evaluate, gate, load_dataset, load_split, updated_minimums
 
 __all__ = [
     "ROUGE",
@@ -14,6 +14,7 @@ __all__ = [
     "evaluate",
     "gate",
     "load_dataset",
+    "load_split",
     "origins",
     "run_checks",
     "updated_minimums",

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .. import app
 from ..check import check_briefing
@@ -68,15 +70,40 @@ class Report:
         return json.dumps({"mean": self.mean(), "blogs": [asdict(b) for b in self.blogs]}, indent=2)
 
 
-def load_dataset(folder: Path) -> tuple[list[Path], dict[str, list[str]]]:
+def load_dataset(folder: Path, ids: Collection[str] | None = None,
+                 ) -> tuple[list[Path], dict[str, list[str]]]:  # fmt: skip
+    """The blogs of a dataset that have a reference (with `ids`: only those blogs)."""
     refs_path, blogs = folder / "references.json", folder / "blogs"
     if not refs_path.is_file() or not blogs.is_dir():
         raise UsageError(f"{folder}: expected blogs/ and references.json (see docs/quality.md)")
     refs = {k: list(v["summary"]) for k, v in json.loads(refs_path.read_text()).items()}
     paths = sorted(p for p in blogs.glob("*.json") if p.stem in refs)
+    if ids is not None:
+        if missing := sorted(set(ids) - {p.stem for p in paths}):
+            raise UsageError(f"{folder}: {len(missing)} blog(s) of the split are not in the "
+                             f"dataset (first: {missing[0]})")  # fmt: skip
+        paths = [p for p in paths if p.stem in ids]
     if not paths:
         raise UsageError(f"{folder}: no blog has a reference summary")
     return paths, refs
+
+
+def load_split(spec: str) -> list[str]:
+    """`FILE:PART`: the blog ids of one part of a split file ({"tune": [...], "heldout":
+    [...]}, like tests/data/blind/liveblogs_dev_split.json); `FILE` alone: a JSON list."""
+    path, _, part = spec.rpartition(":") if ":" in spec else (spec, "", "")
+    try:
+        got = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--split {spec}: cannot read {path} ({exc})") from None
+    if part:
+        if not isinstance(got, dict) or part not in got:
+            parts = ", ".join(sorted(got)) if isinstance(got, dict) else "none"
+            raise UsageError(f"--split {spec}: no part {part!r} (parts: {parts})")
+        got = got[part]
+    if not isinstance(got, list) or not got or not all(isinstance(x, str) for x in got):
+        raise UsageError(f"--split {spec}: not a non-empty list of blog ids")
+    return got
 
 
 def _scorer() -> Any:
@@ -103,6 +130,18 @@ def baselines(entry_texts: list[str], k: int, seed: str) -> tuple[list[str], lis
     return lead, rand
 
 
+def _ended(path: Path, tz: ZoneInfo) -> datetime | None:
+    """The time of a blog's newest entry (times without an offset are in `tz`)."""
+    try:
+        raw = json.loads(path.read_text())
+        times = [datetime.fromisoformat(str(e["published"])) for e in raw.get("entries", [])
+                 if isinstance(e, dict) and e.get("published")]  # fmt: skip
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    aware = [t if t.tzinfo else t.replace(tzinfo=tz) for t in times]
+    return max(aware, default=None)
+
+
 def score_blog(
     path: Path,
     reference: list[str],
@@ -113,6 +152,11 @@ def score_blog(
     started = time.perf_counter()
     try:
         req = app.request(settings, [str(path)], topic=path.stem)
+        # read as on the day the blog ended, when its journalists wrote their key points: its
+        # "this week" is true then, and "yesterday" is written as that day's day before
+        ended = _ended(path, req.window.tz)
+        if ended is not None:
+            req = replace(req, window=replace(req.window, now=ended))
         b: Briefing = app.produce(req, None, summariser=summariser).briefing
     except Exception as exc:  # one bad blog is a row in the report, not the end of the run
         return BlogScore(
@@ -129,7 +173,8 @@ def score_blog(
         )
     seconds = time.perf_counter() - started
     bullets = b.all_bullets()
-    texts = [x.text for x in bullets]
+    # each line once: a section's lead that repeats its In-brief line is one fact, read once
+    texts = list(dict.fromkeys(x.text for x in bullets))
     raw = json.loads(path.read_text())
     entry_texts = [str(e.get("text") or "") for e in raw.get("entries", [])]
     lead, rand = baselines(entry_texts, len(reference), path.stem)
@@ -138,6 +183,7 @@ def score_blog(
     blog_words = sum(len(t.split()) for t in entry_texts) or 1
     bullet_words = sum(len(t.split()) for t in texts)
     n = len(bullets) or 1
+    distinct = len(texts) or 1
     return BlogScore(
         id=path.stem,
         title=str(raw.get("title") or "")[:80],
@@ -147,7 +193,7 @@ def score_blog(
             "random": rouge(scorer, rand, reference),
         },
         bullets=len(bullets),
-        words_per_bullet=bullet_words / n,
+        words_per_bullet=bullet_words / distinct,
         compression=bullet_words / blog_words,
         citation_validity=valid / n,
         grounding=grounded / n,
@@ -157,10 +203,12 @@ def score_blog(
 
 def evaluate(folder: Path, summariser: Summariser, limit: int | None = None,
              on_blog: Callable[[BlogScore], None] | None = None,
-             settings: Settings | None = None) -> Report:  # fmt: skip
-    """Brief every blog of the dataset (with `settings`, default: the defaults) and score it."""
+             settings: Settings | None = None,
+             ids: Collection[str] | None = None) -> Report:  # fmt: skip
+    """Brief every blog of the dataset (with `ids`: those only; with `settings`, default: the
+    defaults) and score it."""
     settings = settings or Settings()
-    paths, refs = load_dataset(folder)
+    paths, refs = load_dataset(folder, ids)
     scorer = _scorer()
     report = Report()
     for path in paths[:limit] if limit else paths:

@@ -24,7 +24,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..check import validate
+from ..check import Clock, validate
 from ..contract import (
     Briefing,
     Duplicate,
@@ -183,13 +183,13 @@ def brief(
     # no text to summarise: it is listed by its headline, its sources marked as teasers
     top = [s for s in prep.stories if not teasers_only(s)][: request.max_sections]
     chosen = {s.id for s in top}
-    listed = [s for s in prep.stories if s.id not in chosen][: request.also_reported]
     readable = tuple(replace(s, items=tuple(it for it in s.items if not _teaser(it))) for s in top)
     publishers = {d.id: p for d in prep.read.documents if (p := publisher_of(d))}
-    draft = summarise(replace(request, stories=readable, publishers=publishers), summariser,
-                      fallback)  # fmt: skip
+    draft = summarise(replace(request, stories=readable, publishers=publishers, tz=window.tz,
+                              reader=reader_day(window, generated_at)), summariser, fallback)
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
-                        topic_id=topic_id, also=mentions(listed))  # fmt: skip
+                        topic_id=topic_id)  # fmt: skip
+    briefing = account(briefing, prep.stories, chosen, request.also_reported)
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
     return briefing
@@ -286,6 +286,36 @@ def mentions(stories: Sequence[Story]) -> list[Mention]:
             for s in stories]  # fmt: skip
 
 
+def reader_day(window: Window, generated_at: datetime) -> date:
+    """The day the briefing is read on, in its zone: its day, or the day its window ends (or
+    the `now` it was made for: `briefing eval` reads a blog as on the day it ended), or the
+    day it was made."""
+    if window.day is not None:
+        return window.day
+    end = window.end or window.now or generated_at
+    return end.astimezone(window.tz).date()
+
+
+def clocks(prep: Prepared, window: Window, generated_at: datetime) -> dict[str, Clock]:
+    """How to read each entry's relative time words (check.when)."""
+    reader = reader_day(window, generated_at)
+    return {e.id: Clock(e.published, window.tz, reader, e.date_only)
+            for item in prep.deduped.items for e in item.members}  # fmt: skip
+
+
+def account(b: Briefing, stories: Sequence[Story], chosen: Collection[str], also: int,
+            ) -> Briefing:  # fmt: skip
+    """Every story of the window is a section, an "Also reported" line or one of the "N more
+    stories": a story summarised but left with no section (no bullet passed the check) is
+    listed under Also reported first, before the next `also` stories by rank."""
+    shown = {s.story_id for s in b.sections}
+    unshown = [s for s in stories if s.id in chosen and s.id not in shown]
+    rest = [s for s in stories if s.id not in chosen]
+    listed = [*unshown, *rest[:also]]
+    more = rest[also:]
+    return b.model_copy(update={"also_reported": mentions(listed), "more_stories": mentions(more)})
+
+
 def assemble(
     prep: Prepared,
     draft: Draft,
@@ -299,7 +329,8 @@ def assemble(
     """The draft, checked against the sources it cites, with the run's figures."""
     sources = build_sources(prep, window.tz)
     texts = {k: v.text for k, v in sources.items()}
-    checked = validate(draft.summary, draft.sections, texts, draft.dropped)
+    checked = validate(draft.summary, draft.sections, texts, draft.dropped,
+                       clocks=clocks(prep, window, generated_at))
     summary, sections = corroborate(checked.summary, checked.sections, prep.stories, sources)
     prompts = list(draft.prompts)
     return Briefing(

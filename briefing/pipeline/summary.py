@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from ..contract import Bullet, Dropped, PromptRef, Section
 from ..models import Story
@@ -22,6 +24,9 @@ class SummaryRequest:
     # who published each document (by Document.id): a fact several publishers report ranks
     # above one only one reports (issue 27)
     publishers: Mapping[str, str] = field(default_factory=dict)
+    # the reader's zone and date: relative time words are written as days in them
+    tz: ZoneInfo | None = None
+    reader: date | None = None
 
 
 @dataclass(slots=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from ...check import instruction_like
+from ...check import Clock, instruction_like, resolve
 from ...models import Item, Paragraph, Story
 from ...pipeline import Points, deixis, flaws, needs_context, tidy
 from ...text import fingerprint_text
@@ -36,6 +37,7 @@ class Candidate:
     order: tuple[int, int, int]  # item, paragraph, sentence
     items: set[int] = field(default_factory=set)  # the story's items that carry it
     lede: bool = False
+    point: bool = False  # a list item: one of the report's own key points
 
 
 def weight(sentence: str, lede: bool, kind: str, para_kind: str) -> float:
@@ -86,14 +88,21 @@ def tokens_read(stories: Sequence[Story]) -> int:
     return total
 
 
-def candidates(stories: Sequence[Story]) -> list[Candidate]:
-    """Every usable sentence of the stories read: tidied, live-blog time made plain, and
-    without the flaws `text.flaws` names; one candidate per distinct sentence, citing every
-    item that carries it."""
+def candidates(stories: Sequence[Story], tz: ZoneInfo | None = None,
+               reader: date | None = None) -> list[Candidate]:  # fmt: skip
+    """Every usable sentence of the stories read: tidied, live-blog time made plain (relative
+    time words written as days in `tz` for a reader on `reader`, or the sentence left out:
+    `check.resolve`), and without the flaws `text.flaws` names; one candidate per distinct
+    sentence, citing every item that carries it."""
     by_key: dict[str, Candidate] = {}
+    zone = tz or ZoneInfo("UTC")
+    if reader is None:  # the day of the newest report
+        times = [it.canonical.published for s in stories for it in s.items]
+        reader = max((t.astimezone(zone).date() for t in times if t), default=date(1970, 1, 1))
     for si, story in enumerate(stories):
         for ii, item, read in reading(story):
             e = item.canonical
+            clock = Clock(e.published, zone, reader, e.date_only)
             spread = 1 + 0.2 * (len(item.documents) - 1)
             first = True
             points = Points()
@@ -105,13 +114,18 @@ def candidates(stories: Sequence[Story]) -> list[Candidate]:
                     sents = sents[:-1]
                 speaker = points.read(para.kind, para_text)
                 for ki, sent in enumerate(sents):
-                    text = deixis(tidy(sent))
+                    dated = resolve(sent, clock)
+                    if dated is None:  # a time word it cannot say plainly: not used
+                        first = False
+                        continue
+                    text = deixis(tidy(dated))
                     if speaker:  # a point of "what he said", in the speaker's name
                         end = "" if text.rstrip().endswith((".", "!", "?", '"', "'", "…")) else "."
                         text = f"{speaker} said: {text.rstrip()}{end}"
                     lede, first = first, False
                     if (len(text.split()) > MAX_WORDS or flaws(text) or instruction_like(text)
-                            or needs_context(text)):  # "They also mark…": no referent here
+                            or needs_context(text) or (dated != sent and needs_context(
+                                deixis(tidy(sent))))):  # "They also mark…": no referent here
                         continue
                     key = fingerprint_text(text)
                     w = weight(text, lede, e.kind, para.kind) * spread  # in several documents
@@ -123,5 +137,6 @@ def candidates(stories: Sequence[Story]) -> list[Candidate]:
                         c.lede = c.lede or lede
                         continue
                     by_key[key] = Candidate(text, key, si, list(item.cited_ids), w, e.published,
-                                            (ii, pi, ki), {ii}, lede)  # fmt: skip
+                                            (ii, pi, ki), {ii}, lede,
+                                            para.kind == "li")  # fmt: skip
     return list(by_key.values())

@@ -121,6 +121,21 @@ class Selector:
                   if (c.story, k) not in self.covered)  # fmt: skip
         return c.weight * new / max(1, self.length[i]) ** LENGTH_POWER
 
+    def take(self, pool: Sequence[int], k: int) -> list[int]:
+        """Up to k of `pool` in its own order (a report's list of its key points), each that
+        adds something and is not redundant with any line chosen so far."""
+        picked: list[int] = []
+        for i in pool:
+            if len(picked) == k:
+                break
+            if i in self.chosen or self.redundant(i) or self.gain(i) <= 0:
+                continue
+            picked.append(i)
+            self.chosen.append(i)
+            c = self.cands[i]
+            self.covered |= {(c.story, x) for x in self.concepts[i]}
+        return picked
+
     def pick(self, pool: Sequence[int], k: int) -> list[int]:
         """Up to k of `pool`, best gain first, none redundant with any line chosen so far."""
         picked: list[int] = []
