@@ -45,10 +45,8 @@ def sample_corpus() -> Path:
 
 def now_utc() -> datetime:
     """The time a briefing is generated; SOURCE_DATE_EPOCH pins it for reproducible outputs."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
 
 
 def display_path(source: str) -> str:
