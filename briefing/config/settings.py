@@ -56,6 +56,8 @@ class SmtpConfig:
     list_unsubscribe: str | None = None
     retries: int = 3
     backoff: float = 2.0  # seconds, doubled per attempt
+    message_deadline: float = 120.0  # seconds: one recipient's whole exchange, retries included
+    run_deadline: float = 600.0  # seconds: every recipient of one send
     archive_url: str | None = None  # the public archive: each email links to its edition there
 
 
@@ -167,6 +169,8 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=30.0, gt=0)
     smtp_retries: int = Field(default=3, ge=1, le=10)
     smtp_backoff: float = Field(default=2.0, ge=0)
+    smtp_message_deadline: float = Field(default=120.0, gt=0, le=86_400)
+    smtp_run_deadline: float = Field(default=600.0, gt=0, le=86_400)
     mail_from: str | None = None
     mail_to: Annotated[list[str], NoDecode] = Field(default_factory=list)
     list_unsubscribe: str | None = None
@@ -300,6 +304,7 @@ class Settings(BaseSettings):
             password=self.smtp_secret(), timeout=self.smtp_timeout, sender=self.mail_from,
             list_unsubscribe=self.list_unsubscribe, retries=self.smtp_retries,
             backoff=self.smtp_backoff, archive_url=self.archive_url,
+            message_deadline=self.smtp_message_deadline, run_deadline=self.smtp_run_deadline,
         )  # fmt: skip
 
     def state_path(self) -> Path:

@@ -6,7 +6,10 @@ becomes 'sent' only after the server accepted the message; `force` resends. Temp
 failures (4xx, disconnects mid-transaction) are retried with backoff; a refused recipient
 (5xx) is recorded as failed and does not stop the others. A setup error that will not change
 by retrying (nothing listening, no STARTTLS, TLS on a plain port, a refused login) stops the
-run at once with one line that names the likely fix.
+run at once with one line that names the likely fix. Each message has a whole-message deadline
+and the send a whole-run one (`smtp.py`): a recipient cut off by either is recorded as failed,
+which frees it for a later send; recipients not reached before the run's deadline are not
+claimed at all.
 """
 
 from __future__ import annotations
@@ -14,10 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import smtplib
-import socket
-import ssl
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from ..contract import Briefing
 from ..errors import DeliveryError, UsageError
 from ..render import environment, view
 from ..state import StateError
+from .smtp import Deadline, SetupError, send_one
 
 if TYPE_CHECKING:
     from ..state import Store
@@ -200,130 +200,6 @@ class Outcome:
     attempts: int = 0
 
 
-class SetupError(DeliveryError):
-    """The SMTP settings do not work with this server; retrying will not change that."""
-
-
-_PORTS = "587 for starttls, 465 for ssl, 25 for none"
-
-
-def _where(cfg: SmtpConfig) -> str:
-    return f"{cfg.host}:{cfg.port}"
-
-
-def _setup_error(exc: BaseException, cfg: SmtpConfig) -> SetupError | None:
-    """An error while connecting, greeting, starting TLS or logging in that will not go away
-    by retrying, as one line with the likely fix; None for a temporary one."""
-    where = _where(cfg)
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return SetupError(f"SMTP login refused for {cfg.user} at {where} ({_describe(exc)}); "
-                          "check smtp_user and the password (smtp_password_file or "
-                          "BRIEFING_SMTP_PASSWORD)")  # fmt: skip
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        if "starttls" in str(exc).lower():
-            return SetupError(f"{where} does not offer STARTTLS; if it is a local relay "
-                              'without TLS, set smtp_security = "none" (port 25), or use '
-                              'smtp_security = "ssl" on port 465')  # fmt: skip
-        return SetupError(f"{where} offers no login (AUTH) on this connection; use "
-                          'smtp_security = "starttls" or "ssl", or remove smtp_user')  # fmt: skip
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return SetupError(f"{where}: the server's TLS certificate is not trusted "
-                          f"({exc.verify_message}); check smtp_host")  # fmt: skip
-    if isinstance(exc, ssl.SSLError):
-        hint = ('the port does not speak TLS from the start: use smtp_security = "starttls" '
-                f"or check smtp_port ({_PORTS})")  # fmt: skip
-        return SetupError(f"{where}: TLS failed ({exc.reason or exc}); {hint}")
-    if isinstance(exc, ConnectionRefusedError):
-        return SetupError(f"nothing accepts connections at {where}; check smtp_host and "
-                          f"smtp_port ({_PORTS})")  # fmt: skip
-    if isinstance(exc, socket.gaierror):
-        return SetupError(f"SMTP host {cfg.host!r} is unknown ({exc.strerror}); check smtp_host")
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return SetupError(f"no SMTP greeting from {where} within {cfg.timeout:g} s; is it "
-                          f"the port for smtp_security = {cfg.security!r} ({_PORTS})?")
-    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500:
-        return SetupError(f"{where} refused the session: {_describe(exc)}")
-    return None
-
-
-def _connect(cfg: SmtpConfig) -> smtplib.SMTP:
-    """A logged-in connection; a setup error that retrying cannot fix raises SetupError."""
-    server: smtplib.SMTP | None = None
-    try:
-        if cfg.security == "ssl":
-            server = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
-                                      context=ssl.create_default_context())  # fmt: skip
-        else:
-            server = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
-            if cfg.security == "starttls":
-                server.starttls(context=ssl.create_default_context())
-        if cfg.user:
-            server.login(cfg.user, cfg.password or "")
-        return server
-    except (smtplib.SMTPException, OSError) as exc:
-        if server is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                server.close()
-        setup = _setup_error(exc, cfg)
-        if setup is not None:
-            log.info("SMTP setup failed: %s: %s", type(exc).__name__, exc)
-            raise setup from None
-        raise
-
-
-def _temporary(exc: BaseException) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(
-        exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError, socket.timeout)
-    )
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{r}: {c} {m.decode(errors='replace')}" for r, (c, m) in exc.recipients.items()
-        )
-    if isinstance(exc, smtplib.SMTPResponseException):
-        msg = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        return f"{exc.smtp_code} {msg}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "the server closed the connection"
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return "timed out"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
-
-
-def send_one(msg: EmailMessage, cfg: SmtpConfig) -> tuple[str | None, int]:
-    """Send with retries; returns (error or None, attempts). A setup error raises."""
-    delay = cfg.backoff
-    error = None
-    for attempt in range(1, cfg.retries + 1):
-        try:
-            with _connect(cfg) as server:
-                server.send_message(msg)
-            return None, attempt
-        except SetupError:
-            raise
-        except (smtplib.SMTPException, OSError) as exc:
-            error = _describe(exc)
-            log.debug("send to %s: %s: %s", msg["To"], type(exc).__name__, exc)
-            if not _temporary(exc) or attempt == cfg.retries:
-                return error, attempt
-            log.warning("send to %s failed (%s); retrying in %.0f s", msg["To"], error, delay)
-            time.sleep(delay)
-            delay *= 2
-    return error, cfg.retries
-
-
 class Stopped(DeliveryError):
     """Sending stopped part way (the state or the settings failed); `outcomes` says what was
     done before."""
@@ -359,7 +235,12 @@ def send_briefing(
     if cfg.list_unsubscribe:
         check_unsubscribe(cfg.list_unsubscribe)
     outcomes: list[Outcome] = []
+    whole = Deadline(cfg.run_deadline, "smtp_run_deadline")
     for rcpt, written in boxes.items():
+        if not dry_run and whole.passed():
+            outcomes.append(Outcome(rcpt, "failed", error=f"not tried: the send took longer "
+                                    f"than {whole}; a later send will mail it"))  # fmt: skip
+            continue
         if dry_run:
             if not force and store.was_sent(b.topic_key, b.date, rcpt):
                 outcomes.append(Outcome(rcpt, "already sent"))
@@ -380,7 +261,8 @@ def send_briefing(
             continue
         assert claim.row is not None
         try:
-            error, attempts = send_one(msg, cfg)
+            deadline = Deadline(cfg.message_deadline, "smtp_message_deadline").sooner(whole)
+            error, attempts = send_one(msg, cfg, deadline)
         except BaseException as exc:  # a setup error, Ctrl-C: the claim is given back
             with contextlib.suppress(StateError):
                 store.finish_delivery(claim.row, "failed", msg["Message-ID"], str(exc), tries=1)
