@@ -34,6 +34,7 @@ from pydantic_settings import (
 )
 
 from ..errors import ConfigError
+from .addresses import split_addresses
 from .ids import validate_key
 from .origins import toml_line
 from .values import clock_time, duration, known_zone, one_line
@@ -93,6 +94,9 @@ class TopicConfig(BaseModel):
     _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
     _at = field_validator("at")(classmethod(lambda cls, v: clock_time(v)))
     _window = field_validator("window")(classmethod(lambda cls, v: duration(v)))
+    _mail_to = field_validator("mail_to")(
+        classmethod(lambda cls, v: None if v is None else split_addresses(v))
+    )
 
     @field_validator("include", "exclude")
     @classmethod
@@ -242,12 +246,20 @@ class Settings(BaseSettings):
         """The folder of the settings file: relative topic sources are relative to it."""
         return self._file.parent if self._file is not None else None
 
-    @field_validator("mail_to", "sources", mode="before")
+    @field_validator("sources", mode="before")
     @classmethod
     def _comma_list(cls, v: Any) -> Any:
         if isinstance(v, str):
             return [x.strip() for x in v.split(",") if x.strip()]
         return v
+
+    @field_validator("mail_to", mode="before")
+    @classmethod
+    def _address_list(cls, v: Any) -> Any:
+        """BRIEFING_MAIL_TO is one string: the address parser splits it (`_mail_to`)."""
+        return [v] if isinstance(v, str) else v
+
+    _mail_to = field_validator("mail_to")(classmethod(lambda cls, v: split_addresses(v)))
 
     @classmethod
     def settings_customise_sources(

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING, Literal
 
 import jinja2
 
-from ..config import SmtpConfig
+from ..config import SmtpConfig, addresses, check_address, mailbox
 from ..contract import Briefing
 from ..errors import DeliveryError, UsageError
 from ..render import environment, view
@@ -41,58 +39,6 @@ log = logging.getLogger(__name__)
 
 GMAIL_CLIP_BYTES = 102 * 1024
 MAX_HTML_BYTES = 100 * 1024  # a margin under Gmail's clipping point
-_ADDRESS = re.compile(
-    r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
-)
-
-
-def check_address(addr: str, what: str = "email address") -> str:
-    """A single, plain address; anything with CR/LF or not an address is refused."""
-    return mailbox(addr, what).addr_spec
-
-
-def addresses(entries: Sequence[str], what: str = "mail_to") -> list[str]:
-    """Entries -> one address each (stdlib parser): `a@x.org, "S, A" <a@y.org>` is two."""
-    out: list[str] = []
-    for entry in entries:
-        if any(c in entry for c in "\r\n\x00"):
-            raise UsageError(f"{what}: email address {entry!r} contains a line break")
-        found = [pair for pair in getaddresses([entry]) if pair != ("", "")]
-        if not found:
-            raise UsageError(f"{what}: {entry!r} is not a valid email address")
-        out.extend(str(_box(name, email, entry, what)) for name, email in found)
-    return out
-
-
-def mailbox(addr: str, what: str = "email address") -> Address:
-    """`ana@example.org` or `Ben Smith <ben@example.org>` -> an Address that keeps the name.
-    Exactly one address; an international domain is sent in its IDNA (xn--) form; a
-    non-ASCII part before the @ (it needs SMTPUTF8) is refused."""
-    if any(c in addr for c in "\r\n\x00"):
-        raise UsageError(f"{what}: email address {addr!r} contains a line break")
-    found = [pair for pair in getaddresses([addr]) if pair != ("", "")]
-    if len(found) > 1:
-        raise UsageError(f"{what}: {addr!r} holds {len(found)} addresses; give one per entry")
-    name, email = found[0] if found else ("", "")
-    return _box(name, email, addr, what)
-
-
-def _box(name: str, email: str, addr: str, what: str) -> Address:
-    local, _, domain = email.rpartition("@")
-    if not local.isascii():
-        raise UsageError(f"{what}: {addr!r} has non-ASCII before the @, which needs SMTPUTF8 "
-                         "(not supported): use an ASCII address")  # fmt: skip
-    if not domain.isascii():
-        try:
-            domain = domain.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise UsageError(f"{what}: {addr!r} has an invalid international domain") from None
-        email = f"{local}@{domain}"
-    if not email or not _ADDRESS.match(email):
-        raise UsageError(f"{what}: {addr!r} is not a valid email address")
-    return Address(display_name=name, addr_spec=email)
-
-
 def check_header(value: str, what: str) -> str:
     """A header value on one line: no line break of any kind (CR, LF, NEL, U+2028, U+2029,
     vertical tab, form feed…) and no control character."""
@@ -209,6 +155,22 @@ class Stopped(DeliveryError):
         self.outcomes = outcomes
 
 
+def recipients_of(
+    recipients: Sequence[str], cfg: SmtpConfig, what: str = "mail_to"
+) -> dict[str, str]:
+    """Every address checked before anything is built or sent (errors name `what`, the
+    setting, exit 2): address -> as written (with its display name), the first of repeats."""
+    if not recipients:
+        raise UsageError("no recipients: pass --to or set BRIEFING_MAIL_TO")
+    boxes: dict[str, str] = {}
+    for r in addresses(recipients, what):
+        boxes.setdefault(check_address(r, what).lower(), r)
+    check_address(cfg.sender, "mail_from")
+    if cfg.list_unsubscribe:
+        check_unsubscribe(cfg.list_unsubscribe)
+    return boxes
+
+
 def send_briefing(
     b: Briefing,
     briefing_id: int,
@@ -226,14 +188,7 @@ def send_briefing(
     accepted is sent again."""
     if not b.date:
         raise UsageError("only a briefing of one date (--date) can be emailed")
-    if not recipients:
-        raise UsageError("no recipients: pass --to or set BRIEFING_MAIL_TO")
-    boxes: dict[str, str] = {}  # address -> as written (with its display name), first wins
-    for r in addresses(recipients):
-        boxes.setdefault(check_address(r, "mail_to").lower(), r)
-    check_address(cfg.sender, "mail_from")
-    if cfg.list_unsubscribe:
-        check_unsubscribe(cfg.list_unsubscribe)
+    boxes = recipients_of(recipients, cfg)
     outcomes: list[Outcome] = []
     whole = Deadline(cfg.run_deadline, "smtp_run_deadline")
     for rcpt, written in boxes.items():
