@@ -216,6 +216,30 @@ def describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+class CutOff(OSError):
+    """The deadline cut the connection before the server's reply was read whole."""
+
+
+def _transaction(server: smtplib.SMTP, msg: EmailMessage, watchdog: Watchdog) -> None:
+    """The message, then QUIT (its reply is not waited for past the deadline). Interrupted
+    by anything else (a signal's SystemExit, Ctrl-C) the connection is just closed: no QUIT
+    that a trickling server could keep answering."""
+    try:
+        server.send_message(msg)
+        if watchdog.fired:  # smtplib takes a reply cut to "250" at the hang-up for a 250
+            raise CutOff("the reply to the message was cut off")
+    except (smtplib.SMTPException, OSError):
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            server.quit()
+        raise
+    except BaseException:
+        server.close()
+        raise
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        server.quit()  # the message was accepted: a failing QUIT changes nothing
+    server.close()
+
+
 def send_one(msg: EmailMessage, cfg: SmtpConfig, deadline: Deadline) -> tuple[str | None, int]:
     """Send with retries, all before `deadline`; returns (error or None, attempts). A setup
     error raises. When the deadline passes the connection is cut, wherever it was."""
@@ -226,8 +250,8 @@ def send_one(msg: EmailMessage, cfg: SmtpConfig, deadline: Deadline) -> tuple[st
             return f"not sent within {deadline}", attempt - 1
         watchdog = Watchdog(deadline)
         try:
-            with watchdog, _connect(cfg, watchdog) as server:
-                server.send_message(msg)
+            with watchdog:
+                _transaction(_connect(cfg, watchdog), msg, watchdog)
             return None, attempt
         except SetupError:
             raise

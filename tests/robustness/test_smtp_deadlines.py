@@ -5,8 +5,14 @@ send mails everyone once. A raw-socket server and a real aiosmtpd on 127.0.0.1."
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,3 +74,60 @@ def test_a_trickling_server_is_cut_off_at_the_deadlines_and_nothing_is_lost(
         assert sorted(str(m["To"]) for m in good.handler.messages) == READERS
         assert runner.invoke(app, ["send", *DAY]).exit_code == 0
         assert len(good.handler.messages) == len(READERS)  # and not again
+
+
+EXE = str(Path(sys.executable).with_name("briefing"))
+TEXT = ("Ministers from twelve countries met in Geneva on Tuesday to discuss the grain corridor. "
+        "The talks ended without an agreement, officials said. A second round is planned for "
+        "next week, according to the Swiss foreign ministry.")  # fmt: skip
+
+
+def topic_files(tmp_path: Path, *readers: str) -> Path:
+    """A standing topic whose edition due at 00:00 (London) has news: three articles of
+    yesterday, briefed extractively; `schedule` catches it up at once."""
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0)
+    arts = [{"title": f"Grain talks, part {i}", "url": f"https://news.example/{i}",
+             "publisher": "Example News", "published": yesterday.isoformat(),
+             "text": TEXT.replace("twelve", str(10 + i))} for i in range(3)]  # fmt: skip
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "articles.json").write_text(json.dumps({"articles": arts}))
+    toml = tmp_path / "briefing.toml"
+    toml.write_text(f'llm = "extractive"\n[topics.news]\ntitle = "News"\nsources = ["in"]\n'
+                    f'at = "00:00"\ntz = "Europe/London"\nmail_to = {json.dumps(list(readers))}\n')  # fmt: skip
+    return toml
+
+
+def test_sigterm_stops_the_scheduler_mid_send_and_the_claim_is_given_back(tmp_path: Path) -> None:
+    """The scheduler's catch-up mails a server that never finishes its reply to DATA (and
+    deadlines far off): SIGTERM stops it within seconds, no claim is left pending, and the
+    next send mails each reader once."""
+    toml = topic_files(tmp_path, *READERS[:2])
+    state = tmp_path / "state"
+    with TrickleSmtp("data") as server:
+        env = {**os.environ, **server.env, "BRIEFING_SMTP_MESSAGE_DEADLINE": "300",
+               "BRIEFING_SMTP_RUN_DEADLINE": "600", "BRIEFING_STATE_DIR": str(state)}  # fmt: skip
+        p = subprocess.Popen([EXE, "schedule", "--config", str(toml)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not server.messages and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.05)
+            assert server.messages == 1, p.stderr.read() if p.poll() is not None else "no DATA"
+            time.sleep(0.3)  # in the trickling reply now
+            began = time.monotonic()
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate(timeout=15)
+            took = time.monotonic() - began
+        finally:
+            if p.poll() is None:
+                p.kill()
+    assert took < 5, took
+    assert p.returncode == 0 and "Traceback" not in err, err
+    assert "SIGTERM" in err and "lock released" in err, err
+    assert [s for _, s, _ in rows(state)] == ["failed"]  # given back, not 'pending'
+    with SmtpServer() as good:
+        env = {**os.environ, **good.env, "BRIEFING_STATE_DIR": str(state)}
+        again = subprocess.run([EXE, "send", "--config", str(toml)], env=env,
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert sorted(str(m["To"]) for m in good.handler.messages) == READERS[:2]
