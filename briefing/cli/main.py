@@ -85,9 +85,21 @@ def handled() -> Iterator[None]:
     except BriefingError as exc:
         err(f"briefing: error: {exc}")
         raise typer.Exit(exc.exit_code) from None
+    except Terminated:
+        err("briefing: stopped by SIGTERM; what was finished is kept, nothing is half-written")
+        raise typer.Exit(143) from None
     except KeyboardInterrupt:
         err("briefing: interrupted")
         raise typer.Exit(130) from None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C, so every `finally` and rollback runs
+    (temporary files removed, a delivery's claim given back, the SQLite transaction undone)."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 def hoist_verbosity(args: Sequence[str]) -> list[str]:
@@ -100,4 +112,7 @@ def hoist_verbosity(args: Sequence[str]) -> list[str]:
 
 def main() -> None:
     """The `briefing` entry point (its commands are registered by `briefing.cli`)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)  # `schedule` installs its own
     app(args=hoist_verbosity(sys.argv[1:]), prog_name="briefing")
