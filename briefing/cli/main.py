@@ -80,17 +80,20 @@ def err(message: str) -> None:
 @contextmanager
 def handled() -> Iterator[None]:
     """Map the error family to exit codes with one clear line on stderr."""
+    HANDLING.append(True)
     try:
         yield
     except BriefingError as exc:
         err(f"briefing: error: {exc}")
         raise typer.Exit(exc.exit_code) from None
     except Terminated:
-        err("briefing: stopped by SIGTERM; what was finished is kept, nothing is half-written")
+        err(STOPPED)
         raise typer.Exit(143) from None
     except KeyboardInterrupt:
         err("briefing: interrupted")
         raise typer.Exit(130) from None
+    finally:
+        HANDLING.pop()
 
 
 class Terminated(KeyboardInterrupt):
@@ -98,8 +101,15 @@ class Terminated(KeyboardInterrupt):
     (temporary files removed, a delivery's claim given back, the SQLite transaction undone)."""
 
 
+HANDLING: list[bool] = []  # inside `handled()`: SIGTERM unwinds the command
+STOPPED = "briefing: stopped by SIGTERM; what was finished is kept, nothing is half-written"
+
+
 def _terminate(signum: int, _frame: object) -> None:
-    raise Terminated
+    if HANDLING:
+        raise Terminated
+    err(STOPPED)  # before or after a command's work (parsing flags, importing): nothing begun
+    raise SystemExit(143)
 
 
 def hoist_verbosity(args: Sequence[str]) -> list[str]:
