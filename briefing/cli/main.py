@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import typer
 
-from ..errors import BriefingError
+from ..errors import EXIT_INTERRUPTED, EXIT_TERMINATED, BriefingError
 
 app = typer.Typer(
     name="briefing",
@@ -88,10 +88,10 @@ def handled() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
     except Terminated:
         err(STOPPED)
-        raise typer.Exit(143) from None
+        raise typer.Exit(EXIT_TERMINATED) from None
     except KeyboardInterrupt:
         err("briefing: interrupted")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         HANDLING.pop()
 
@@ -109,7 +109,7 @@ def _terminate(signum: int, _frame: object) -> None:
     if HANDLING:
         raise Terminated
     err(STOPPED)  # before or after a command's work (parsing flags, importing): nothing begun
-    raise SystemExit(143)
+    raise SystemExit(EXIT_TERMINATED)
 
 
 def hoist_verbosity(args: Sequence[str]) -> list[str]:
