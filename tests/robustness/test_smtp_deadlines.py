@@ -56,6 +56,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadlines_and_nothing_is_lost(
     assert r.exit_code == 1, r.stdout + r.stderr  # nobody could be sent it
     assert "Traceback" not in r.stderr
     assert took < WHOLE + 3, took  # the run's deadline, with start-up and rendering
+    print(f"{stall}: send took {took:.1f} s; connections {len(server.accepted)}")
     # each recipient's exchange ended within its deadline: 3 connections, at most 1.5 s apart
     assert server.connections == 3, server.accepted
     gaps = [b - a for a, b in zip(server.accepted, server.accepted[1:], strict=False)]
@@ -122,6 +123,7 @@ def test_sigterm_stops_the_scheduler_mid_send_and_the_claim_is_given_back(tmp_pa
             if p.poll() is None:
                 p.kill()
     assert took < 5, took
+    print(f"scheduler stopped {took:.1f} s after SIGTERM")
     assert p.returncode == 0 and "Traceback" not in err, err
     assert "SIGTERM" in err and "lock released" in err, err
     assert [s for _, s, _ in rows(state)] == ["failed"]  # given back, not 'pending'
