@@ -178,7 +178,8 @@ def _connect(cfg: SmtpConfig, watchdog: Watchdog) -> smtplib.SMTP:
         if server is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 server.close()
-        setup = None if watchdog.fired else _setup_error(exc, cfg)
+        cut = watchdog.fired or watchdog.deadline.left() < 0.1  # (a timeout the deadline set)
+        setup = None if cut else _setup_error(exc, cfg)
         if setup is not None:
             log.info("SMTP setup failed: %s: %s", type(exc).__name__, exc)
             raise setup from None
