@@ -24,11 +24,11 @@ from . import pipeline
 from .config import FOLDERS, SAMPLE_ID, Settings, Topic, missing_paths, resolve, span, zone
 from .contract import Briefing
 from .errors import NothingToBrief, UsageError
-from .ingest import FetchOptions, expand, ingest, load_rules
+from .ingest import FetchOptions, PageScope, expand, ingest, load_rules
 from .models import Window
 from .net import run_deadline
 from .pipeline import Relevance, ReportsUsage, Summariser, SummaryRequest
-from .render import plural
+from .render import off_topic_reasons, plural
 from .state import DB_NAME, StateError, Store, utc_stamp
 from .summarise import ExtractiveSummariser, TakesVerifier, load, make_summariser, make_verifier
 
@@ -170,7 +170,8 @@ def request(
     tz = zone(chosen.settings.tz)
     if (due and chosen.configured and day is None and since is None and not only_new
             and not inputs and not sample):  # fmt: skip
-        window = due_window(chosen, now or datetime.now(UTC), to_slot=due == "slot")
+        window = due_window(chosen, now or datetime.now(UTC), to_slot=due == "slot",
+                            stored=save)  # fmt: skip
         return RunRequest(topic=chosen, inputs=tuple(sources), window=window,
                           edition=save or due == "slot")  # fmt: skip
     if day is None and default_today:
@@ -199,23 +200,30 @@ def slot_time(topic: Topic, now: datetime) -> datetime:
                                                    dtime(hh, mm), tz)  # fmt: skip
 
 
-def previous_end(settings: Settings, topic: str, before: date) -> datetime | None:
-    """Where the topic's latest edition of a day before `before` ended: its window's end, or
-    for an edition without one (a calendar day's) the end of its day. None: no such edition,
-    or no state database to ask."""
+def _stored_edition(settings: Settings, topic: str, day: date, before: bool) -> Briefing | None:
+    """The topic's edition in force of `day` (`before`: of the latest day before it). None:
+    no such edition, or no state database to ask."""
     path = settings.state_path()
     if not (path / DB_NAME).exists():
         return None
     try:
         with Store(path) as store:
-            got = store.edition(topic, before.isoformat(), before=True)
+            got = store.edition(topic, day.isoformat(), before=before)
     except StateError as exc:
         log.warning("the state database could not be read (%s); the edition reaches back "
                     "its whole window", exc)  # fmt: skip
         return None
-    if got is None:
+    return got[1] if got is not None else None
+
+
+def previous_end(settings: Settings, topic: str, before: date) -> datetime | None:
+    """Where the topic's latest edition of a day before `before` ended (the revision in force:
+    what its readers were sent, so nothing falls between two editions they got): its window's
+    end, or for an edition without one (a calendar day's) the end of its day. None: no such
+    edition, or no state database to ask."""
+    found = _stored_edition(settings, topic, before, before=True)
+    if found is None:
         return None
-    found = got[1]
     if found.window_end:
         return datetime.fromisoformat(found.window_end)
     if found.date:
@@ -224,16 +232,24 @@ def previous_end(settings: Settings, topic: str, before: date) -> datetime | Non
     return None
 
 
-def due_window(topic: Topic, now: datetime, *, to_slot: bool) -> Window:
+def due_window(topic: Topic, now: datetime, *, to_slot: bool, stored: bool = False) -> Window:
     """The window of the topic's edition due at `now`: from the end of its previous edition
     to the latest scheduled time (`to_slot`) or to now, at most `window` (24h) long. Its day
-    is the slot's date in the topic's zone."""
+    is the slot's date in the topic's zone. A run to now starts after the slot's own edition
+    when there is one (what is new since), unless it is stored (`stored`): then it is the
+    slot's next revision, from where the slot's edition starts, so its readers miss nothing."""
     tz = zone(topic.settings.tz)
     slot = slot_time(topic, now)
     end = slot if to_slot else now.astimezone(tz)
     slot_day = slot.astimezone(tz).date()
+    if stored and not to_slot:
+        mine = _stored_edition(topic.settings, topic.id, slot_day, before=False)
+        if mine is not None and mine.window_start:
+            return Window(tz, slot_day, start=datetime.fromisoformat(mine.window_start)
+                          .astimezone(tz), end=end)  # fmt: skip
     start = end - span(topic.settings.window)
-    after = previous_end(topic.settings, topic.id, slot_day if to_slot else slot_day + timedelta(1))
+    after = previous_end(topic.settings, topic.id, slot_day if to_slot or stored
+                         else slot_day + timedelta(1))  # fmt: skip
     if after is not None and start < after < end:
         start = after.astimezone(tz)
     return Window(tz, slot_day, start=start, end=end)
@@ -264,10 +280,13 @@ def read_inputs(
     on_progress: Callable[[str], None] | None = None,
     fetch: FetchOptions | None = None,
 ) -> pipeline.Read:
-    """Every input of the request, read and split into entries."""
+    """Every input of the request, read and split into entries. A feed item's page is
+    fetched only when the item is in the request's window and on its topic (`PageScope`)."""
     rules = load_rules(req.settings.boilerplate)
     fetch = fetch or FetchOptions.from_settings(req.settings)
-    got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress)
+    scope = PageScope(req.window, Relevance(req.topic.include).includes)
+    got = ingest(req.inputs, rules=rules, tz=req.window.tz, fetch=fetch, on_progress=on_progress,
+                 scope=scope)  # fmt: skip
     return pipeline.Read(got.loaded, got.skipped)
 
 
@@ -313,7 +332,7 @@ def _produce(
                                      f"({plural(len(entries), 'entry')} already seen)")  # fmt: skip
         if req.window.day is not None:
             earlier = store.earlier_briefings(topic.id, req.window.day.isoformat())
-    relevance = Relevance(topic.include, topic.exclude)
+    relevance = Relevance(topic.include, topic.exclude, topic.exclude_sections)
     stages.start("window")
 
     def on_stage(name: str, n: int) -> None:
@@ -324,6 +343,9 @@ def _produce(
     prep = pipeline.prepare(read, req.window, datetime.now(UTC), assume_date=settings.assume_date,
                             only=only, relevance=relevance, on_stage=on_stage)  # fmt: skip
     stages.finish(plural(len(prep.stories), "story"))
+    if prep.off_topic:
+        log.info("topic %s: %s not on the topic (%s)", topic.id, plural(len(prep.off_topic),
+                 "entry"), off_topic_reasons(prep.off_topic_by_reason))  # fmt: skip
     window_entries = prep.in_window + prep.off_topic
     if window_entries and (unmatched := relevance.unmatched(window_entries)):
         log.warning("topic %s: include terms that match no entry in the window: %s", topic.id,
@@ -356,16 +378,20 @@ def _produce(
     ]})  # fmt: skip
     state_id = store.save_briefing(b, edition=req.edition) if store and save else None
     if state_id is not None:
-        log.info("saved as briefing %d (%s)", state_id, "edition" if req.edition else "ad hoc")
+        rev = store.revision_of(state_id) if store and req.edition else None
+        log.info("saved as briefing %d (%s)", state_id,
+                 f"edition of {b.date}, revision {rev}" if rev else "ad hoc")  # fmt: skip
     return Produced(b, state_id)
 
 
 def edition(store: Store, req: RunRequest) -> Produced:
-    """The topic's stored edition of the request's day, or a new one when there is none (or
-    when inputs were given explicitly: then the new briefing is made and stored)."""
+    """The topic's stored edition of the request's day (its latest revision: what readers who
+    have not had the day are sent), or a new one when there is none (or when inputs were
+    given explicitly: then the new briefing is made and stored, as the day's next revision).
+    Never a replacement: a revision a reader was sent stays as it is."""
     assert req.window.day is not None
     if req.edition:
-        found = store.edition(req.topic.id, req.window.day.isoformat())
+        found = store.latest_revision(req.topic.id, req.window.day.isoformat())
         if found is not None:
             return Produced(found[1], found[0])
     return produce(req, store)

@@ -22,6 +22,39 @@ class Evidence(_Strict):
     text: str
 
 
+class Corroboration(_Strict):
+    """A publisher whose entry of the bullet's story supports it (one per publisher):
+    `evidence` is that entry's supporting sentence. `same_report_as` names the publisher
+    whose report this one copies (near-identical text, or the same credited news agency),
+    which makes the two one report; `agency` is the agency an entry credits ("Reuters")."""
+
+    publisher: str
+    entry: str
+    evidence: str
+    same_report_as: str | None = None
+    agency: str | None = None
+
+
+class Claim(_Strict):
+    """One side of a disagreement: what a publisher's entry says (`value`: "140 drones", or
+    the denying sentence) and the sentence that says it."""
+
+    publisher: str
+    entry: str
+    value: str
+    evidence: str
+
+
+class Disagreement(_Strict):
+    """Entries of the bullet's story that disagree: different numbers for the same counted
+    thing ("number"), or one denies what another reports ("denial"); `text` says so
+    ("The Guardian: 140 drones; BBC News: 120 drones")."""
+
+    kind: Literal["number", "denial"]
+    text: str
+    sides: list[Claim]
+
+
 class Bullet(_Strict):
     text: str
     citations: list[str]
@@ -30,6 +63,16 @@ class Bullet(_Strict):
     # evidence sentences say the same: polarity, numbers, roles, speaker, time, place,
     # modality, predicates); a verifier model adds "model:<name>"
     verified_by: list[str] = Field(default_factory=list)
+    # the checker's verdict: "supported" (the evidence says it), "unconfirmed" (nothing
+    # conflicts, but the support cannot be shown word for word: shown to the reader as such),
+    # "contradicted" (never kept in a briefing); `reason` says why in words
+    verdict: Literal["supported", "unconfirmed", "contradicted"] = "supported"
+    reason: str | None = None
+    # who else reports it: the publishers whose entries of its story support it (issue 27)
+    corroboration: list[Corroboration] = Field(default_factory=list)
+    disagreements: list[Disagreement] = Field(default_factory=list)
+    # its story has several publishers, but only one report supports this bullet
+    single_source: bool = False
 
 
 class Section(_Strict):
@@ -83,6 +126,9 @@ class Source(_Strict):
     text: str
     also_in: list[Occurrence] = Field(default_factory=list)
     duplicate_of: str | None = None  # canonical entry id when this entry was merged
+    # only a cut feed teaser was read (its page was not): `excerpt` is the teaser, `text` the
+    # headline alone, so no bullet can rest on it; the source line says so
+    teaser: bool = False
 
 
 class Dropped(_Strict):
@@ -113,7 +159,9 @@ class Stats(_Strict):
     entries: int = 0
     entries_in_window: int = 0
     links: int = 0
-    off_topic: int = 0  # entries in the window that matched no include term (or an exclude)
+    off_topic: int = 0  # entries in the window that are not on the topic
+    # ... by reason: excluded_section, excluded_term, no_terms, passing_mention (README)
+    off_topic_by_reason: dict[str, int] = Field(default_factory=dict)
     duplicates_removed: int = 0
     items: int = 0
     stories: int = 0

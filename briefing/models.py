@@ -38,6 +38,10 @@ class Document:
     raw_text: str = field(repr=False, default="")
     url: str | None = None
     author: str | None = None
+    # a feed item's own text, cut short ("…", "Read more"), whose page was not read: its
+    # headline and excerpt are kept, its text is never news text (`ingest/teasers.py`)
+    teaser: bool = False
+    sections: tuple[str, ...] = ()  # its feed's categories (RSS <category>, Atom term/label)
 
 
 RawEntry = tuple[str | None, str, str | None, datetime | None]  # title, text, author, time
@@ -68,6 +72,7 @@ class Entry:
     date_only: bool
     position: int  # order within its document, 0-based
     url: str | None = None
+    teaser: str | None = None  # a cut feed teaser, shown as the excerpt; never in `text`
 
     @property
     def body(self) -> str:
@@ -77,6 +82,11 @@ class Entry:
     def text(self) -> str:
         """Headline and body: what citation checks compare against."""
         return "\n".join(x for x in (self.headline, self.body) if x)
+
+    @property
+    def topic_text(self) -> str:
+        """What the entry is about, to match a topic's terms: its text and any teaser."""
+        return "\n".join(x for x in (self.text, self.teaser) if x)
 
     @property
     def anchor(self) -> str:
@@ -153,16 +163,20 @@ class Window:
         return start, end
 
     def contains(self, e: Entry) -> bool:
+        return self.covers(e.published, e.date_only)
+
+    def covers(self, published: datetime | None, date_only: bool = False) -> bool:
+        """Whether a time (or, `date_only`, any of its day) is in the window; undated: no."""
         b = self.bounds
         if b is None:
             return True
-        if e.published is None:
+        if published is None:
             return False
         start, end = b
-        if e.date_only:  # the whole day counts when only the day is known
-            d0 = datetime.combine(e.published.date(), dtime(0), self.tz)
+        if date_only:  # the whole day counts when only the day is known
+            d0 = datetime.combine(published.date(), dtime(0), self.tz)
             return d0 < end and d0 + timedelta(days=1) > start
-        return start <= e.published < end
+        return start <= published < end
 
     def describe(self) -> str:
         b = self.bounds

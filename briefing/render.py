@@ -39,6 +39,14 @@ class CitedBullet:
     refs: list[tuple[int, str]]  # (number, entry id)
     evidence: list[tuple[int, str, str]]  # (number, entry id, supporting sentence)
     said: dict[str, str]  # entry id -> its supporting sentences, for a citation's tooltip
+    verdict: str = "supported"  # "unconfirmed": shown as not confirmed word for word
+    reason: str | None = None
+    # who else reports it ("Reported by BBC News, The Guardian"; "Single source: …"); "" when
+    # the briefing has one publisher only, or the bullet no corroboration
+    reported: str = ""
+    single: bool = False  # a single-source claim of a story that several publishers report
+    # where its story's entries disagree: (lead, [(what one side says, number, entry id)])
+    differ: list[tuple[str, list[tuple[str, int, str]]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +89,26 @@ def plural(n: int, word: str, words: str | None = None) -> str:
         consonant_y = word.endswith("y") and word[-2:-1] not in "aeiou"
         words = word[:-1] + "ies" if consonant_y else word + "s"
     return f"{n:,} {words}"
+
+
+OFF_TOPIC_WHY = {
+    "excluded_section": "in an excluded section",
+    "excluded_term": "with an excluded term",
+    "no_terms": "without its terms",
+    "passing_mention": "only mentioning it in passing",
+}
+
+
+def off_topic_reasons(by_reason: dict[str, int]) -> str:
+    """"3 without its terms, 2 only mentioning it in passing"."""
+    return ", ".join(f"{k:,} {OFF_TOPIC_WHY.get(r, r.replace('_', ' '))}"
+                     for r, k in by_reason.items() if k)  # fmt: skip
+
+
+def off_topic(n: int, by_reason: dict[str, int]) -> str:
+    """"5 more not on the topic: 3 without its terms, 2 only mentioning it in passing"."""
+    why = off_topic_reasons(by_reason)
+    return f"{n:,} more not on the topic" + (f": {why}" if why else "")
 
 
 def _skipped(b: Briefing) -> tuple[list[tuple[str, str]], str]:
@@ -142,8 +170,35 @@ def _publisher(s: Source) -> str:
     return s.publisher or "unknown publisher"
 
 
+def reported_by(bullet: Bullet) -> str:
+    """Who reports a bullet, one report at a time: "Reported by BBC News, The Guardian";
+    copies of one report together ("Sky News and The Independent (one Reuters report)");
+    "Single source: The Guardian" when one report has it."""
+    reports: dict[str, list[str]] = {}
+    agency: dict[str, str | None] = {}
+    for c in bullet.corroboration:
+        first = c.same_report_as or c.publisher
+        reports.setdefault(first, []).append(c.publisher)
+        agency.setdefault(first, c.agency)
+    if not reports:
+        return ""
+
+    def one(first: str, pubs: list[str]) -> str:
+        if len(pubs) == 1:
+            return pubs[0] + (f" ({agency[first]})" if agency[first] else "")
+        names = ", ".join(pubs[:-1]) + " and " + pubs[-1]
+        by = agency[first]
+        return f"{names} (one {by + ' ' if by else ''}report)"
+
+    told = [one(first, pubs) for first, pubs in reports.items()]
+    if len(told) == 1:
+        return f"Single source: {told[0]}"
+    return "Reported by " + ", ".join(told)
+
+
 def view(b: Briefing) -> View:
     numbers: dict[str, int] = {}
+    several = len({_publisher(s) for s in b.sources.values()}) > 1
 
     def cite(bullet: Bullet) -> CitedBullet:
         refs = []
@@ -155,7 +210,21 @@ def view(b: Briefing) -> View:
         evidence = [(number[e.entry], e.entry, e.text)
                     for e in bullet.evidence if e.entry in number]
         said = {c: " … ".join(t for _, e, t in evidence if e == c) for c in number}
-        return CitedBullet(bullet.text, refs, evidence, {c: t for c, t in said.items() if t})
+        differ = []
+        for d in bullet.disagreements:
+            sides = [(f"{c.publisher}: {c.value}", numbers.setdefault(c.entry, len(numbers) + 1),
+                      c.entry) for c in d.sides if c.entry in b.sources]  # fmt: skip
+            if d.kind == "denial" and len(sides) == 2:
+                told = d.sides[1].value
+                told = told if len(told) <= 300 else told[:299].rsplit(" ", 1)[0] + "…"
+                lead, sides = f"{d.sides[1].publisher} says otherwise", [
+                    (f"“{told}”", sides[1][1], sides[1][2])]
+            else:
+                lead = "Sources differ"
+            differ.append((lead, sides))
+        return CitedBullet(bullet.text, refs, evidence, {c: t for c, t in said.items() if t},
+                           bullet.verdict, bullet.reason, reported_by(bullet) if several else "",
+                           several and bullet.single_source, differ)  # fmt: skip
 
     summary = [cite(x) for x in b.summary]
     sections = [(s.title, [cite(x) for x in s.bullets], s.continues) for s in b.sections]
@@ -214,6 +283,7 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
     env.filters["md_inline"] = lambda s: jinja2.utils.markupsafe.Markup(md_inline(s))
     env.filters["md_escape"] = md_escape
     env.filters["plural"] = plural
+    env.filters["off_topic"] = lambda st: off_topic(st.off_topic, st.off_topic_by_reason)
     return env
 
 

@@ -56,10 +56,10 @@ def test_a_mixed_corpus_briefs_only_the_topic(tmp_path: Path) -> None:
     left_out = both.stats.off_topic - alone.stats.off_topic
     print(f"\noff-topic entries: {off_topic}; left out {left_out}; kept as on-topic "
           f"{off_topic - left_out - both.stats.links + alone.stats.links}; cited {len(cited_off)}")
-    assert off_topic == 449 and left_out == 447
-    # The two kept are on the topic by their own words: an Obama passage on Taliban "peace
-    # talks", and Donald Tusk at the 2016 G7 on "the Russia-Ukraine issue" and the Minsk
-    # ceasefire. Only Tusk's can be cited; no entry without a topic term ever is.
+    assert off_topic == 449 and left_out == 449
+    # The two that name a term are passing mentions (issue 23): an Obama passage on Taliban
+    # "peace talks", and Donald Tusk at the 2016 G7 on China, Crimea and "the Russia-Ukraine
+    # issue", each a term or two late in a long entry of a G7 live blog. Neither is cited.
     assert all("ukraine" in both.sources[c].text.lower() for c in cited_off)
     assert len(cited_off) <= 1
     # the Ukraine briefing is still there: the same stories, every entry it cited still cited

@@ -94,11 +94,11 @@ def test_migrations_register_themselves_in_order_and_each_runs_once(tmp_path: Pa
     from briefing.state.migrations import MIGRATIONS, migration
 
     names = [m.__name__ for m in MIGRATIONS]
-    assert names == sorted(names) and [n[:5] for n in names] == ["m001_", "m002_", "m003_", "m004_"]
+    assert names == sorted(names) and [n[:5] for n in names] == ["m001_", "m002_", "m003_", "m004_", "m005_"]
 
     def m009_skips_ahead(db: sqlite3.Connection) -> None: ...
 
-    with pytest.raises(ValueError, match="out of order: the next is m005_"):
+    with pytest.raises(ValueError, match="out of order: the next is m006_"):
         migration(m009_skips_ahead)
     assert [m.__name__ for m in MIGRATIONS] == names  # a refused migration is not registered
     Store(tmp_path).close()

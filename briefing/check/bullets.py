@@ -12,13 +12,18 @@ summariser, `check_briefing` for `briefing check` and eval). A bullet passes whe
 5. neither it nor its evidence is instruction-like text (`instructions.py`), which is flagged.
 `BulletCheck.verified_by` says which checks it passed; a verifier model's verdicts are judged
 in `verdicts.py`.
+
+Its verdict: `supported` when every check passes; `contradicted` when a finding is a conflict
+(`conflicts.py`: aligned and opposed; a number or name the cited text gives in no form; nothing
+cited bears on it; no valid citation; instruction-like text); otherwise `unconfirmed`: nothing
+conflicts, but the support cannot be shown. Only `contradicted` fails a bullet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from ..contract import Briefing, Bullet, Dropped, Evidence, Flagged, Section
 from . import meaning
@@ -29,21 +34,31 @@ from .instructions import reason as instruction_reason
 from .thresholds import MAX_BULLET_WORDS, MAX_TITLE_CHARS, MIN_SUPPORT, TITLE_SUPPORT
 from .words import words_check
 
+Verdict = Literal["supported", "unconfirmed", "contradicted"]
+
 
 @dataclass(frozen=True, slots=True)
 class BulletCheck:
     text: str
     citations: tuple[str, ...]
-    ok: bool
+    ok: bool  # every check passed: `supported`
     support: float
     reasons: tuple[str, ...] = field(default=())
     evidence: tuple[Evidence, ...] = field(default=())
     verified_by: tuple[str, ...] = field(default=())  # the checks it passed: words, meaning
     instruction: bool = False  # the bullet or its evidence addresses a model: flag it
+    verdict: Verdict = "contradicted"
+    reason: str | None = None  # the verdict's reason in words: the first conflict, or finding
+
+    @property
+    def failed(self) -> bool:
+        """Contradicted: the only verdict that fails a bullet offline."""
+        return self.verdict == "contradicted"
 
     def bullet(self) -> Bullet:
         return Bullet(text=self.text, citations=list(self.citations),
-                      evidence=list(self.evidence), verified_by=list(self.verified_by))  # fmt: skip
+                      evidence=list(self.evidence), verified_by=list(self.verified_by),
+                      verdict=self.verdict, reason=self.reason)  # fmt: skip
 
 
 def _evidence(
@@ -53,7 +68,8 @@ def _evidence(
     candidates = [s for c in cited for s in index.sentences(c)]
     found = align(tokenize(text), candidates)
     if not found:
-        return [], [meaning.Reason("evidence", "no sentence of the cited entries supports it")]
+        return [], [meaning.Reason("evidence", "no sentence of the cited entries supports it",
+                                   True)]
     taken = {(s.entry, s.index) for s in found}
     context = [c for s in found for c in index.context(s) if (c.entry, c.index) not in taken]
     return found, meaning.compare(text, found, context)
@@ -77,29 +93,36 @@ def check_bullet(
     if unknown:
         reasons.append("cites unknown entries: " + ", ".join(unknown))
     if not known:
-        return BulletCheck(text, cited, False, 0.0, tuple(reasons or ["no valid citations"]))
+        bad = reasons or ["no valid citations"]
+        return BulletCheck(text, cited, False, 0.0, tuple(bad), reason=bad[0])
     phrase = instruction_like(text)
     if phrase:
-        return BulletCheck(text, cited, False, 0.0, (instruction_reason(phrase),),
-                           instruction=True)  # fmt: skip
+        said = instruction_reason(phrase)
+        return BulletCheck(text, cited, False, 0.0, (said,), instruction=True, reason=said)
     score, word_reasons = words_check(text, known, sources, min_support)
-    reasons += word_reasons
-    verified = [] if reasons else ["words"]
+    found_reasons = [meaning.Reason("citations", r, True) for r in reasons]
+    found_reasons += [meaning.Reason("words", r, c) for r, c in word_reasons]
+    verified = [] if found_reasons else ["words"]
     found: list[Sentence] = []
     if meaning_checks:
         found, meaning_reasons = _evidence(text, known, index or Index(sources))
         for s in found:
             if phrase := instruction_like(s.text):
-                return BulletCheck(text, cited, False, round(score, 3),
-                                   (instruction_reason(phrase) + " in its source",),
-                                   _records(found), instruction=True)  # fmt: skip
+                said = instruction_reason(phrase) + " in its source"
+                return BulletCheck(text, cited, False, round(score, 3), (said,), _records(found),
+                                   instruction=True, reason=said)  # fmt: skip
         if word_reasons:  # the words check has said it of the whole cited text already
             meaning_reasons = [r for r in meaning_reasons if r.kind not in _SAID_BY_WORDS]
-        reasons += [r.text for r in meaning_reasons]
+        found_reasons += meaning_reasons
         if not meaning_reasons and not word_reasons:
             verified.append("meaning")
-    return BulletCheck(text, cited, not reasons, round(score, 3), tuple(reasons),
-                       _records(found), tuple(verified))  # fmt: skip
+    conflicts = [r.text for r in found_reasons if r.conflict]
+    verdict: Verdict = "contradicted" if conflicts else (
+        "unconfirmed" if found_reasons else "supported")  # fmt: skip
+    why = next(iter(conflicts or [r.text for r in found_reasons]), None)
+    return BulletCheck(text, cited, not found_reasons, round(score, 3),
+                       tuple(r.text for r in found_reasons), _records(found), tuple(verified),
+                       verdict=verdict, reason=why)  # fmt: skip
 
 
 _SAID_BY_WORDS = ("number", "place", "evidence")
@@ -120,8 +143,9 @@ C = TypeVar("C", bound=Cited)
 def screen(
     bullets: Iterable[C], sources: Mapping[str, str], limit: int, max_words: int = MAX_BULLET_WORDS
 ) -> tuple[list[Bullet], list[tuple[C, str]]]:
-    """A summariser's bullets -> (those that pass, up to `limit`, with their evidence; the rest
-    with the reason). Whitespace is folded; empty bullets are ignored. Instruction-like text
+    """A summariser's bullets -> (those that pass, up to `limit`, with their evidence and
+    verdict, `supported` or `unconfirmed`; the rest with the reason: contradicted, or over a
+    limit). Whitespace is folded; empty bullets are ignored. Instruction-like text
     fails with a reason starting "instruction-like text", which `validate` lists as flagged."""
     good: list[Bullet] = []
     bad: list[tuple[C, str]] = []
@@ -134,8 +158,8 @@ def screen(
             bad.append((b, f"longer than {max_words} words"))
             continue
         res = check_bullet(text, b.citations, sources, index=index)
-        if not res.ok:
-            bad.append((b, "; ".join(res.reasons)))
+        if res.failed:  # contradicted: re-asked, then dropped; unconfirmed is kept, marked
+            bad.append((b, _why(res)))
         elif len(good) >= limit:
             bad.append((b, f"over the limit of {limit} bullets"))
         else:
@@ -185,8 +209,8 @@ def validate(
         kept = []
         for b in bullets:
             res = check_bullet(b.text, b.citations, sources, index=index)
-            reason = "; ".join(res.reasons)
-            if res.ok:
+            reason = _why(res) if res.failed else "; ".join(res.reasons)
+            if not res.failed:
                 kept.append(res.bullet())
             elif res.instruction:
                 entry = res.evidence[0].entry if res.evidence else _first(b.citations)
@@ -209,6 +233,12 @@ def validate(
         first.setdefault(f.text, f)
     out.flagged = list(first.values())
     return out
+
+
+def _why(res: BulletCheck) -> str:
+    """A contradicted bullet's reasons, its conflict first (what a re-ask is told)."""
+    rest = [r for r in res.reasons if r != res.reason]
+    return "; ".join([res.reason, *rest] if res.reason else rest)
 
 
 def _first(citations: Sequence[str]) -> str | None:

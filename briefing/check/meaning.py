@@ -18,11 +18,12 @@ reason in words:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
+from .conflicts import Reason, governed, swapped
+from .counts import numbers, spans
 from .evidence import Sentence, Tok
 from .lexicon import (
     HEDGES,
@@ -33,7 +34,6 @@ from .lexicon import (
     SPEECH,
     TIME_WORDS,
     TITLES,
-    UNITS,
     aliases,
     antonyms_in,
     group_stems,
@@ -41,14 +41,8 @@ from .lexicon import (
     is_predicate,
 )
 from .marks import Side, doers, hedge_at, name_like, negation_at, roles, speakers
-from .thresholds import MIN_EVIDENCE_SUPPORT, NAME_SIMILARITY, NUMBER_REACH
+from .thresholds import MIN_EVIDENCE_SUPPORT, NAME_SIMILARITY
 from .words import support
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    kind: str  # evidence, polarity, number, role, attribution, time, place, modality, predicate
-    text: str
 
 
 def _compared(side: Side) -> dict[str, list[int]]:
@@ -79,6 +73,8 @@ def polarity(b: Side, e: Side) -> list[Reason]:
         ei = ee.get(k)
         if not ei or {b.parity(i) for i in bi} & {e.parity(i) for i in ei}:
             continue
+        aligned = any(governed(b, x) for x in bi if b.parity(x)) or any(
+            governed(e, x) for x in ei if e.parity(x))  # the word its negation governs
         i, j = bi[0], ei[0]
         word = b.toks[i].word
         if b.parity(i):
@@ -89,8 +85,8 @@ def polarity(b: Side, e: Side) -> list[Reason]:
             text = f"'{word}' is negated in the source ('{_around(e, j)}') but not in the bullet"
             if b.depth[i] >= 2:
                 text += f", which affirms it by a double negation ('{_around(b, i)}')"
-        found.append((-len(word), text))
-    return [Reason("polarity", text) for _, text in sorted(found)[:2]]
+        found.append((not aligned, -len(word), text))
+    return [Reason("polarity", text, not u) for u, _, text in sorted(found)[:2]]
 
 
 def _around(side: Side, j: int) -> str:
@@ -110,43 +106,6 @@ def _around(side: Side, j: int) -> str:
         while lo < j and side.toks[lo].kind == "p":
             lo += 1
     return side.phrase(lo, j) if j - lo < 10 else f"{side.phrase(lo, lo)} … {side.phrase(j - 4, j)}"
-
-
-def _counted(side: Side, i: int) -> tuple[set[str], int, int]:
-    """The content words next to number i (same clause, no other number between; units are
-    skipped), and the span they cover."""
-    stems: set[str] = set()
-    lo = hi = i
-    for step in (-1, 1):
-        j = i + step
-        while 0 <= j < len(side.toks) and abs(j - i) <= NUMBER_REACH:
-            t = side.toks[j]
-            if t.kind in ("p", "n") or t.word in ("and", "or", "but", "while", "of"):
-                break
-            if t.content and t.word not in UNITS:
-                stems.add(t.stem)
-                lo, hi = min(lo, j), max(hi, j)
-            j += step
-    return stems, lo, hi
-
-
-def numbers(b: Side, e: Side) -> list[Reason]:
-    out = []
-    for i, t in enumerate(b.toks):
-        if t.kind != "n":
-            continue
-        where = [j for j, u in enumerate(e.toks) if u.kind == "n" and u.word == t.word]
-        if not where:
-            out.append(Reason("number", f"number {t.word} is not in the supporting sentences"))
-            continue
-        mine, lo, hi = _counted(b, i)
-        theirs = [_counted(e, j) for j in where]
-        if not mine or any(not s or s & mine for s, _, _ in theirs):
-            continue
-        _, elo, ehi = theirs[0]
-        out.append(Reason("number", f"number {t.word} counts '{b.phrase(lo, hi)}' in the bullet "
-                                    f"but '{e.phrase(elo, ehi)}' in the source"))  # fmt: skip
-    return out
 
 
 def role_check(b: Side, e: Side) -> list[Reason]:
@@ -181,7 +140,7 @@ def actors(b: Side, sentences: Sequence[Side]) -> list[Reason]:
         if not mine or not other or mine & other or aliases(mine) & aliases(other):
             continue
         out.append(Reason("role", f"the bullet has {_written(b, mine)} do it; the source has "
-                                  f"{_written(e, other)}"))  # fmt: skip
+                                  f"{_written(e, other)}", not mine & e.stems()))  # fmt: skip
     return out
 
 
@@ -227,8 +186,9 @@ def attribution(b: Side, sentences: Sequence[Side], context: Side) -> list[Reaso
             continue
         who = _names(clause, mine)
         if theirs:
+            swapped = not mine & named  # the bullet's speaker is named nowhere near
             out.append(Reason("attribution", f"the bullet has {who} say it; the source has "
-                                             f"{_names(best, theirs)}"))  # fmt: skip
+                                             f"{_names(best, theirs)}", swapped))  # fmt: skip
         else:
             out.append(Reason("attribution", f"the source does not have {who} say it"))
     return out
@@ -264,8 +224,10 @@ def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
             pass
         elif other := [w for w in times_e if TIME_WORDS[w] == TIME_WORDS[t.word]]:
             said = ", ".join(dict.fromkeys(other))
+            named = [w for w in other if w not in RELATIVE]  # "yesterday" may be Wednesday
+            clash = t.stem not in near and t.word not in RELATIVE and bool(named)
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences, "
-                                      f"which say '{said}'"))  # fmt: skip
+                                      f"which say '{said}'", clash))  # fmt: skip
         elif t.stem not in near:
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences"))
         if _place(b, i) and t.stem not in have and not _similar(t, e):
@@ -279,6 +241,9 @@ def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
             out.append(Reason("place", "names not in the supporting sentences: "
                                        + ", ".join(dict.fromkeys(missing))))  # fmt: skip
     return out
+
+
+RELATIVE = frozenset("yesterday today tonight tomorrow".split())  # days named by the date
 
 
 def _place(side: Side, i: int) -> bool:
@@ -343,7 +308,7 @@ def predicates(b: Side, e: Side, context: Side) -> list[Reason]:
         synonyms = group_stems(t.word)
         if opposite and not synonyms & have:
             out.append(Reason("predicate", f"the bullet says '{t.word}' where the source says "
-                                           f"'{_first_with(e, opposite)}'"))  # fmt: skip
+                                           f"'{_first_with(e, opposite)}'", True))  # fmt: skip
         elif not synonyms & near and in_groups(t.word):
             out.append(Reason("predicate", f"'{t.word}' is not in the supporting sentences"))
     return out[:3]
@@ -355,10 +320,12 @@ def _first_with(side: Side, stems: set[str]) -> str:
 
 def _support(b: Side, e: Side, context: Side) -> float:
     """Share of the bullet's content words (names and numbers count double) found in its
-    evidence and the sentences around it, a synonym counting."""
+    evidence and the sentences around it, a synonym counting; an amount the evidence gives in
+    another form ("fifty-seven": 57) is found."""
     want: dict[str, float] = {}
-    for t in b.toks:
-        if t.content:
+    given = spans(b, e)
+    for i, t in enumerate(b.toks):
+        if t.content and i not in given:
             want[t.stem] = max(want.get(t.stem, 0.0), 2.0 if (t.kind == "n" or t.cap) else 1.0)
     return support(want.items(), e.stems() | context.stems(), synonyms=True)
 
@@ -376,6 +343,7 @@ def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentenc
         *numbers(b, e),
         *role_check(b, e),
         *actors(b, sentences),
+        *swapped(b, e),
         *attribution(b, sentences, ctx),
         *time_and_place(b, e, ctx),
         *modality(b, e),

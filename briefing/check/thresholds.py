@@ -5,6 +5,7 @@ from __future__ import annotations
 
 # the words check (`words.py`)
 MIN_SUPPORT = 0.6  # share of a bullet's content words found in its cited text
+UNRELATED_SUPPORT = 0.4  # below this share, nothing in the cited text bears on the bullet
 NAME_SIMILARITY = 85  # rapidfuzz ratio for a name to match a spelling variant ("Szlapka")
 # titles and summarisers' bullets (`bullets.py`)
 TITLE_SUPPORT = 0.67  # a section title must be mostly words of its own bullets' sources

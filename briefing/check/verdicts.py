@@ -1,8 +1,9 @@
 """A verifier model's verdicts, judged: `summarise/llm/verify.py` asks the model whether each
 bullet is supported by the entries it cites, and this decides what its answers count for. Its
 "supported" counts only with a quote found word for word in the cited text, and adds
-"model:<name>" to the bullet's `verified_by`; its "unsupported" drops the bullet, unless the
-bullet is its source's own sentence. Pure."""
+"model:<name>" to the bullet's `verified_by` (and makes an `unconfirmed` bullet `supported`,
+its quote the reason); its "unsupported" drops the bullet, unless the bullet is its source's
+own sentence. Pure."""
 
 from __future__ import annotations
 
@@ -88,6 +89,9 @@ def verdicts(
                 continue
             if got == "confirmed" and tag not in x.verified_by:
                 x = x.model_copy(update={"verified_by": [*x.verified_by, tag]})
+            if got == "confirmed" and v and x.verdict == "unconfirmed":  # the model shows it
+                x = x.model_copy(update={"verdict": "supported", "reason": (
+                    f"confirmed by the verifier ({model}), quoting “{' '.join(v.quote.split())}”")})
             kept.append(x)
         return kept
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import fuzz, process
 
 from ..text import fingerprint_text
-from .evidence import numbers
 from .lexicon import NOT_NAMES, STOPWORDS, group_stems, stem
-from .thresholds import NAME_SIMILARITY
+from .quantities import forms, found, missing
+from .thresholds import NAME_SIMILARITY, UNRELATED_SUPPORT
 
 WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")  # letters of any script: 'Szłapka', 'Łukasz'
 
@@ -25,8 +25,8 @@ def proper_nouns(text: str) -> list[str]:
             w = re.sub(r"['’]s$", "", w)
             if not w[:1].isupper() or w in NOT_NAMES or len(w) < 2:
                 continue
-            if i == 0 and w.lower() in STOPWORDS:
-                continue
+            if i == 0 and (w.lower() in STOPWORDS or w.endswith("ing")):
+                continue  # "Speaking to reporters, …": a participle, not a name
             names.append(w)
     return names
 
@@ -49,27 +49,75 @@ def support(
     return found / sum(w for _, w in pairs)
 
 
+def _variants(source_words: set[str]) -> set[str]:
+    """The lowercased forms a name may take in the source: its words, their hyphenated
+    parts, and the initials of each run of capitalised words ("Gross Domestic Product": gdp)."""
+    out = {w.lower() for w in source_words}
+    out |= {p for w in out if "-" in w for p in w.split("-")}
+    return out
+
+
+def _acronyms(text: str) -> set[str]:
+    word = r"\b[A-Z][\w'’-]*"
+    runs = re.findall(rf"(?:{word}(?:\s+(?:of|and|for|the)\s+|\s+)){{1,6}}{word}", text)
+    return {"".join(w[0] for w in r.split() if w[:1].isupper()).lower() for r in runs}
+
+
+def _glued(key: str, long_words: list[str]) -> bool:
+    """`key` inside a longer token ("candistaton", "anniemacwebchat"), not as its stem with
+    an ending ("supported" holds no name "Support")."""
+    for w in long_words:
+        at = w.find(key)
+        if at > 0 or (at == 0 and len(w) - len(key) >= 4):
+            return True
+    return False
+
+
+def _initials(text: str, most: int = 5) -> set[str]:
+    """The initials of each run of 2 to `most` words, small words skipped: "gross domestic
+    product" -> gdp, for an acronym the source spells out in lowercase."""
+    words = [w for w in WORD.findall(text.lower()) if w not in ("of", "and", "the", "for")]
+    return {"".join(w[0] for w in words[i : i + n]) for n in range(3, most + 1)
+            for i in range(len(words) - n + 1)}  # fmt: skip
+
+
+def _name_in(name: str, lower: set[str], words: set[str], long_words: list[str]) -> bool:
+    """A name is in the source as a word, a spelling variant, initials, or glued into a
+    longer lowercased token."""
+    key = name.lower().rstrip("'’")
+    if len(name) > 2 and name[-1] == "s" and name[:-1].isupper():  # "DJs"
+        key = key[:-1]
+    if key in lower or (len(key) >= 3 and _glued(key, long_words)):
+        return True
+    match = process.extractOne(name, words, scorer=fuzz.ratio)
+    return match is not None and match[1] >= NAME_SIMILARITY
+
+
 def words_check(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
-                min_support: float) -> tuple[float, list[str]]:  # fmt: skip
-    """The words check: numbers, names and enough content words in the cited text."""
-    reasons: list[str] = []
+                min_support: float) -> tuple[float, list[tuple[str, bool]]]:  # fmt: skip
+    """The words check: numbers, names and enough content words in the cited text. Each
+    reason comes with whether it is a conflict: a number or a name the cited text gives in no
+    form, or nothing in it bearing on the bullet."""
+    reasons: list[tuple[str, bool]] = []
     source_text = "\n".join(sources[c] for c in cited)
-    missing_nums = sorted(numbers(text) - numbers(source_text))
+    missing_nums = sorted(dict.fromkeys(missing(text, source_text)))
     if missing_nums:
-        reasons.append("numbers not in the cited text: " + ", ".join(missing_nums))
+        reasons.append(("numbers not in the cited text: " + ", ".join(missing_nums), True))
     source_words = {re.sub(r"['’]s$", "", w) for w in WORD.findall(source_text)}
-    source_lower = {w.lower() for w in source_words}
-    missing_names = []
-    for name in dict.fromkeys(proper_nouns(text)):
-        if name.lower() in source_lower:
-            continue
-        match = process.extractOne(name, source_words, scorer=fuzz.ratio)
-        if match is None or match[1] < NAME_SIMILARITY:
-            missing_names.append(name)
+    lower = _variants(source_words) | _acronyms(source_text) | _initials(source_text)
+    glued = [w for w in lower if len(w) > 8]
+    missing_names = [name for name in dict.fromkeys(proper_nouns(text))
+                     if not _name_in(name, lower, source_words, glued)]  # fmt: skip
     if missing_names:
-        reasons.append("names not in the cited text: " + ", ".join(missing_names))
+        reasons.append(("names not in the cited text: " + ", ".join(missing_names), True))
     have = {stem(w) for w in content_words(source_text)}
-    score = support([(stem(w), 1.0) for w in content_words(text)], have)
+    rest = text  # an amount the source gives in another form ("fifty-seven": 57) is found
+    for a, z in reversed(found(text, forms(source_text))):
+        rest = rest[:a] + " " + rest[z:]
+    score = support([(stem(w), 1.0) for w in content_words(rest)], have)
     if score < min_support:
-        reasons.append(f"weak support: {score:.2f} of its words are in the cited text")
+        unrelated = score < UNRELATED_SUPPORT
+        why = ": nothing in the cited entries bears on it" if unrelated else ""
+        reasons.append((f"weak support: {score:.2f} of its words are in the cited text{why}",
+                        unrelated))
     return score, reasons

@@ -19,37 +19,48 @@ if TYPE_CHECKING:
 
 EVIDENCE_CHARS = 240  # an evidence sentence longer than this is cut on a word, with "…"
 BRIEFING_KEYS = ("topic", "summary", "sections", "sources")
+VERDICTS = ("supported", "unconfirmed", "contradicted")
+MARKS = {"supported": "✓", "unconfirmed": "?", "contradicted": "✗"}
 
 
 @app.command()
 def check(
     path: Annotated[Path, Arg("BRIEFING.json")],
     as_json: Annotated[bool, typer.Option("--json", help="Print per-bullet results as JSON.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 1 on unconfirmed bullets too, not only on contradicted ones.")] = False,
 ) -> None:
     """Audit a briefing's citations against its sources.
 
     Every bullet must cite entries whose sentences say what it says: the words (numbers,
     names, content words) and the meaning (negation, numbers with what they count, who did
     what to whom, who said it, time and place, certainty). BRIEFING.json is any briefing in
-    our JSON shape. Prints every bullet with its verdict; a failing one with its reasons and
-    the closest evidence. Exits 1 when any bullet fails."""
+    our JSON shape. Prints every bullet with its verdict: supported (✓), unconfirmed (?:
+    nothing conflicts, but the support is not shown word for word) or contradicted (✗), the
+    last two with their reasons and the closest evidence. Exits 1 when any bullet is
+    contradicted; with --strict, also when any is unconfirmed."""
     with handled():
         from ..check import check_briefing
 
         b = _load(path)
         checks = check_briefing(b)
-        passed = sum(r.ok for _, r in checks)
+        tally = {v: sum(r.verdict == v for _, r in checks) for v in VERDICTS}
         score = sum(r.support for _, r in checks) / len(checks) if checks else 0.0
         if as_json:
-            report = {"bullets": len(checks), "passed": passed, "failed": len(checks) - passed,
-                      "support": round(score, 3), "flagged": [f.model_dump() for f in b.flagged],
+            report = {"bullets": len(checks), "passed": tally["supported"],
+                      "failed": tally["contradicted"], **tally, "support": round(score, 3),
+                      "flagged": [f.model_dump() for f in b.flagged],
                       "results": [_row(where, r) for where, r in checks]}  # fmt: skip
             print(json.dumps(report, indent=2, ensure_ascii=False))
         else:
             _print(b, checks)
-            print(f"{passed}/{len(checks)} bullets pass; support score {score:.2f}")
-        if passed != len(checks):
-            err(f"briefing: {len(checks) - passed} bullet(s) failed the check")
+            print(f"{tally['supported']}/{len(checks)} bullets supported, "
+                  f"{tally['unconfirmed']} unconfirmed, {tally['contradicted']} contradicted; "
+                  f"support score {score:.2f}")  # fmt: skip
+        bad = tally["contradicted"] + (tally["unconfirmed"] if strict else 0)
+        if bad:
+            what = "contradicted or unconfirmed" if strict else "contradicted"
+            err(f"briefing: {bad} bullet(s) {what}")
             raise typer.Exit(1)
 
 
@@ -80,7 +91,7 @@ def _load(path: Path) -> Briefing:
 
 def _row(where: str, r: BulletCheck) -> dict[str, Any]:
     return {"section": where, "text": r.text, "citations": list(r.citations), "ok": r.ok,
-            "support": r.support, "verified_by": list(r.verified_by), "reasons": list(r.reasons),
+            "verdict": r.verdict, "reason": r.reason, "support": r.support, "verified_by": list(r.verified_by), "reasons": list(r.reasons),
             "evidence": [e.model_dump() for e in r.evidence]}  # fmt: skip
 
 
@@ -92,10 +103,11 @@ def _print(b: Briefing, checks: list[tuple[str, BulletCheck]]) -> None:
         if where != section:
             section = where
             print(f"\n{where}")
-        mark = "✓" if r.ok else "✗"
+        mark = MARKS[r.verdict]
         print(textwrap.fill(r.text, width, initial_indent=f"  {mark} ", subsequent_indent="    "))
         if r.ok:
             continue
+        print(f"      {r.verdict}")
         for reason in r.reasons:
             print(textwrap.fill(reason, width, initial_indent="      why: ",
                                 subsequent_indent="           "))  # fmt: skip

@@ -123,9 +123,7 @@ def _write(briefing: Briefing, formats: list[str], out: Path | None, templates: 
     from ..render import plural, render, write_outputs
 
     for s in briefing.skipped:
-        if s.kind == "error" and s.reason.startswith("kept the feed's teaser"):
-            log.warning("%s", s.reason)  # the item is briefed, from its teaser
-        elif s.kind == "error":
+        if s.kind == "error":
             log.warning("skipped %s: %s", s.input, s.reason)
     undated = sum(s.reason == UNDATED for s in briefing.skipped)
     if undated:

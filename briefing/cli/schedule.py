@@ -50,7 +50,7 @@ def daily_job(state: str, config: str | None, topic: str, tz: str, at: str | Non
     other way round."""
     from .. import app as runs
     from ..config import load_settings, resolve
-    from ..deliver import RUN_KIND, build_archive, done_today, send_briefing
+    from ..deliver import RUN_KIND, build_archive, done_today, send_briefing, tally
     from ..render import plural
     from ..state import Store, utc_stamp
 
@@ -78,14 +78,21 @@ def daily_job(state: str, config: str | None, topic: str, tz: str, at: str | Non
         made: list[Any] = []
 
         def brief() -> str:
-            made.append(runs.produce(runs.request(settings, topic=chosen, due="slot"), store))
-            b = made[0].briefing
+            # the slot's edition when one exists (a catch-up never replaces it), else a new one
+            req = runs.request(settings, topic=chosen, due="slot")
+            assert req.window.day is not None
+            had = store.latest_revision(chosen.id, req.window.day.isoformat())
+            made.append(runs.edition(store, req))
+            b, bid = made[0].briefing, made[0].state_id
+            rev = store.revision_of(bid) if bid is not None else None
+            if had is not None:
+                return f"edition of {b.date} already made (briefing {bid}, revision {rev}); kept"
             counts = [
                 plural(b.stats.entries_in_window, "entry"),
                 plural(len(b.sections), "section"),
                 plural(len(b.all_bullets()), "bullet"),
             ]
-            return f"{', '.join(counts)} (briefing {made[0].state_id})"
+            return f"{', '.join(counts)} (briefing {bid}, edition of {b.date}, revision {rev})"
 
         ok = _step(notes, "briefing", brief)
         site = runs.archive_dir(settings)
@@ -97,12 +104,12 @@ def daily_job(state: str, config: str | None, topic: str, tz: str, at: str | Non
             def mail() -> str:
                 sent = send_briefing(b, bid, chosen.mail_to, settings.smtp(), store)
                 failed = [o for o in sent if o.status == "failed"]
+                said = f"mail of briefing {bid}: {tally(sent)}"
                 if failed:
                     raise BriefingError(
-                        f"mail {len(sent) - len(failed)}/{len(sent)}: "
-                        + "; ".join(f"{o.recipient}: {o.error}" for o in failed)
+                        said + ": " + "; ".join(f"{o.recipient}: {o.error}" for o in failed)
                     )
-                return f"mail {len(sent)}/{len(sent)}"
+                return said
 
             mailed = _step(notes, "mail", mail)
         outcome = "ok" if ok and archived and mailed else ("partial" if ok else "error")

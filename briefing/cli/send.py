@@ -32,12 +32,13 @@ def send(
     """Email a topic's edition of a day to its readers, each once.
 
     One multipart (text + HTML) message per recipient; the edition is made first if there is
-    none (or from INPUTS, when given). Exit codes: 0 every recipient has it; 3 some failed;
+    none (or from INPUTS, when given). Readers who had the day (any revision of its edition)
+    are skipped unless --force; the newest revision is what the others get. Exit codes: 0 every recipient has it; 3 some failed;
     1 all failed, or an error."""
     with handled():
         from .. import app as runs
         from ..config import load_settings
-        from ..deliver import Stopped, build_message, recipients_of, send_briefing
+        from ..deliver import Stopped, build_message, recipients_of, send_briefing, tally
         from ..errors import EXIT_PARTIAL, BriefingError
         from .options import parse_day
 
@@ -53,6 +54,7 @@ def send(
             made = runs.edition(store, req)
             b, briefing_id = made.briefing, made.state_id
             assert briefing_id is not None
+            rev = store.revision_of(briefing_id)
             if dry_run:
                 _show(build_message(b, cfg, recipients[0] if recipients else cfg.sender), out)
             try:
@@ -61,6 +63,7 @@ def send(
                 _print(stop.outcomes)
                 raise
         _print(outcomes)
+        err(f"briefing {briefing_id} ({b.topic_key} {b.date}, revision {rev}): {tally(outcomes)}")
         failed = [o for o in outcomes if o.status == "failed"]
         if failed:
             err(f"briefing: {len(failed)} of {len(outcomes)} recipient(s) failed")

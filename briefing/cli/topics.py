@@ -85,7 +85,7 @@ def topics_show(
         t = resolve(settings, topic)
         resolved = {
             "id": t.id, "title": t.title, "sources": list(t.sources), "include": list(t.include),
-            "exclude": list(t.exclude), "at": t.at,
+            "exclude": list(t.exclude), "exclude_sections": list(t.exclude_sections), "at": t.at,
             **{k: getattr(t.settings, k) for k in OVERRIDES},
             "state_dir": str(t.settings.state_path()),
         }  # fmt: skip
@@ -100,7 +100,11 @@ def history_list(
     state: Annotated[Path | None, Opt("--state", help="State folder.")] = None,
     config: Annotated[Path | None, Opt("--config", help="Settings file.")] = None,
 ) -> None:
-    """List stored briefings, newest first: id, topic, day, and edition or ad hoc."""
+    """List stored briefings, newest first: id, topic, day, kind, revision and readers sent it.
+
+    Kinds: edition (of its day, what the archive shows: the revision its readers got),
+    revision (made after readers had the edition; archived beside it), replaced (made before
+    a later one, and never sent), ad hoc."""
     if ctx.invoked_subcommand is not None:
         return
     with handled():
@@ -109,10 +113,11 @@ def history_list(
         settings = load_settings(config, state_dir=state)
         with Store(settings.state_path()) as store:
             rows = _history(settings, store, topic, limit)
-        print("id\ttopic\tdate\tkind\twindow\tcreated")
+        print("id\ttopic\tdate\tkind\twindow\tcreated\trevision\tsent to")
         for r in rows:
-            kind = r["kind"]
-            print(f"{r['id']}\t{r['topic_id']}\t{r['date'] or '-'}\t{kind}\t{r['window']}\t{r['created_at']}")
+            kind, rev = r["kind"], f"r{r['revision']}" if r["revision"] else "-"
+            print(f"{r['id']}\t{r['topic_id']}\t{r['date'] or '-'}\t{kind}\t{r['window']}\t{r['created_at']}"
+                  f"\t{rev}\t{r['readers']}")
 
 
 @history_app.command("rm")

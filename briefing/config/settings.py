@@ -71,6 +71,7 @@ class TopicConfig(BaseModel):
     sources: list[str] = Field(default_factory=list)
     include: list[str] = Field(default_factory=list)  # words, word prefixes or "quoted phrases"
     exclude: list[str] = Field(default_factory=list)
+    exclude_sections: list[str] = Field(default_factory=list)  # feed categories, URL path parts
     at: str | None = None  # HH:MM, the daily run's local time
     window: str | None = None  # how far back an edition reaches at most (24h)
     # the top-level settings of these names, for this topic only
@@ -103,6 +104,18 @@ class TopicConfig(BaseModel):
     def _terms(cls, v: list[str]) -> list[str]:
         if any(not t.strip(' "') for t in v):
             raise ValueError("an empty term matches everything; remove it")
+        return v
+
+    @field_validator("exclude_sections")
+    @classmethod
+    def _sections(cls, v: list[str]) -> list[str]:
+        for s in v:
+            if not s.strip(" />|"):
+                raise ValueError(f"{s!r} is not a section: give a feed category or a URL path "
+                                 "part, such as 'sport' or '/sport/'")  # fmt: skip
+            if "://" in s or any(c in s for c in "?#"):
+                raise ValueError(f"{s!r} is a URL, not a section: give a path part, such as "
+                                 "'/sport/'")  # fmt: skip
         return v
 
 
@@ -156,6 +169,7 @@ class Settings(BaseSettings):
     # network: a fetch's whole time (connect, redirects, body), however slowly bytes arrive
     fetch_timeout: float = Field(default=15.0, gt=0)
     fetch_concurrency: int = Field(default=8, ge=1, le=64)  # a feed's item pages at once
+    fetch_pages: bool = True  # read a feed item's page when the feed has only a teaser of it
     # links found in feeds and redirects to other hosts may not reach loopback, private or
     # link-local addresses unless this is on (feeds served on your own network)
     allow_private_addresses: bool = False

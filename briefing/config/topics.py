@@ -54,6 +54,7 @@ class Topic:
     at: str  # HH:MM, in settings.tz
     settings: Settings
     configured: bool  # a standing topic: its whole-day runs are its editions
+    exclude_sections: tuple[str, ...] = ()  # feed categories or URL path parts never on it
 
     @property
     def mail_to(self) -> list[str]:
@@ -84,7 +85,7 @@ def _topic(key: str, cfg: Any, settings: Settings) -> Topic:
     return Topic(
         id=key, title=title, sources=_sources(cfg.sources, base), include=tuple(cfg.include),
         exclude=tuple(cfg.exclude), at=cfg.at or settings.schedule_at, settings=effective,
-        configured=True,
+        configured=True, exclude_sections=tuple(cfg.exclude_sections),
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from .schedule import (
     make_scheduler,
     plan,
 )
+from .tally import tally
 
 __all__ = [
     "RUN_KIND",
@@ -34,4 +35,5 @@ __all__ = [
     "recipients_of",
     "send_briefing",
     "serve_archive",
+    "tally",
 ]

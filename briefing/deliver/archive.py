@@ -2,7 +2,9 @@
 
 Layout (all links relative, so it works from file:// and from any web server):
     index.html                                  every topic's editions, newest first, by month
-    YYYY/MM/DD/<topic-id>/index.html            one page per edition (stable permalink)
+    YYYY/MM/DD/<topic-id>/index.html            one page per edition (stable permalink): the
+                                                revision its readers were sent
+    YYYY/MM/DD/<topic-id>/rN/index.html         a later revision of that edition, linked from it
     topics/<topic-id>/index.html, feed.xml      one topic's editions, and its Atom feed
     feed.xml                                    Atom, every topic
     search.html, pagefind/                      full-text search (Pagefind), when served
@@ -24,6 +26,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -128,10 +131,37 @@ def _month_groups(
     return months
 
 
+def revision_link(b: Briefing, revision: int) -> str:
+    """YYYY/MM/DD/<topic-slug>/rN/index.html: a later revision, beside its slot's page."""
+    return permalink(b).removesuffix("index.html") + f"r{revision:d}/index.html"
+
+
+def _revision_pages(
+    revisions: Sequence[tuple[int, int, Briefing]], by_topic: dict[str, dict[str, str]]
+) -> tuple[list[tuple[str, Briefing, dict[str, object]]], dict[str, list[dict[str, str]]]]:
+    """The pages of later revisions (each with what its slot's readers got), and the links a
+    slot's page shows to them ({slot page: [{label, url}]})."""
+    pages: list[tuple[str, Briefing, dict[str, object]]] = []
+    later: dict[str, list[dict[str, str]]] = {}
+    for n, got, b in revisions:
+        slot = by_topic.get(b.topic_key, {}).get(b.date or "")
+        if slot is None:
+            continue  # its slot's page is not in the site (left out above)
+        path = revision_link(b, n)
+        later.setdefault(slot, []).append({"label": f"revision {n}", "url": f"r{n}/index.html",
+                                           "window": b.window})  # fmt: skip
+        pages.append((path, b, {"revision": n, "got": got, "slot": "../index.html"}))
+    return pages, later
+
+
 def render_site(briefings: list[Briefing], template_dir: str | None = None,
-                base_url: str | None = None) -> tuple[dict[str, bytes], list[str]]:  # fmt: skip
+                base_url: str | None = None,
+                revisions: Sequence[tuple[int, int, Briefing]] = ()
+                ) -> tuple[dict[str, bytes], list[str]]:  # fmt: skip
     """Every file of the site ({relative path: bytes}), and the pages that could not be made
-    (one bad briefing is reported and left out; it never stops the rest). Pure."""
+    (one bad briefing is reported and left out; it never stops the rest). `revisions` are
+    editions made after their slot's readers had one ((revision, the one readers got,
+    briefing)): each gets its own page beside the slot's, which links it. Pure."""
     files: dict[str, bytes] = {}
     failed: list[str] = []
     pages: list[tuple[str, Briefing]] = []
@@ -144,17 +174,20 @@ def render_site(briefings: list[Briefing], template_dir: str | None = None,
             continue
         by_topic.setdefault(b.topic_key, {})[b.date or ""] = path
         pages.append((path, b))
+    extra, later = _revision_pages(revisions, by_topic)
     good: list[tuple[str, Briefing]] = []
-    for path, b in pages:
+    every = [(p, b, {"later": later.get(p, [])}) for p, b in pages] + extra
+    for path, b, about in every:
         root = "../" * path.count("/")
         try:
             page = render_template("archive/briefing.html.j2", template_dir, v=view(b),
-                                   root=root, links=by_topic[b.topic_key])  # fmt: skip
+                                   root=root, links=by_topic[b.topic_key], **about)  # fmt: skip
             files[path] = page.encode()
         except (RenderError, ValueError, UnicodeError) as exc:
             failed.append(f"{b.topic_key} {b.date}: {exc}")
             continue
-        good.append((path, b))
+        if "revision" not in about:
+            good.append((path, b))
     topics = {b.topic_key: b.topic for _, b in reversed(good)}  # the latest title of each
     nav = [
         {"id": k, "title": t, "url": f"topics/{k}/index.html"} for k, t in sorted(topics.items())
@@ -206,7 +239,8 @@ def build(store: Store, out: Path, template_dir: str | None = None,
 def _build(store: Store, out: Path, template_dir: str | None,
            base_url: str | None) -> BuildReport:  # fmt: skip
     briefings = [b for _, b in store.briefings()]
-    files, failed = render_site(briefings, template_dir, base_url)
+    revisions = store.later_revisions()
+    files, failed = render_site(briefings, template_dir, base_url, revisions)
     for why in failed:
         log.warning("archive: a page was left out: %s", why)
     manifest = {path: _digest(data) for path, data in sorted(files.items())}
@@ -216,7 +250,8 @@ def _build(store: Store, out: Path, template_dir: str | None,
     if current is not None and (current / "manifest.json").is_file():
         old_manifest = json.loads((current / "manifest.json").read_text())
     if current is not None and old_manifest == manifest:
-        return BuildReport(out, len(briefings) - len(failed), 0, len(files), False, failed)
+        return BuildReport(out, len(briefings) + len(revisions) - len(failed), 0, len(files),
+                           False, failed)  # fmt: skip
     if out.exists() and not out.is_symlink():
         if not out.is_dir() or any(out.iterdir()):
             raise DeliveryError(f"{out} exists and is not an archive built by briefing; "
@@ -253,7 +288,8 @@ def _build(store: Store, out: Path, template_dir: str | None,
         shutil.rmtree(stage, ignore_errors=True)
         raise DeliveryError(f"cannot build the archive in {out}: {exc.strerror or exc}") from exc
     _prune(builds, keep={stage.name, *([current.name] if current else [])}, live=out)
-    return BuildReport(out, len(briefings) - len(failed), written, reused, True, failed)
+    return BuildReport(out, len(briefings) + len(revisions) - len(failed), written, reused, True,
+                       failed)  # fmt: skip
 
 
 def _prune(builds: Path, keep: set[str], live: Path) -> None:

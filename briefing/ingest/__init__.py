@@ -6,6 +6,7 @@ boilerplate, and `liveblog.py` splits a document into its entries."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -21,13 +22,15 @@ from .clean import Rules, load_rules
 from .files import OPML_SUFFIXES, read_file, read_opml, walk
 from .liveblog import entries_of
 from .parse import feeds_from_opml, looks_like_opml
-from .web import FetchOptions
+from .teasers import teaser_line
+from .web import FetchOptions, PageScope, cut_in_scope
 
 __all__ = [
     "OPML_SUFFIXES",
     "FetchOptions",
     "IngestResult",
     "Loaded",
+    "PageScope",
     "Rules",
     "expand",
     "feeds_from_opml",
@@ -182,8 +185,11 @@ def ingest(
     tz: ZoneInfo,
     fetch: FetchOptions | None = None,
     on_progress: Callable[[str], None] | None = None,
+    scope: PageScope | None = None,
 ) -> IngestResult:
-    """Read every input; one bad input is recorded in `skipped` and never stops the rest."""
+    """Read every input; one bad input is recorded in `skipped` and never stops the rest.
+    `scope`: which feed items' pages are fetched (in the run's window, on its topic); a
+    feed's cut teasers are one warning line for the feed."""
     result = IngestResult()
     targets = expand(inputs, result.skipped)
     http = None
@@ -191,6 +197,7 @@ def ingest(
     seen_content: dict[int, str] = {}
     done = _parallel_reads(targets, rules, tz)
     opts = fetch or FetchOptions()
+    scope = scope or PageScope()
     lists = _Lists(targets, opts.list_depth, opts.list_max_feeds, queued=set(targets))
     try:
         for target in targets:  # an OPML list appends its feeds to `targets`
@@ -208,7 +215,7 @@ def ingest(
 
                     http = http or client(opts)
                     typed = target not in lists.found
-                    got_url = read_url(http, target, rules, tz, opts, typed=typed)
+                    got_url = read_url(http, target, rules, tz, opts, typed=typed, scope=scope)
                     if got_url and isinstance(got_url[0], str):
                         feeds = [u for u in got_url if isinstance(u, str)]
                         lists.subscribe(target, feeds, result.skipped, found=True)
@@ -219,13 +226,17 @@ def ingest(
                         item.entries = entries_of(item, tz)
                 else:
                     loaded = _read_file(target, rules, tz)
+                if not _is_url(target) and (cut := cut_in_scope(loaded, scope)):
+                    log.warning("%s", teaser_line(target, cut, Counter(), ()))  # a feed file
             except InputError as exc:
                 result.skipped.append(Skipped(input=exc.source, reason=exc.reason))
                 loaded = []
             for item in loaded:
                 doc = item.document
-                key = hash((doc.raw_text, doc.text))
-                if key in seen_content:  # the same file under another name: read once
+                # the same file under another name is read once; a copy under another
+                # headline or time is another report (dedupe merges it, keeping the first)
+                key = hash((doc.raw_text, doc.text, doc.title, doc.published))
+                if key in seen_content:
                     why = "identical to another input"
                     log.info("%s is identical to %s: read once", doc.source, seen_content[key])
                     result.skipped.append(Skipped(input=doc.source, reason=why, kind="excluded"))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..models import Document, Entry, EntryKind, Loaded, Paragraph, RawEntry
 from ..text import fingerprint_text
+from .teasers import trim
 
 _MONTHS = {
     m: i
@@ -199,11 +200,23 @@ def _article(doc: Document, lines: list[str]) -> Entry:
                  doc.published, doc.date_only, 0, doc.url)  # fmt: skip
 
 
+def teaser_entry(doc: Document) -> Entry:
+    """A feed item known only by its cut teaser: its headline, with the teaser beside it as
+    the excerpt. Its body is empty, so no summariser reads it and no bullet can cite its
+    words; an item without a headline is a link. The id is the teaser's, as before."""
+    headline = doc.title
+    kind: EntryKind = "article" if headline else "link"
+    return Entry(entry_id(headline, doc.text), doc.id, kind, headline, (), doc.author,
+                 doc.published, doc.date_only, 0, doc.url, teaser=trim(doc.text))  # fmt: skip
+
+
 def entries_of(loaded: Loaded, tz: ZoneInfo) -> list[Entry]:
     """The one place entries are made from a parsed input: its pre-split parts (JSON live
     blogs) or its text (live blog or article). Problems found are added to `loaded.problems`."""
     if loaded.parts is not None:
         return entries_from_json(loaded.document, loaded.parts)
+    if loaded.document.teaser:
+        return [teaser_entry(loaded.document)]
     entries, problems = split_entries(loaded.document, tz)
     loaded.problems.extend(problems)
     return entries

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape as html_escape
 from typing import Any
@@ -18,10 +19,12 @@ from ..text import scrub_line, slug
 from .clean import Rules, clean, detect_publisher, safe_url
 from .dates import in_range, parse_when  # (moved to dates.py: livehtml needs them too)
 from .decode import decode as decode  # re-exported: where bytes became text before
+from .teasers import is_cut
 
 MAX_JSON_DEPTH = 20
 DOC_ID_CHARS = 48  # a document id from a title or URL
 MAX_LINE_CHARS = 200_000  # a paragraph longer than this is minified junk, not prose
+MAX_CATEGORIES, MAX_CATEGORY_CHARS = 20, 200  # a feed item's categories kept, and their length
 
 
 _DATE_HEADER = re.compile(r"\A\s*date\s*[: ]\s*(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
@@ -228,6 +231,13 @@ def _str(obj: dict[str, Any], key: str) -> str | None:
     return v.strip() or None if isinstance(v, str) else None
 
 
+def _json_sections(item: dict[str, Any]) -> tuple[str, ...]:
+    """An article's "category"/"section" (a string) or "categories" (a list of strings)."""
+    many = item.get("categories")
+    raw = [item.get("category"), item.get("section"), *(many if isinstance(many, list) else ())]
+    return _categories([{"term": v} for v in raw if isinstance(v, str)])
+
+
 def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInfo) -> Loaded:
     if not isinstance(item, dict):
         raise InputError(source, "an article must be a JSON object")
@@ -242,6 +252,8 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
             title=_str(item, "title"), publisher=pub, published=published, date_only=date_only,
             url=_str(item, "url"), author=_str(item, "author"),
         )  # fmt: skip
+        if cats := _json_sections(item):
+            loaded.document = replace(loaded.document, sections=cats)
         return loaded
     raw_entries: list[RawEntry] = []
     problems = []
@@ -266,7 +278,7 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
         id=doc_id, source=source, title=scrub_line(_str(item, "title")),
         publisher=scrub_line(pub), published=published, date_only=date_only, text="",
         raw_chars=raw_chars, raw_text=raw_all, url=safe_url(_str(item, "url")),
-        author=scrub_line(_str(item, "author")),
+        author=scrub_line(_str(item, "author")), sections=_json_sections(item),
     )  # fmt: skip
     if not raw_entries:
         raise InputError(
@@ -326,13 +338,49 @@ def documents_from_feed(
                 author=item.get("author"),
             )  # fmt: skip
         except InputError as exc:
-            problems.append(str(exc))
-            continue
+            headline = _headline_only(item.get("title"), link, stem, rules, tz, feed_title, when)
+            if headline is None:
+                problems.append(str(exc))
+                continue
+            loaded = headline
+        if is_cut(text, body, link):  # its page may replace it (`web.py`); if not, a teaser
+            loaded.document = replace(loaded.document, teaser=True)
+        if cats := _categories(item.get("tags")):  # RSS <category>, Atom <category term label>
+            loaded.document = replace(loaded.document, sections=cats)
         out.append(loaded)
     if not out:
         raise InputError(source, "; ".join(problems) or "no usable feed items")
     out[0].problems.extend(problems)
     return out
+
+
+def _headline_only(
+    title: str | None, link: str | None, stem: str, rules: Rules, tz: ZoneInfo,
+    publisher: str | None, when: datetime | None,
+) -> Loaded | None:
+    """A feed item with a headline and a link but no text of its own: a teaser of nothing
+    but its headline, whose page is its text if it can be read. None without either."""
+    if not (link and title and title.strip()):
+        return None
+    try:
+        loaded = document_from_text(title, doc_id=stem, source=link, rules=rules, tz=tz,
+                                    title=title, publisher=publisher, published=when, url=link)
+    except InputError:  # a headline that is all boilerplate
+        return None
+    loaded.document = replace(loaded.document, text="", teaser=True, raw_text=f"{title}\n{link}")
+    return loaded
+
+
+def _categories(tags: Any) -> tuple[str, ...]:
+    """A feed item's categories (feedparser's tags: term, and an Atom label), one line each."""
+    out: dict[str, None] = {}
+    for t in tags if isinstance(tags, list) else ():
+        for key in ("term", "label"):
+            raw = t.get(key) if isinstance(t, dict) else None
+            v = scrub_line(raw) if isinstance(raw, str) else None
+            if v and len(out) < MAX_CATEGORIES:
+                out.setdefault(v[:MAX_CATEGORY_CHARS], None)
+    return tuple(out)
 
 
 def looks_like_feed(data: bytes) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -18,7 +20,7 @@ import httpx
 
 from .. import __version__
 from ..errors import InputError
-from ..models import Loaded
+from ..models import Document, Loaded, Window
 from ..text import slug
 from .clean import Rules
 from .parse import (
@@ -31,6 +33,7 @@ from .parse import (
     looks_like_feed,
     looks_like_opml,
 )
+from .teasers import teaser_line
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -44,8 +47,8 @@ class FetchOptions:
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     follow_feed_links: bool = True  # fetch an item's page when the feed carries only a teaser
-    teaser_chars: int = 400
-    max_feed_links: int = 50
+    teaser_chars: int = 400  # a feed item shorter than this, or cut, is a teaser
+    max_feed_links: int = 50  # item pages fetched per feed, at most (in the window, on the topic)
     concurrency: int = 8  # a feed's item pages fetched at once
     allow_private: bool = False  # links found in feeds may reach private addresses
     list_depth: int = 1  # a list (OPML) inside a list the user gave is not followed
@@ -56,7 +59,7 @@ class FetchOptions:
         """What the fetcher needs of the settings: its deadline, concurrency, address policy."""
         return cls(timeout=s.fetch_timeout, concurrency=s.fetch_concurrency,
                    allow_private=s.allow_private_addresses, list_depth=s.list_depth,
-                   list_max_feeds=s.list_max_feeds)  # fmt: skip
+                   list_max_feeds=s.list_max_feeds, follow_feed_links=s.fetch_pages)  # fmt: skip
 
 
 class Fetcher:
@@ -149,10 +152,11 @@ def _body(resp: httpx.Response, url: str, opts: FetchOptions) -> tuple[bytes, st
 
 def read_url(
     http: Fetcher, url: str, rules: Rules, tz: ZoneInfo, opts: FetchOptions, *,
-    typed: bool = True,
+    typed: bool = True, scope: PageScope | None = None,
 ) -> list[Loaded] | list[str]:
     """A page or a feed -> its documents; an OPML list -> the URLs of its feeds.
-    `typed=False`: the URL was found in a list, so it may reach public addresses only."""
+    `typed=False`: the URL was found in a list, so it may reach public addresses only.
+    `scope`: which of a feed's items' pages are fetched."""
     data, ctype, final = fetch(http, url, opts, typed=typed)
     ctype = ctype.lower()
     if looks_like_opml(data, ctype):
@@ -160,7 +164,7 @@ def read_url(
     doc_id = slug(final.split("://", 1)[-1], DOC_ID_CHARS)
     if "xml" in ctype or "rss" in ctype or "atom" in ctype or looks_like_feed(data):
         loaded = documents_from_feed(data, source=url, rules=rules, tz=tz, base_url=final)
-        return _expand_teasers(http, loaded, rules, tz, opts) if opts.follow_feed_links else loaded
+        return _expand_teasers(http, loaded, rules, tz, opts, scope or PageScope(), url)
     if "json" in ctype:
         return documents_from_json(decode(data, url), stem=doc_id, source=url, rules=rules, tz=tz)
     return [
@@ -170,21 +174,59 @@ def read_url(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class PageScope:
+    """Which feed items' pages are worth a fetch: those dated inside the run's window (an
+    undated one too: its page may date it) and on its topic (`on_topic`, the topic's include
+    terms, on the item's headline and teaser). Others keep their feed text; they are counted."""
+
+    window: Window | None = None
+    on_topic: Callable[[str], bool] | None = None
+
+    def skip(self, doc: Document) -> str | None:
+        """Why this item's page is not fetched, or None when it is worth fetching."""
+        if (self.window is not None and doc.published is not None
+                and not self.window.covers(doc.published, doc.date_only)):  # fmt: skip
+            return "outside the window"
+        if self.on_topic is not None and not self.on_topic(f"{doc.title or ''}\n{doc.text}"):
+            return "not on the topic"
+        return None
+
+
+def cut_in_scope(loaded: list[Loaded], scope: PageScope) -> int:
+    """How many of these items are cut teasers that the run may brief (in scope)."""
+    return sum(x.document.teaser and scope.skip(x.document) is None for x in loaded)
+
+
 def _expand_teasers(
-    http: Fetcher, loaded: list[Loaded], rules: Rules, tz: ZoneInfo, opts: FetchOptions
+    http: Fetcher, loaded: list[Loaded], rules: Rules, tz: ZoneInfo, opts: FetchOptions,
+    scope: PageScope, source: str,
 ) -> list[Loaded]:
-    """Replace teaser-only feed items by their full page, keeping the feed's date and title.
+    """Replace teaser-only feed items (short, or cut: `teasers.is_cut`) by their full page,
+    keeping the feed's date and title; only items in `scope` (in the window, on the topic).
     The pages are fetched at once (at most `opts.concurrency`), each within the fetch
     deadline, so fifty teasers take about as long as one; they may reach public addresses
-    only (`Fetcher`)."""
+    only (`Fetcher`). One line for the feed says what could not be read and what was not
+    fetched, with counts: a warning when some pages could not be read or teasers were kept."""
     from concurrent.futures import ThreadPoolExecutor
 
     from ..net import run_ends
 
     ends = run_ends()
-    wanted = [n for n, item in enumerate(loaded)
-              if n < opts.max_feed_links and item.document.url
-              and len(item.document.text) < opts.teaser_chars]  # fmt: skip
+    skipped: Counter[str] = Counter()
+    wanted: list[int] = []
+    for n, item in enumerate(loaded):
+        doc = item.document
+        if not (opts.follow_feed_links and doc.url
+                and (doc.teaser or len(doc.text) < opts.teaser_chars)):  # fmt: skip
+            continue
+        why = scope.skip(doc)
+        if why is None and len(wanted) >= opts.max_feed_links:
+            why = f"over the {opts.max_feed_links} a feed"
+        if why is None:
+            wanted.append(n)
+        else:
+            skipped[why] += 1
 
     def page(n: int) -> Loaded | InputError:
         doc = loaded[n].document
@@ -196,9 +238,12 @@ def _expand_teasers(
         except InputError as exc:
             return exc
 
-    with ThreadPoolExecutor(max_workers=max(1, min(opts.concurrency, len(wanted) or 1))) as pool:
-        pages = dict(zip(wanted, pool.map(page, wanted), strict=True))
+    pages: dict[int, Loaded | InputError] = {}
+    if wanted:
+        with ThreadPoolExecutor(max_workers=max(1, min(opts.concurrency, len(wanted)))) as pool:
+            pages = dict(zip(wanted, pool.map(page, wanted), strict=True))
     out = []
+    failed: Counter[str] = Counter()
     for n, item in enumerate(loaded):
         got = pages.get(n)
         if got is None:
@@ -206,8 +251,8 @@ def _expand_teasers(
             continue
         doc = item.document
         if isinstance(got, InputError):
-            log.warning("kept the feed's teaser for %s: %s", doc.title or doc.url, got.reason)
-            out.append(item)
+            failed[got.reason] += 1
+            out.append(item)  # its feed text stays: a teaser when cut
             continue
         full = got.document
         keep_feed_date = doc.published is not None
@@ -217,6 +262,13 @@ def _expand_teasers(
             published=doc.published if keep_feed_date else full.published,
             date_only=doc.date_only if keep_feed_date else full.date_only,
             publisher=doc.publisher or full.publisher,
+            sections=doc.sections or full.sections,  # the feed's categories
         )
         out.append(Loaded(merged, problems=item.problems))
+    cut = cut_in_scope(out, scope)
+    line = teaser_line(source, cut, failed, sorted(skipped.items()))
+    if failed or cut:
+        log.warning("%s", line)
+    elif line:
+        log.info("%s", line)
     return out

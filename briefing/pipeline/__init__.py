@@ -6,6 +6,7 @@ extractive bullets); `relevance.py` says which entries are on a topic."""
 
 from __future__ import annotations
 
+from .corroborate import EntryTexts, reports_supporting
 from .flow import UNDATED, Prepared, Read, assemble, brief, prepare
 from .relevance import Relevance
 from .summary import Draft, ReportsUsage, Summariser, SummaryRequest, Usage
@@ -14,6 +15,7 @@ from .tidy import Points, deixis, flaws, needs_context, tidy
 __all__ = [
     "UNDATED",
     "Draft",
+    "EntryTexts",
     "Points",
     "Prepared",
     "Read",
@@ -28,5 +30,6 @@ __all__ = [
     "flaws",
     "needs_context",
     "prepare",
+    "reports_supporting",
     "tidy",
 ]

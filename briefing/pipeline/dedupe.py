@@ -1,6 +1,7 @@
 """Cross-source deduplication: exact, near-duplicate and contained copies -> Items. Pure.
 
-- exact: the same normalised body (the content-derived entry id is that hash);
+- exact: the same normalised body (the content-derived entry id is that hash): the first
+  report keeps the id (and its headline); each later copy is recorded under its own id;
 - near: MinHash LSH over word 3-shingles (banding as datasketch's MinHashLSH does it, in bulk
   with numpy), confirmed by the real Jaccard of the shingle sets;
 - contained: a short live-blog entry inside a longer article. Candidates are the entries that
@@ -19,6 +20,7 @@ index (one Python call per band per entry, and half a second to import) most of 
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
 import unicodedata
 import zlib
@@ -261,6 +263,19 @@ def dedupe(entries: Sequence[Entry], config: DedupeConfig | None = None) -> Dedu
             gc.enable()
 
 
+def copy_id(e: Entry) -> str:
+    """The own id of one source's exact copy of an entry (whose content-derived id the first
+    report keeps, and citations cite): the entry id, its document and place, hashed."""
+    basis = f"{e.id}\n{e.document}\n{e.position}"
+    return "e" + hashlib.sha256(basis.encode()).hexdigest()[:12]
+
+
+def _first_report(e: Entry) -> tuple[bool, float]:
+    """Exact copies in the order they were reported: dated ones by time, then the rest (the
+    sort is stable: input order breaks ties)."""
+    return (e.published is None, e.published.timestamp() if e.published else 0.0)
+
+
 def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
     by_id: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
@@ -268,7 +283,9 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
     ids = list(by_id)
     relations: list[tuple[str, str, DupKind]] = []
     for eid, occ in by_id.items():
-        relations.extend((eid, eid, "exact") for _ in occ[1:])
+        if len(occ) > 1:  # the first report is the entry; each later copy has its own id
+            occ.sort(key=_first_report)
+            relations.extend((copy_id(o), eid, "exact") for o in occ[1:])
 
     sets: dict[str, np.ndarray] = {}
     keys: dict[str, set[int]] = {}
@@ -326,7 +343,7 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
     for members in groups.values():
         canonical_id = max(members, key=lambda m: (len(sets[m]), len(by_id[m][0].text), m))
         occ = [e for m in members for e in by_id[m]]
-        canonical = min(by_id[canonical_id], key=lambda e: (e.published is None, e.position))
+        canonical = by_id[canonical_id][0]  # the first report of that text (its headline)
         rels = []
         for m in members:
             if m != canonical_id:

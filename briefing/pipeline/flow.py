@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import PurePath
@@ -36,9 +36,10 @@ from ..contract import (
     SummariserInfo,
 )
 from ..errors import LLMError, NothingToBrief
-from ..models import Document, Entry, Loaded, Story, Window
+from ..models import Document, Entry, Item, Loaded, Story, Window
 from ..tokens import count_in_background, counter
-from .dedupe import DedupeResult, dedupe
+from .corroborate import corroborate
+from .dedupe import DedupeResult, copy_id, dedupe
 from .relevance import Relevance
 from .stories import continuations, group, titled_by
 from .summary import Draft, Summariser, SummaryRequest
@@ -82,6 +83,7 @@ class Prepared:
     skipped: list[Skipped]
     stories: list[Story]
     raw_tokens: Callable[[], int]  # the tokens of every input read (counted beside the rest)
+    off_topic_by_reason: dict[str, int] = field(default_factory=dict)  # relevance.REASONS
 
 
 def prepare(
@@ -124,8 +126,12 @@ def prepare(
         entries = [e for e in entries if id(e) not in gone]
     in_window = [e for e in entries if window.contains(e)]
     off_topic: list[Entry] = []
+    by_reason: dict[str, int] = {}
     if relevance is not None and relevance.active:
-        in_window, off_topic = relevance.split(in_window)
+        docs = {d.id: d for d in read.documents}
+        in_window, off_topic, by_reason = relevance.split(
+            in_window, sections=lambda e: d.sections if (d := docs.get(e.document)) else (),
+            blog_title=lambda e: d.title if (d := docs.get(e.document)) else None)  # fmt: skip
     briefable = [e for e in in_window if e.kind != "link"]
     if on_stage:
         on_stage("dedupe", len(briefable))
@@ -135,7 +141,7 @@ def prepare(
     stories = group(deduped.items)
     links = len(in_window) - len(briefable)
     return Prepared(read, entries, in_window, off_topic, links, deduped, skipped, stories,
-                    raw_tokens)  # fmt: skip
+                    raw_tokens, by_reason)  # fmt: skip
 
 
 def summarise(request: SummaryRequest, summariser: Summariser, fallback: Summariser) -> Draft:
@@ -173,14 +179,31 @@ def brief(
             + (f" ({prep.links} link-only)" if prep.links else "")
             + (f", {len(prep.off_topic)} not on the topic" if prep.off_topic else "")
         )
-    top = prep.stories[: request.max_sections]  # ranked: the rest cost nothing to summarise
-    listed = prep.stories[request.max_sections : request.max_sections + request.also_reported]
-    draft = summarise(replace(request, stories=tuple(top)), summariser, fallback)
+    # ranked: the rest cost nothing to summarise. A story known only by cut feed teasers has
+    # no text to summarise: it is listed by its headline, its sources marked as teasers
+    top = [s for s in prep.stories if not teasers_only(s)][: request.max_sections]
+    chosen = {s.id for s in top}
+    listed = [s for s in prep.stories if s.id not in chosen][: request.also_reported]
+    readable = tuple(replace(s, items=tuple(it for it in s.items if not _teaser(it))) for s in top)
+    publishers = {d.id: p for d in prep.read.documents if (p := publisher_of(d))}
+    draft = summarise(replace(request, stories=readable, publishers=publishers), summariser,
+                      fallback)  # fmt: skip
     briefing = assemble(prep, draft, topic=request.topic, window=window, generated_at=generated_at,
                         topic_id=topic_id, also=mentions(listed))  # fmt: skip
     if briefing.date and earlier:
         briefing = continuations(briefing, earlier)
     return briefing
+
+
+def teasers_only(story: Story) -> bool:
+    """Whether every report of the story is a cut feed teaser (no text to summarise)."""
+    return all(_teaser(it) for it in story.items)
+
+
+def _teaser(item: Item) -> bool:
+    """An item known only by cut feed teasers: the summariser is not given it at all (not
+    even its headline), so no bullet rests on a teaser alone."""
+    return all(m.teaser is not None for m in item.members)
 
 
 def _iso(dt: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str | None:
@@ -229,14 +252,17 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
             url = e.url or (doc.url if doc else None)
             published = _iso(e.published, tz, e.date_only)
             publisher = publisher_of(doc, e.url)
+            own = e.id
             if e.id in sources:
                 also = sources[e.id].also_in
                 if all(o.document != e.document for o in also):
                     also.append(Occurrence.model_construct(
                         document=e.document, publisher=publisher, url=url, published=published))
-                continue
+                own = copy_id(e)  # an exact copy: listed under its own id (never cited)
+                if own in sources:
+                    continue
             body = e.body
-            sources[e.id] = Source.model_construct(
+            sources[own] = Source.model_construct(
                 document=e.document,
                 publisher=publisher,
                 title=e.headline or _untitled(e, doc),
@@ -244,10 +270,11 @@ def build_sources(prep: Prepared, tz: ZoneInfo) -> dict[str, Source]:
                 published=published,
                 url=url,
                 anchor=e.anchor,
-                excerpt=_excerpt(body or e.headline or ""),
+                excerpt=_excerpt(e.teaser or body or e.headline or ""),
                 text="\n".join(x for x in (e.headline, body) if x),  # = e.text
                 also_in=[],
-                duplicate_of=canonical_of.get(e.id),
+                duplicate_of=e.id if own != e.id else canonical_of.get(e.id),
+                teaser=e.teaser is not None,
             )
     return sources
 
@@ -273,6 +300,7 @@ def assemble(
     sources = build_sources(prep, window.tz)
     texts = {k: v.text for k, v in sources.items()}
     checked = validate(draft.summary, draft.sections, texts, draft.dropped)
+    summary, sections = corroborate(checked.summary, checked.sections, prep.stories, sources)
     prompts = list(draft.prompts)
     return Briefing(
         topic=topic,
@@ -291,8 +319,8 @@ def assemble(
             notice=draft.notice,
             degraded=draft.degraded,
         ),
-        summary=checked.summary,
-        sections=checked.sections,
+        summary=summary,
+        sections=sections,
         also_reported=list(also),
         sources=sources,
         duplicates=[Duplicate(entry=m, kept=c, kind=k) for m, c, k in prep.deduped.relations],
@@ -304,6 +332,7 @@ def assemble(
             entries_in_window=len(prep.in_window),
             links=prep.links,
             off_topic=len(prep.off_topic),
+            off_topic_by_reason=dict(prep.off_topic_by_reason),
             duplicates_removed=prep.deduped.duplicates_removed,
             items=len(prep.deduped.items),
             stories=len(prep.stories),

@@ -3,7 +3,7 @@ and the records it speaks: a request of stories in, a draft of cited bullets out
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -19,6 +19,9 @@ class SummaryRequest:
     max_bullets: int = 2  # per section; tuned on the eval set (docs/quality.md)
     summary_lines: int = 3
     also_reported: int = 2  # one-line bullets for stories beyond max_sections
+    # who published each document (by Document.id): a fact several publishers report ranks
+    # above one only one reports (issue 27)
+    publishers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

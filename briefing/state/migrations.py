@@ -4,6 +4,7 @@ a new one is appended. Each registers itself with `@migration`, in the order of 
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable
@@ -163,3 +164,36 @@ def m004_delivery_claims(db: sqlite3.Connection) -> None:
             WHERE status IN ('pending', 'sent');
         """,
     )
+
+
+@migration
+def m005_edition_revisions(db: sqlite3.Connection) -> None:
+    """A delivered edition is never replaced: every edition of a slot (topic, date) is a
+    revision with its own id and number, numbered here in the order they were made; each
+    edition's window is stored beside it (it is in the JSON too), and a delivery is found by
+    the edition it sent."""
+    _script(
+        db,
+        """
+        ALTER TABLE briefings ADD COLUMN revision INTEGER;
+        ALTER TABLE briefings ADD COLUMN window_start TEXT;
+        ALTER TABLE briefings ADD COLUMN window_end TEXT;
+        UPDATE briefings SET revision = (SELECT COUNT(*) FROM briefings o WHERE o.edition = 1
+            AND o.topic_id = briefings.topic_id AND o.date = briefings.date
+            AND o.id <= briefings.id) WHERE edition = 1 AND date IS NOT NULL;
+        CREATE UNIQUE INDEX briefings_slot_revision ON briefings (topic_id, date, revision)
+            WHERE edition = 1;
+        CREATE INDEX deliveries_briefing ON deliveries (briefing_id, status);
+        """,
+    )
+    rows = db.execute("SELECT id, json FROM briefings WHERE edition = 1").fetchall()
+    for bid, text in rows:
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            continue  # a damaged briefing stays as it is; loading it reports it
+        if isinstance(raw, dict):
+            start, end = raw.get("window_start"), raw.get("window_end")
+            db.execute("UPDATE briefings SET window_start = ?, window_end = ? WHERE id = ?",
+                       (start if isinstance(start, str) else None,
+                        end if isinstance(end, str) else None, bid))  # fmt: skip

@@ -1,6 +1,7 @@
 """(I/O) The SQLite state: one file under the state folder, WAL, append-only migrations
 (`migrations.py`): the LLM call cache, documents and entries seen, every briefing (a topic's
-edition of a day, or an ad-hoc run), every delivery, and the scheduler's runs."""
+edition of a day and its revisions, `editions.py`, or an ad-hoc run), every delivery (of one
+stored edition, by its id), and the scheduler's runs."""
 
 from __future__ import annotations
 
@@ -14,14 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ..errors import DeliveryError
 from .claims import CLAIM_STALE_AFTER, Claim, owner_alive, owner_id
+from .editions import Editions
 from .migrations import MIGRATIONS
-
-if TYPE_CHECKING:
-    from ..contract import Briefing
 
 DB_NAME = "briefing.sqlite3"
 log = logging.getLogger(__name__)
@@ -64,8 +63,9 @@ def _disk_full(path: Path) -> bool:
     return False
 
 
-class Store:
-    """A thread-safe handle on the state database (one connection, serialised by a lock)."""
+class Store(Editions):
+    """A thread-safe handle on the state database (one connection, serialised by a lock);
+    the stored briefings' queries are `Editions`'."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / DB_NAME
@@ -190,94 +190,6 @@ class Store:
                                    chunk))  # fmt: skip
         return seen
 
-    def save_briefing(self, b: Briefing, *, edition: bool = False) -> int:
-        """Store a briefing; returns its id. An edition is what the archive shows and `send`
-        mails for its topic and day (the latest edition wins)."""
-        prompts = json.dumps([p.model_dump() for p in b.summariser.prompts])
-        tid = b.topic_key
-        cur = self._write(
-            "INSERT INTO briefings (topic, topic_slug, topic_id, edition, date, window,"
-            " generated_at, backend, model, prompts, json)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (b.topic, tid, tid, int(edition), b.date, b.window, b.generated_at,
-             b.summariser.backend, b.summariser.model, prompts, b.model_dump_json()),
-        )  # fmt: skip
-        return int(cur.lastrowid or 0)
-
-    def _load(self, rows: list[tuple[int, str]]) -> list[tuple[int, Briefing]]:
-        """Stored briefings that still validate; a broken one is logged and left out."""
-        from pydantic import ValidationError
-
-        from ..contract import Briefing
-
-        out = []
-        for bid, text in rows:
-            try:
-                out.append((bid, Briefing.model_validate_json(text)))
-            except ValidationError as exc:
-                log.warning(
-                    "stored briefing %d is unreadable (%s); left out", bid, exc.errors()[0]["msg"]
-                )
-        return out
-
-    def edition(self, topic: str, date: str, before: bool = False) -> tuple[int, Briefing] | None:
-        """The topic's (id) latest edition of the day (`before`: of the latest day before it)."""
-        rows = self._read(
-            f"SELECT id, json FROM briefings WHERE topic_id = ? AND date {'<' if before else '='}"
-            " ? AND edition = 1 ORDER BY date DESC, id DESC LIMIT 1",
-            (topic, date),
-        )
-        found = self._load(rows)
-        return found[0] if found else None
-
-    def previous_briefing_time(self, topic: str) -> str | None:
-        """When the topic (id) was last briefed, edition or not."""
-        rows = self._read(
-            "SELECT created_at FROM briefings WHERE topic_id = ? ORDER BY id DESC LIMIT 1",
-            (topic,),
-        )
-        return rows[0][0] if rows else None
-
-    _LATEST = ("SELECT MAX(id) FROM briefings WHERE edition = 1 AND date IS NOT NULL"
-               " GROUP BY topic_id, date")  # fmt: skip
-
-    def briefings(self, topic: str | None = None) -> list[tuple[int, Briefing]]:
-        """The latest edition of every (topic, date), newest date first; of one topic (id)."""
-        rows = self._read(
-            f"SELECT id, json FROM briefings WHERE id IN ({self._LATEST})"
-            " AND (? IS NULL OR topic_id = ?) ORDER BY date DESC, topic_id",
-            (topic, topic),
-        )
-        return self._load(rows)
-
-    def earlier_briefings(self, topic: str, before: str, limit: int = 7) -> list[Briefing]:
-        """The topic's (id) editions before a date, newest first."""
-        rows = self._read(
-            f"SELECT id, json FROM briefings WHERE topic_id = ? AND date < ? AND id IN"
-            f" ({self._LATEST}) ORDER BY date DESC LIMIT ?",
-            (topic, before, limit),
-        )
-        return [b for _, b in self._load(rows)]
-
-    def history(self, topic: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        """Stored briefings, newest first: id, topic, topic_id, date, window, when, and kind:
-        `edition` (what the archive shows and `send` mails), `replaced` (an earlier edition of
-        that day) or `ad hoc`."""
-        cols = ("id", "topic", "topic_id", "date", "window", "backend", "created_at", "kind")
-        kind = (f"CASE WHEN id IN ({self._LATEST}) THEN 'edition' WHEN edition = 1 THEN "
-                "'replaced' ELSE 'ad hoc' END")  # fmt: skip
-        rows = self._read(
-            f"SELECT {', '.join(cols[:-1])}, {kind} FROM briefings"
-            " WHERE ? IS NULL OR topic_id = ? ORDER BY id DESC LIMIT ?",
-            (topic, topic, limit),
-        )
-        return [dict(zip(cols, r, strict=True)) for r in rows]
-
-    def remove_briefing(self, briefing_id: int) -> bool:
-        """Delete one stored briefing (its delivery records stay: a day mailed stays mailed)."""
-        with self.transaction() as db:
-            return db.execute("DELETE FROM briefings WHERE id = ?", (briefing_id,)).rowcount > 0
-
     # ------------------------------------------------------------ deliveries
     #
     # Exactly once across processes: before the SMTP transaction a delivery is claimed, a
@@ -359,7 +271,7 @@ class Store:
                 time.sleep(0.2 * (attempt + 1))
 
     def deliveries(self, topic: str, date: str) -> list[dict[str, Any]]:
-        cols = ("recipient", "status", "message_id", "error", "at")
+        cols = ("recipient", "status", "message_id", "error", "at", "briefing_id")
         rows = self._read(
             f"SELECT {', '.join(cols)} FROM deliveries WHERE topic_id = ? AND date = ?"
             " ORDER BY id",

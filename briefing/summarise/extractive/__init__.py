@@ -15,6 +15,7 @@ from ...contract import Bullet, Section
 from ...pipeline import Draft, SummaryRequest, Usage
 from ...tokens import count
 from .candidates import STORY_CHARS, candidates, tokens_read
+from .corroborated import weigh
 from .coverage import REDUNDANT, Selector, budget
 
 __all__ = ["REDUNDANT", "STORY_CHARS", "ExtractiveSummariser"]
@@ -29,6 +30,7 @@ class ExtractiveSummariser:
         source_tokens = tokens_read(stories)
         if not cands:
             return Draft([], [], self.name, usage=Usage(tokens_in=source_tokens))
+        weigh(cands, stories, request.publishers)  # what several publishers report ranks higher
         select = Selector(cands)
         by_story: dict[int, list[int]] = {}
         for i, c in enumerate(cands):

@@ -49,6 +49,7 @@ def extractive(
             max_sections=1,
             max_bullets=request.max_bullets,
             summary_lines=0,
+            publishers=request.publishers,
         )
     )
     bullets = [b for s in one.sections for b in s.bullets]

@@ -1,0 +1,210 @@
+"""Quantities: the numbers a text states, with their scale and unit, so that one amount
+written two ways is one amount ("an hour and a half" = "90 minutes", "1.5m" = "1,500,000",
+"twenty-five" = "25", "a dozen" = "12", "three-quarters" = "0.75" or "75" per cent). Pure.
+
+`mentions(text)` finds each amount with its character span and the forms it may be matched
+by (`alts`): the plain number as written, the number times its scale word (thousand,
+million, bn…), and for a duration its length in minutes ("dur:90"). Two mentions state the
+same amount when their forms meet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import NUMBER_WORDS
+
+_ONES = {w: int(v) for w, v in NUMBER_WORDS.items() if int(v) < 20 and w != "dozen"}
+_TENS = {w: int(v) for w, v in NUMBER_WORDS.items() if 20 <= int(v) < 100}
+_TENS |= {"sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ORDINALS = {"third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+             "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
+             "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30}  # fmt: skip
+_FIRST = {"first": 1, "second": 2, **_ORDINALS}  # after "twenty-": "twenty-first"
+_PARTS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fifth": 5, "tenth": 10}
+_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "m": 10**6,
+           "billion": 10**9, "bn": 10**9, "trillion": 10**12, "tn": 10**12, "k": 10**3}  # fmt: skip
+_MINUTES = {"second": 1 / 60, "minute": 1, "min": 1, "hour": 60, "hr": 60, "day": 1440,
+            "week": 10080, "month": 43200, "year": 525600}  # fmt: skip
+
+_WORD_NUM = "|".join(sorted([*_ONES, *_TENS, "dozen"], key=len, reverse=True))
+_WORD_NUM = rf"(?:{_WORD_NUM})(?![a-z])"
+_PART = r"(?:half|halves|thirds?|quarters?|fifths?|tenths?)"
+_TEN = "|".join(w for w in _TENS if w != "twenty")
+_TEEN = "|".join(w for w, v in _ONES.items() if v >= 10)
+_UNIT_WORD = "|".join(w for w, v in _ONES.items() if v < 10)
+# a year said in words: "nineteen ninety-nine", "twenty twenty-four", "twenty ten"
+_YEAR = (rf"(?P<century>{_TEEN}|twenty)\s+(?P<year>(?:{_TEN}|twenty)(?:-(?:{_UNIT_WORD}))?|{_TEEN})"
+         r"\b(?!\s+(?:hundred|thousand|million|billion))")
+_ORDINAL = (rf"(?P<ord_tens>(?:{_TEN}|twenty)-)?(?P<ord>"
+            + "|".join(sorted(_FIRST, key=len, reverse=True)) + r")\b")
+_SCALE = "|".join(sorted(_SCALES, key=len, reverse=True))
+_UNIT = r"(?:second|minute|min|hour|hr|day|week|month|year)s?"
+# a number: digits ("1,200", "3.5") or words ("twenty-five", "a dozen", "two hundred")
+_NUMBER = (
+    rf"(?P<digits>\d+(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?)"
+    rf"|(?P<words>(?:(?:{_WORD_NUM})(?:[-\s](?:{_WORD_NUM}))?|an?(?=\s+(?:{_SCALE}|dozen|{_UNIT}\s+and\s+a\s+half)\b))"
+    rf"(?:\s+(?:hundred|thousand)|(?:(?<=hundred)|(?<=thousand))\s+and\s+(?:{_WORD_NUM})(?:-(?:{_WORD_NUM}))?"
+    rf"|\s+(?:{_WORD_NUM}))*)"
+)
+_MENTION = re.compile(
+    rf"(?<![\w.])(?:(?P<clock>half|quarter)\s+(?P<clock_dir>past|to)\s+(?P<hour>\d{{1,2}}|{_WORD_NUM})"
+    rf"|(?P<hh>\d{{1,2}}):(?P<mm>\d{{2}})(?!\d)"  # a clock time: "7:30" = "7.30"
+    rf"|{_YEAR}|{_ORDINAL}"
+    rf"|(?P<pt_a>{_WORD_NUM}|zero)\s+point\s+(?P<pt_b>(?:{_UNIT_WORD}|zero)(?:\s+(?:{_UNIT_WORD}|zero))*)\b"
+    rf"|half\s+an?\s+(?P<half_scale>{_SCALE})\b"
+    rf"|half\s+an?\s+(?P<half_unit>hour|minute|day|week)\b"
+    rf"|(?P<part_of>{_WORD_NUM}|an?)[-\s](?P<part>{_PART})\b"
+    rf"(?:\s+(?:of\s+)?an?\s+(?P<part_scale>{_SCALE})\b)?"  # "half a million"
+    rf"|(?P<ratio_a>{_WORD_NUM}|\d+)\s+(?:in|out\s+of)\s+(?P<ratio_b>{_WORD_NUM}|\d+)\b"
+    rf"|an\s+(?P<an_hour>hour)\b(?!\s+and\s+a\s+half)"
+    rf"|(?:{_NUMBER})(?P<half_pre>[-\s]and[-\s]a[-\s]half)?\s*(?P<scale>(?:{_SCALE})\b)?"
+    rf"(?:\s*(?P<unit>{_UNIT})\b(?P<and_half>\s+and\s+a\s+half\b)?)?)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    alts: frozenset[str]  # the forms it matches by: "90", "1500000", "dur:90"
+
+
+def _words_value(text: str) -> float | None:
+    """ "twenty-five" -> 25, "two hundred" -> 200, "a dozen" -> 12, "a" -> 1."""
+    total, current = 0, 0
+    for w in re.split(r"[-\s]+", text.lower()):
+        if w in ("a", "an"):
+            current = current or 1
+        elif w == "and":
+            continue
+        elif w == "dozen":
+            current = (current or 1) * 12
+        elif w in _ONES:
+            current += _ONES[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w == "thousand":
+            total, current = total + (current or 1) * 1000, 0
+        else:
+            return None
+    return float(total + current)
+
+
+def _special(m: re.Match[str]) -> set[str] | None:
+    """The forms of a year, an ordinal, "one point five" or "half a million"; None for other
+    mentions. "first" and "second" alone are no amounts to find (an empty set)."""
+    if m.group("century"):
+        tail = m.group("year").lower()
+        year = _words_value(m.group("century")) or 0.0
+        return {fmt(year * 100 + (_words_value(tail) or 0.0))}
+    if m.group("ord"):
+        tens = m.group("ord_tens")
+        if not tens and m.group("ord").lower() in ("first", "second"):
+            return set()
+        n = _FIRST[m.group("ord").lower()] + (_words_value(tens[:-1]) or 0.0 if tens else 0.0)
+        return {fmt(n)}
+    if m.group("pt_a"):
+        digits = "".join(str(int(_words_value(w) or 0)) for w in m.group("pt_b").split())
+        return {fmt(float(f"{int(_value(m.group('pt_a')))}.{digits}"))}
+    if m.group("half_scale"):
+        return {fmt(0.5 * _SCALES[m.group("half_scale").lower()])}
+    return None
+
+
+def _value(text: str) -> float:
+    return float(text) if text.isdigit() else (_words_value(text) or 0.0)
+
+
+def fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+
+
+def mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    for m in _MENTION.finditer(text):
+        if m.group("clock"):  # "half past seven": 7.30; "quarter to eight": 7.45
+            h = m.group("hour")
+            hour = float(h) if h.isdigit() else (_words_value(h) or 0.0)
+            past = m.group("clock_dir").lower() == "past"
+            minutes = 30 if m.group("clock").lower() == "half" else 15
+            at = hour + minutes / 100 if past else hour - 1 + (60 - minutes) / 100
+            out.append(Mention(m.start(), m.end(), frozenset({fmt(round(at, 2))})))
+            continue
+        if (special := _special(m)) is not None:
+            if special:
+                out.append(Mention(m.start(), m.end(), frozenset(special)))
+            continue
+        if m.group("ratio_a"):  # "four in ten": 40 (per cent)
+            a, b = (_value(m.group(g)) for g in ("ratio_a", "ratio_b"))
+            pct = a / b * 100 if b else 0.0
+            alts = {fmt(round(pct, 4)), fmt(int(pct)), fmt(round(pct)), f"{fmt(a)}/{fmt(b)}"}
+            out.append(Mention(m.start(), m.end(), frozenset(alts)))
+            continue
+        if m.group("hh"):
+            at = int(m.group("hh")) + int(m.group("mm")) / 100
+            out.append(Mention(m.start(), m.end(), frozenset({fmt(round(at, 2))})))
+            continue
+        if m.group("part"):  # "three-quarters": 0.75, or 75 (per cent)
+            top = _words_value(m.group("part_of")) or 1.0
+            share = top / _PARTS[m.group("part").lower().rstrip("s").replace("halve", "half")]
+            pct = share * 100  # "two-thirds": 66.7, said as 66 or 67 per cent
+            alts = {fmt(share), fmt(round(pct, 4)), fmt(int(pct)), fmt(round(pct))}
+            if m.group("part_scale"):
+                alts = {fmt(share * _SCALES[m.group("part_scale").lower()])}
+            out.append(Mention(m.start(), m.end(), frozenset(alts)))
+            continue
+        if m.group("an_hour"):  # "for around an hour" = 60 minutes
+            out.append(Mention(m.start(), m.end(), frozenset({"1", "dur:60"})))
+            continue
+        if m.group("half_unit"):
+            unit, value, scale = m.group("half_unit").lower(), 0.5, None
+        else:
+            if m.group("digits"):
+                value = float(m.group("digits").replace(",", ""))
+            else:
+                got = _words_value(m.group("words"))
+                if got is None:
+                    continue
+                value = got
+            scale, unit = m.group("scale"), m.group("unit")
+            if m.group("words") and m.group("words").lower() in ("a", "an") and not (scale or unit):
+                continue  # "a" alone is no number
+            if m.group("and_half") or m.group("half_pre"):
+                value += 0.5
+        if text[m.start() : m.end()].strip().lower() == "one":
+            continue  # "one of them", "no one": not an amount to find
+        alts = {fmt(value)}
+        if scale:
+            alts.add(fmt(value * _SCALES[scale.lower()]))
+        if unit:
+            base = unit.lower().rstrip("s")
+            alts.add("dur:" + fmt(round(value * _MINUTES[base], 4)))
+        out.append(Mention(m.start(), m.end(), frozenset(alts)))
+    return out
+
+
+def forms(text: str) -> set[str]:
+    """Every form of every amount the text states."""
+    return {a for m in mentions(text) for a in m.alts}
+
+
+def missing(text: str, source: str) -> list[str]:
+    """The amounts of `text` (as plain numbers) that `source` states in no form."""
+    have = forms(source)
+    return [plain(m) for m in mentions(text) if not m.alts & have]
+
+
+def found(text: str, source_forms: set[str]) -> list[tuple[int, int]]:
+    """The spans of `text`'s amounts that `source_forms` holds in some form."""
+    return [(m.start, m.end) for m in mentions(text) if m.alts & source_forms]
+
+
+def plain(m: Mention) -> str:
+    """A mention's amount as a plain number ("4,000": 4000, "sixty minutes": 60)."""
+    return min((a for a in m.alts if not a.startswith("dur:")), key=lambda a: (len(a), a))
