@@ -49,3 +49,5 @@ class DeliveryError(BriefingError):
 # Exit codes for outcomes that are not exceptions: a briefing was produced, but not whole.
 EXIT_PARTIAL = 3  # some inputs were skipped; the rest were briefed
 EXIT_DEGRADED = 4  # the LLM was asked for but the extractive fallback wrote the briefing
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): stopped; what was finished is kept
+EXIT_TERMINATED = 143  # SIGTERM: stopped the same way

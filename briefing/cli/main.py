@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import typer
 
-from ..errors import BriefingError
+from ..errors import EXIT_INTERRUPTED, EXIT_TERMINATED, BriefingError
 
 app = typer.Typer(
     name="briefing",
@@ -80,14 +80,36 @@ def err(message: str) -> None:
 @contextmanager
 def handled() -> Iterator[None]:
     """Map the error family to exit codes with one clear line on stderr."""
+    HANDLING.append(True)
     try:
         yield
     except BriefingError as exc:
         err(f"briefing: error: {exc}")
         raise typer.Exit(exc.exit_code) from None
+    except Terminated:
+        err(STOPPED)
+        raise typer.Exit(EXIT_TERMINATED) from None
     except KeyboardInterrupt:
         err("briefing: interrupted")
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        HANDLING.pop()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C, so every `finally` and rollback runs
+    (temporary files removed, a delivery's claim given back, the SQLite transaction undone)."""
+
+
+HANDLING: list[bool] = []  # inside `handled()`: SIGTERM unwinds the command
+STOPPED = "briefing: stopped by SIGTERM; what was finished is kept, nothing is half-written"
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    if HANDLING:
+        raise Terminated
+    err(STOPPED)  # before or after a command's work (parsing flags, importing): nothing begun
+    raise SystemExit(EXIT_TERMINATED)
 
 
 def hoist_verbosity(args: Sequence[str]) -> list[str]:
@@ -100,4 +122,7 @@ def hoist_verbosity(args: Sequence[str]) -> list[str]:
 
 def main() -> None:
     """The `briefing` entry point (its commands are registered by `briefing.cli`)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)  # `schedule` installs its own
     app(args=hoist_verbosity(sys.argv[1:]), prog_name="briefing")

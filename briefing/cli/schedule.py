@@ -154,14 +154,6 @@ def schedule(
             sched_log.setLevel(min(logging.INFO, logging.getLogger("briefing").level))
         with SchedulerLock(settings.state_path()) as lock:
             lock.announce(jobs)  # `schedule status` shows the times this process runs at
-            for job in jobs:
-                outcome = catch_up(job, daily_job)
-                if outcome:
-                    sched_log.info("%s: caught up today's missed run: %s", job.topic, outcome)
-            sched = make_scheduler(jobs, daily_job)
-            for job in jobs:
-                sched_log.info("%s: daily at %s %s; next run %s", job.topic, job.at, job.tz,
-                               job.next_fire().strftime("%Y-%m-%d %H:%M %Z"))  # fmt: skip
             stopping: list[str] = []
 
             def stop(signum: int, _frame: object) -> None:
@@ -173,8 +165,20 @@ def schedule(
                 sched_log.warning("%s: finishing the current run, then stopping", name)
                 raise SystemExit
 
-            signal.signal(signal.SIGTERM, stop)
-            signal.signal(signal.SIGINT, stop)
+            signal.signal(signal.SIGTERM, stop)  # also during catch-up: its send gives back
+            signal.signal(signal.SIGINT, stop)  # the claim it holds, and the lock is released
+            with contextlib.suppress(SystemExit):
+                for job in jobs:
+                    outcome = catch_up(job, daily_job)
+                    if outcome:
+                        sched_log.info("%s: caught up today's missed run: %s", job.topic, outcome)
+            if stopping:
+                sched_log.info("scheduler stopped on %s during catch-up; lock released", stopping[0])
+                return
+            sched = make_scheduler(jobs, daily_job)
+            for job in jobs:
+                sched_log.info("%s: daily at %s %s; next run %s", job.topic, job.at, job.tz,
+                               job.next_fire().strftime("%Y-%m-%d %H:%M %Z"))  # fmt: skip
             sched_log.info("scheduler running (pid %d); Ctrl-C or SIGTERM stops it", os.getpid())
             with contextlib.suppress(SystemExit):
                 sched.start()

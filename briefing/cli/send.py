@@ -38,7 +38,7 @@ def send(
     with handled():
         from .. import app as runs
         from ..config import load_settings
-        from ..deliver import Stopped, build_message, send_briefing, tally
+        from ..deliver import Stopped, build_message, recipients_of, send_briefing, tally
         from ..errors import EXIT_PARTIAL, BriefingError
         from .options import parse_day
 
@@ -47,6 +47,8 @@ def send(
                            day=parse_day(day, "--date"), default_today=True, due="slot")  # fmt: skip
         recipients = list(to or req.topic.mail_to)
         cfg = settings.smtp(dry_run=dry_run)
+        if recipients or not dry_run:  # every address checked before the edition is made
+            recipients_of(recipients, cfg, "--to" if to else req.topic.settings.origin("mail_to"))
         with runs.open_store(settings) as store:
             assert store is not None
             made = runs.edition(store, req)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from .addresses import addresses, check_address, mailbox, split_addresses
 from .ids import topic_id, validate_key
 from .load import FOLDERS, config_file, load_settings, missing_paths, user_config_file
 from .origins import toml_line
@@ -29,15 +30,19 @@ __all__ = [
     "SmtpConfig",
     "Topic",
     "TopicConfig",
+    "addresses",
+    "check_address",
     "config_file",
     "configured",
     "find",
     "legacy",
     "load_settings",
+    "mailbox",
     "missing_paths",
     "names",
     "resolve",
     "span",
+    "split_addresses",
     "toml_line",
     "topic_id",
     "user_config_file",

@@ -34,6 +34,7 @@ from pydantic_settings import (
 )
 
 from ..errors import ConfigError
+from .addresses import split_addresses
 from .ids import validate_key
 from .origins import toml_line
 from .values import clock_time, duration, known_zone, one_line
@@ -56,6 +57,8 @@ class SmtpConfig:
     list_unsubscribe: str | None = None
     retries: int = 3
     backoff: float = 2.0  # seconds, doubled per attempt
+    message_deadline: float = 120.0  # seconds: one recipient's whole exchange, retries included
+    run_deadline: float = 600.0  # seconds: every recipient of one send
     archive_url: str | None = None  # the public archive: each email links to its edition there
 
 
@@ -92,6 +95,9 @@ class TopicConfig(BaseModel):
     _zone = field_validator("tz")(classmethod(lambda cls, v: known_zone(v)))
     _at = field_validator("at")(classmethod(lambda cls, v: clock_time(v)))
     _window = field_validator("window")(classmethod(lambda cls, v: duration(v)))
+    _mail_to = field_validator("mail_to")(
+        classmethod(lambda cls, v: None if v is None else split_addresses(v))
+    )
 
     @field_validator("include", "exclude")
     @classmethod
@@ -181,6 +187,8 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=30.0, gt=0)
     smtp_retries: int = Field(default=3, ge=1, le=10)
     smtp_backoff: float = Field(default=2.0, ge=0)
+    smtp_message_deadline: float = Field(default=120.0, gt=0, le=86_400)
+    smtp_run_deadline: float = Field(default=600.0, gt=0, le=86_400)
     mail_from: str | None = None
     mail_to: Annotated[list[str], NoDecode] = Field(default_factory=list)
     list_unsubscribe: str | None = None
@@ -252,12 +260,20 @@ class Settings(BaseSettings):
         """The folder of the settings file: relative topic sources are relative to it."""
         return self._file.parent if self._file is not None else None
 
-    @field_validator("mail_to", "sources", mode="before")
+    @field_validator("sources", mode="before")
     @classmethod
     def _comma_list(cls, v: Any) -> Any:
         if isinstance(v, str):
             return [x.strip() for x in v.split(",") if x.strip()]
         return v
+
+    @field_validator("mail_to", mode="before")
+    @classmethod
+    def _address_list(cls, v: Any) -> Any:
+        """BRIEFING_MAIL_TO is one string: the address parser splits it (`_mail_to`)."""
+        return [v] if isinstance(v, str) else v
+
+    _mail_to = field_validator("mail_to")(classmethod(lambda cls, v: split_addresses(v)))
 
     @classmethod
     def settings_customise_sources(
@@ -314,6 +330,7 @@ class Settings(BaseSettings):
             password=self.smtp_secret(), timeout=self.smtp_timeout, sender=self.mail_from,
             list_unsubscribe=self.list_unsubscribe, retries=self.smtp_retries,
             backoff=self.smtp_backoff, archive_url=self.archive_url,
+            message_deadline=self.smtp_message_deadline, run_deadline=self.smtp_run_deadline,
         )  # fmt: skip
 
     def state_path(self) -> Path:

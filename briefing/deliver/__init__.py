@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .archive import build as build_archive
 from .archive import serve as serve_archive
-from .email import Outcome, Stopped, build_message, send_briefing
+from .email import Outcome, Stopped, build_message, recipients_of, send_briefing
 from .schedule import (
     RUN_KIND,
     DailyRun,
@@ -32,6 +32,7 @@ __all__ = [
     "done_today",
     "make_scheduler",
     "plan",
+    "recipients_of",
     "send_briefing",
     "serve_archive",
     "tally",

@@ -6,33 +6,31 @@ becomes 'sent' only after the server accepted the message; `force` resends. Temp
 failures (4xx, disconnects mid-transaction) are retried with backoff; a refused recipient
 (5xx) is recorded as failed and does not stop the others. A setup error that will not change
 by retrying (nothing listening, no STARTTLS, TLS on a plain port, a refused login) stops the
-run at once with one line that names the likely fix.
+run at once with one line that names the likely fix. Each message has a whole-message deadline
+and the send a whole-run one (`smtp.py`): a recipient cut off by either is recorded as failed,
+which frees it for a later send; recipients not reached before the run's deadline are not
+claimed at all.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import smtplib
-import socket
-import ssl
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING, Literal
 
 import jinja2
 
-from ..config import SmtpConfig
+from ..config import SmtpConfig, addresses, check_address, mailbox
 from ..contract import Briefing
 from ..errors import DeliveryError, UsageError
 from ..render import environment, view
 from ..state import StateError
+from .smtp import Deadline, SetupError, send_one
 
 if TYPE_CHECKING:
     from ..state import Store
@@ -41,58 +39,6 @@ log = logging.getLogger(__name__)
 
 GMAIL_CLIP_BYTES = 102 * 1024
 MAX_HTML_BYTES = 100 * 1024  # a margin under Gmail's clipping point
-_ADDRESS = re.compile(
-    r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
-)
-
-
-def check_address(addr: str, what: str = "email address") -> str:
-    """A single, plain address; anything with CR/LF or not an address is refused."""
-    return mailbox(addr, what).addr_spec
-
-
-def addresses(entries: Sequence[str], what: str = "mail_to") -> list[str]:
-    """Entries -> one address each (stdlib parser): `a@x.org, "S, A" <a@y.org>` is two."""
-    out: list[str] = []
-    for entry in entries:
-        if any(c in entry for c in "\r\n\x00"):
-            raise UsageError(f"{what}: email address {entry!r} contains a line break")
-        found = [pair for pair in getaddresses([entry]) if pair != ("", "")]
-        if not found:
-            raise UsageError(f"{what}: {entry!r} is not a valid email address")
-        out.extend(str(_box(name, email, entry, what)) for name, email in found)
-    return out
-
-
-def mailbox(addr: str, what: str = "email address") -> Address:
-    """`ana@example.org` or `Ben Smith <ben@example.org>` -> an Address that keeps the name.
-    Exactly one address; an international domain is sent in its IDNA (xn--) form; a
-    non-ASCII part before the @ (it needs SMTPUTF8) is refused."""
-    if any(c in addr for c in "\r\n\x00"):
-        raise UsageError(f"{what}: email address {addr!r} contains a line break")
-    found = [pair for pair in getaddresses([addr]) if pair != ("", "")]
-    if len(found) > 1:
-        raise UsageError(f"{what}: {addr!r} holds {len(found)} addresses; give one per entry")
-    name, email = found[0] if found else ("", "")
-    return _box(name, email, addr, what)
-
-
-def _box(name: str, email: str, addr: str, what: str) -> Address:
-    local, _, domain = email.rpartition("@")
-    if not local.isascii():
-        raise UsageError(f"{what}: {addr!r} has non-ASCII before the @, which needs SMTPUTF8 "
-                         "(not supported): use an ASCII address")  # fmt: skip
-    if not domain.isascii():
-        try:
-            domain = domain.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise UsageError(f"{what}: {addr!r} has an invalid international domain") from None
-        email = f"{local}@{domain}"
-    if not email or not _ADDRESS.match(email):
-        raise UsageError(f"{what}: {addr!r} is not a valid email address")
-    return Address(display_name=name, addr_spec=email)
-
-
 def check_header(value: str, what: str) -> str:
     """A header value on one line: no line break of any kind (CR, LF, NEL, U+2028, U+2029,
     vertical tab, form feed…) and no control character."""
@@ -200,130 +146,6 @@ class Outcome:
     attempts: int = 0
 
 
-class SetupError(DeliveryError):
-    """The SMTP settings do not work with this server; retrying will not change that."""
-
-
-_PORTS = "587 for starttls, 465 for ssl, 25 for none"
-
-
-def _where(cfg: SmtpConfig) -> str:
-    return f"{cfg.host}:{cfg.port}"
-
-
-def _setup_error(exc: BaseException, cfg: SmtpConfig) -> SetupError | None:
-    """An error while connecting, greeting, starting TLS or logging in that will not go away
-    by retrying, as one line with the likely fix; None for a temporary one."""
-    where = _where(cfg)
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return SetupError(f"SMTP login refused for {cfg.user} at {where} ({_describe(exc)}); "
-                          "check smtp_user and the password (smtp_password_file or "
-                          "BRIEFING_SMTP_PASSWORD)")  # fmt: skip
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        if "starttls" in str(exc).lower():
-            return SetupError(f"{where} does not offer STARTTLS; if it is a local relay "
-                              'without TLS, set smtp_security = "none" (port 25), or use '
-                              'smtp_security = "ssl" on port 465')  # fmt: skip
-        return SetupError(f"{where} offers no login (AUTH) on this connection; use "
-                          'smtp_security = "starttls" or "ssl", or remove smtp_user')  # fmt: skip
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return SetupError(f"{where}: the server's TLS certificate is not trusted "
-                          f"({exc.verify_message}); check smtp_host")  # fmt: skip
-    if isinstance(exc, ssl.SSLError):
-        hint = ('the port does not speak TLS from the start: use smtp_security = "starttls" '
-                f"or check smtp_port ({_PORTS})")  # fmt: skip
-        return SetupError(f"{where}: TLS failed ({exc.reason or exc}); {hint}")
-    if isinstance(exc, ConnectionRefusedError):
-        return SetupError(f"nothing accepts connections at {where}; check smtp_host and "
-                          f"smtp_port ({_PORTS})")  # fmt: skip
-    if isinstance(exc, socket.gaierror):
-        return SetupError(f"SMTP host {cfg.host!r} is unknown ({exc.strerror}); check smtp_host")
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return SetupError(f"no SMTP greeting from {where} within {cfg.timeout:g} s; is it "
-                          f"the port for smtp_security = {cfg.security!r} ({_PORTS})?")
-    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500:
-        return SetupError(f"{where} refused the session: {_describe(exc)}")
-    return None
-
-
-def _connect(cfg: SmtpConfig) -> smtplib.SMTP:
-    """A logged-in connection; a setup error that retrying cannot fix raises SetupError."""
-    server: smtplib.SMTP | None = None
-    try:
-        if cfg.security == "ssl":
-            server = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
-                                      context=ssl.create_default_context())  # fmt: skip
-        else:
-            server = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
-            if cfg.security == "starttls":
-                server.starttls(context=ssl.create_default_context())
-        if cfg.user:
-            server.login(cfg.user, cfg.password or "")
-        return server
-    except (smtplib.SMTPException, OSError) as exc:
-        if server is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                server.close()
-        setup = _setup_error(exc, cfg)
-        if setup is not None:
-            log.info("SMTP setup failed: %s: %s", type(exc).__name__, exc)
-            raise setup from None
-        raise
-
-
-def _temporary(exc: BaseException) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(
-        exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError, socket.timeout)
-    )
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{r}: {c} {m.decode(errors='replace')}" for r, (c, m) in exc.recipients.items()
-        )
-    if isinstance(exc, smtplib.SMTPResponseException):
-        msg = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        return f"{exc.smtp_code} {msg}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "the server closed the connection"
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return "timed out"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
-
-
-def send_one(msg: EmailMessage, cfg: SmtpConfig) -> tuple[str | None, int]:
-    """Send with retries; returns (error or None, attempts). A setup error raises."""
-    delay = cfg.backoff
-    error = None
-    for attempt in range(1, cfg.retries + 1):
-        try:
-            with _connect(cfg) as server:
-                server.send_message(msg)
-            return None, attempt
-        except SetupError:
-            raise
-        except (smtplib.SMTPException, OSError) as exc:
-            error = _describe(exc)
-            log.debug("send to %s: %s: %s", msg["To"], type(exc).__name__, exc)
-            if not _temporary(exc) or attempt == cfg.retries:
-                return error, attempt
-            log.warning("send to %s failed (%s); retrying in %.0f s", msg["To"], error, delay)
-            time.sleep(delay)
-            delay *= 2
-    return error, cfg.retries
-
-
 class Stopped(DeliveryError):
     """Sending stopped part way (the state or the settings failed); `outcomes` says what was
     done before."""
@@ -331,6 +153,22 @@ class Stopped(DeliveryError):
     def __init__(self, message: str, outcomes: list[Outcome]) -> None:
         super().__init__(message)
         self.outcomes = outcomes
+
+
+def recipients_of(
+    recipients: Sequence[str], cfg: SmtpConfig, what: str = "mail_to"
+) -> dict[str, str]:
+    """Every address checked before anything is built or sent (errors name `what`, the
+    setting, exit 2): address -> as written (with its display name), the first of repeats."""
+    if not recipients:
+        raise UsageError("no recipients: pass --to or set BRIEFING_MAIL_TO")
+    boxes: dict[str, str] = {}
+    for r in addresses(recipients, what):
+        boxes.setdefault(check_address(r, what).lower(), r)
+    check_address(cfg.sender, "mail_from")
+    if cfg.list_unsubscribe:
+        check_unsubscribe(cfg.list_unsubscribe)
+    return boxes
 
 
 def send_briefing(
@@ -350,16 +188,14 @@ def send_briefing(
     accepted is sent again."""
     if not b.date:
         raise UsageError("only a briefing of one date (--date) can be emailed")
-    if not recipients:
-        raise UsageError("no recipients: pass --to or set BRIEFING_MAIL_TO")
-    boxes: dict[str, str] = {}  # address -> as written (with its display name), first wins
-    for r in addresses(recipients):
-        boxes.setdefault(check_address(r, "mail_to").lower(), r)
-    check_address(cfg.sender, "mail_from")
-    if cfg.list_unsubscribe:
-        check_unsubscribe(cfg.list_unsubscribe)
+    boxes = recipients_of(recipients, cfg)
     outcomes: list[Outcome] = []
+    whole = Deadline(cfg.run_deadline, "smtp_run_deadline")
     for rcpt, written in boxes.items():
+        if not dry_run and whole.passed():
+            outcomes.append(Outcome(rcpt, "failed", error=f"not tried: the send took longer "
+                                    f"than {whole}; a later send will mail it"))  # fmt: skip
+            continue
         if dry_run:
             if not force and store.was_sent(b.topic_key, b.date, rcpt):
                 outcomes.append(Outcome(rcpt, "already sent"))
@@ -380,7 +216,8 @@ def send_briefing(
             continue
         assert claim.row is not None
         try:
-            error, attempts = send_one(msg, cfg)
+            deadline = Deadline(cfg.message_deadline, "smtp_message_deadline").sooner(whole)
+            error, attempts = send_one(msg, cfg, deadline)
         except BaseException as exc:  # a setup error, Ctrl-C: the claim is given back
             with contextlib.suppress(StateError):
                 store.finish_delivery(claim.row, "failed", msg["Message-ID"], str(exc), tries=1)

@@ -242,8 +242,10 @@ def done_today(store: Any, kind: str, day: date, tz: ZoneInfo) -> bool:
 
 
 def scheduled_time_passed(at: time, tz: ZoneInfo, now: datetime | None = None) -> bool:
+    """Whether today's slot has come: compared as instants, so 01:30 on the day it does not
+    exist (it runs at 02:30 BST) has not passed at 02:10 BST."""
     now = (now or datetime.now(UTC)).astimezone(tz)
-    return now.time() >= at
+    return now >= _wall(now.date(), at, tz)
 
 
 def make_scheduler(jobs: list[JobArgs], run: DailyRun, *, blocking: bool = True) -> Any:

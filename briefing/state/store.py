@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +52,15 @@ def _advice(exc: BaseException) -> str:
 def state_error(path: Path, exc: BaseException) -> StateError:
     """A sqlite3 or OS error on the state file, as the one line a user reads."""
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "i/o error" in reason.lower() and _disk_full(path):  # SQLite's word for a full journal
+        reason, exc = f"{reason}: its disk is full", OSError(28, "full")
     return StateError(f"state file {path}: {reason}; {_advice(exc)}")
+
+
+def _disk_full(path: Path) -> bool:
+    with suppress(OSError):
+        return shutil.disk_usage(path.parent).free < 64 * 1024
+    return False
 
 
 class Store(Editions):
