@@ -23,12 +23,13 @@ from .test_editions_window import ITEMS, _at, _feed
 
 runner = CliRunner()
 READERS = ("ana@readers.example", "ben@readers.example")
+ARCHIVE = "https://news.example/briefings/"
 
 
 def _config(tmp_path: Path) -> Path:
     feed = _feed(tmp_path / "desk.rss")
     cfg = tmp_path / "briefing.toml"
-    cfg.write_text(f'tz = "Europe/London"\nllm = "extractive"\n[topics.desk]\ntitle = "Desk"\n'
+    cfg.write_text(f'tz = "Europe/London"\nllm = "extractive"\narchive_url = "{ARCHIVE}"\n[topics.desk]\ntitle = "Desk"\n'
                    f'sources = ["{feed}"]\nat = "07:00"\n'
                    f"mail_to = {json.dumps(list(READERS))}\n", encoding="utf-8")  # fmt: skip
     return cfg
@@ -103,7 +104,12 @@ def test_a_later_run_of_a_mailed_slot_is_a_revision_and_changes_nothing_mailed(
                         "--to", READERS[0], "--to", READERS[1], "--to", "cai@readers.example")
         assert "sent to 1, 2 skipped (already sent), 0 failed" in err and "revision 2" in err
         assert len(smtp.handler.messages) == 3
-        held = _held(_message_to(smtp, "cai@readers.example"))  # 7 stories: the email has 6
+        mailed = _message_to(smtp, "cai@readers.example")
+        held = _held(mailed)  # 7 stories: the email has 6
+        # each reader's archive link is the page of the revision they got
+        assert f"{ARCHIVE}2026/02/13/desk/r2/index.html" in mailed
+        first = _message_to(smtp, READERS[0])
+        assert f"{ARCHIVE}2026/02/13/desk/index.html" in first and "/r2/" not in first
         assert held <= _titles(1, 2, 3, 4, 5, 6, 7) and _titles(6, 7) <= held
         with Store(state_dir) as store:
             got = {d["recipient"]: d["briefing_id"] for d in store.deliveries("desk", "2026-02-13")

@@ -80,17 +80,20 @@ def render_email(
     template_dir: str | None = None,
     archive_url: str | None = None,
     unsubscribe: str | None = None,
+    revision: int | None = None,
 ) -> tuple[str, str]:
     """(plain text, HTML with CSS inlined). The HTML is shrunk until it fits under Gmail's
     clipping size: first the source excerpts go, then whole sections from the end. With
-    `archive_url`, both parts link to the edition's page; with `unsubscribe`, they say how to
-    stop the emails."""
+    `archive_url`, both parts link to the edition's page (with `revision`, a later revision of
+    its slot: that revision's own page, …/rN/); with `unsubscribe`, they say how to stop the
+    emails."""
     import css_inline
 
-    from .archive import permalink
+    from .archive import permalink, revision_link
 
     env = environment(template_dir)
-    links = {"archive_link": archive_url + permalink(b) if archive_url and b.date else None,
+    page = revision_link(b, revision) if revision else permalink(b)
+    links = {"archive_link": archive_url + page if archive_url and b.date else None,
              "unsubscribe": unsubscribe}  # fmt: skip
     text = env.get_template("email.txt.j2").render(v=view(b), **links)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
@@ -116,10 +119,12 @@ def render_email(
 
 
 def build_message(
-    b: Briefing, cfg: SmtpConfig, recipient: str, template_dir: str | None = None
+    b: Briefing, cfg: SmtpConfig, recipient: str, template_dir: str | None = None,
+    revision: int | None = None,
 ) -> EmailMessage:
+    """`revision`: a later revision of its slot (its archive page is …/rN/)."""
     unsubscribe = check_unsubscribe(cfg.list_unsubscribe) if cfg.list_unsubscribe else None
-    text, html = render_email(b, template_dir, cfg.archive_url, unsubscribe)
+    text, html = render_email(b, template_dir, cfg.archive_url, unsubscribe, revision)
     sender = mailbox(cfg.sender).addr_spec
     msg = EmailMessage()
     msg["Subject"] = subject_for(b)
@@ -171,6 +176,15 @@ def recipients_of(
     return boxes
 
 
+def _later_revision(store: Store, b: Briefing, briefing_id: int) -> int | None:
+    """The briefing's revision when it is a later revision of its slot (its readers so far
+    got another one): the archive keeps it on its own page, which its email links to."""
+    in_force = store.edition(b.topic_key, b.date) if b.date else None
+    if in_force is None or in_force[0] == briefing_id:
+        return None
+    return store.revision_of(briefing_id)
+
+
 def send_briefing(
     b: Briefing,
     briefing_id: int,
@@ -190,6 +204,7 @@ def send_briefing(
         raise UsageError("only a briefing of one date (--date) can be emailed")
     boxes = recipients_of(recipients, cfg)
     outcomes: list[Outcome] = []
+    later = _later_revision(store, b, briefing_id)
     whole = Deadline(cfg.run_deadline, "smtp_run_deadline")
     for rcpt, written in boxes.items():
         if not dry_run and whole.passed():
@@ -200,10 +215,10 @@ def send_briefing(
             if not force and store.was_sent(b.topic_key, b.date, rcpt):
                 outcomes.append(Outcome(rcpt, "already sent"))
                 continue
-            msg = build_message(b, cfg, written, template_dir)
+            msg = build_message(b, cfg, written, template_dir, later)
             outcomes.append(Outcome(rcpt, "dry run", msg["Message-ID"]))
             continue
-        msg = build_message(b, cfg, written, template_dir)
+        msg = build_message(b, cfg, written, template_dir, later)
         try:
             claim = store.claim(briefing_id, b.topic_key, b.date, rcpt, force=force)
         except StateError as exc:
