@@ -92,8 +92,10 @@ def render_email(
     from .archive import permalink, revision_link
 
     env = environment(template_dir)
-    page = revision_link(b, revision) if revision else permalink(b)
-    links = {"archive_link": archive_url + page if archive_url and b.date else None,
+    page = None
+    if archive_url and b.date:  # a briefing of no date has no archive page
+        page = archive_url + (revision_link(b, revision) if revision else permalink(b))
+    links = {"archive_link": page,
              "unsubscribe": unsubscribe}  # fmt: skip
     text = env.get_template("email.txt.j2").render(v=view(b), **links)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
