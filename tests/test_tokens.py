@@ -23,10 +23,10 @@ def test_fallback_estimate_when_the_encoding_is_missing(
 ) -> None:  # type: ignore[no-untyped-def]
     import tiktoken
 
-    def missing(name: str) -> None:
-        raise ValueError(f"Unknown encoding {name}")
+    def missing(*args: object, **kwargs: object) -> None:
+        raise ValueError("Unknown encoding cl100k_base")
 
-    monkeypatch.setattr(tiktoken, "get_encoding", missing)
+    monkeypatch.setattr(tiktoken, "Encoding", missing)
     tokens.counter.cache_clear()
     try:
         c = tokens.counter()
@@ -106,3 +106,24 @@ def test_cl100k_base_loads_from_the_vendored_file_and_fetches_nothing(
         assert (bad / tokens.BPE_CACHE_NAME).read_bytes() == b"damaged"
     finally:
         tokens.counter.cache_clear()
+
+
+def test_our_cl100k_base_is_tiktokens_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoding we build from the vendored file has tiktoken's pattern, special tokens and
+    ranks, and encodes like tiktoken's own constructor (pointed at the same file)."""
+    import tiktoken
+    from tiktoken_ext import openai_public
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tokens._bpe_dir()))
+    spec = openai_public.cl100k_base()
+    assert spec["pat_str"] == tokens.CL100K_PATTERN
+    assert spec["special_tokens"] == tokens.CL100K_SPECIAL
+    data = (tokens._bpe_dir() / tokens.BPE_CACHE_NAME).read_bytes()
+    assert tokens.read_ranks(data) == spec["mergeable_ranks"]
+    theirs = tiktoken.Encoding(**spec)
+    tokens.counter.cache_clear()
+    ours = tokens.counter()
+    text = "Zelensky said: \"We won't accept 1,000 drones\" — ça ne marche pas.\n\n  Ukraine's 3.3%"
+    assert ours.count(text) == len(theirs.encode(text, disallowed_special=()))
+    with pytest.raises(ValueError):
+        tokens.read_ranks(b"QQ== 0\nQg==")
