@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -16,6 +17,10 @@ from briefing.models import Window
 from briefing.pipeline import Summariser
 from briefing.state import Store
 from briefing.summarise import ExtractiveSummariser
+
+# Many tests start the tool as a process. Under PYTHONDONTWRITEBYTECODE=1 (some CI images set
+# it) each such process would compile every module from source again; let them keep bytecode.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 LONDON = ZoneInfo("Europe/London")
 CORPUS = app.sample_corpus()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..tokens import sentences
 from .lexicon import COMMON_CAPS, NUMBER_WORDS, STOPWORDS, TIME_STEMS, TIME_WORDS, stem
@@ -45,6 +46,20 @@ class Tok:
 
 
 def tokenize(text: str) -> list[Tok]:
+    """The text's words, numbers and boundary marks (read once per text: a summariser's
+    checks meet the same sentences again and again; long texts are not kept)."""
+    return list(_tokenize(text) if len(text) <= CACHED_CHARS else _read_tokens(text))
+
+
+CACHED_CHARS = 2_000  # texts up to this long are read once and kept (8,192 of them at most)
+
+
+@lru_cache(maxsize=8192)
+def _tokenize(text: str) -> tuple[Tok, ...]:
+    return _read_tokens(text)
+
+
+def _read_tokens(text: str) -> tuple[Tok, ...]:
     out: list[Tok] = []
     for m in _TOKEN.finditer(text):
         s, e = m.span()
@@ -74,7 +89,7 @@ def tokenize(text: str) -> list[Tok]:
                 continue
             cap = raw[:1].isupper() and low not in COMMON_CAPS and low not in STOPWORDS
             out.append(Tok(low, s, e, "w", cap=cap, poss=poss))
-    return out
+    return tuple(out)
 
 
 def numbers(text: str) -> set[str]:

@@ -156,6 +156,7 @@ _NOT_VERBS = frozenset("hundred need speed indeed united red bed shed seed feed 
 _ES_PLURALS = ("ses", "xes", "ches", "shes", "zes")
 
 
+@lru_cache(maxsize=65536)  # called millions of times on a few thousand words
 def stem(word: str) -> str:
     """A crude, fast stem: drop one inflection, keep 5 letters, drop a final "e" (so "raise",
     "raised", "raising" meet, and "agree", "agreed", "agreement")."""

@@ -11,7 +11,9 @@ same amount when their forms meet.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import NUMBER_WORDS
 
@@ -126,6 +128,17 @@ def fmt(value: float) -> str:
 
 
 def mentions(text: str) -> list[Mention]:
+    """Each amount of `text`, in order (read once per text: the checker meets the same
+    sentences again and again; long texts are not kept)."""
+    return list(_mentions(text) if len(text) <= 2_000 else _read_mentions(text))
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str) -> tuple[Mention, ...]:
+    return _read_mentions(text)
+
+
+def _read_mentions(text: str) -> tuple[Mention, ...]:
     out: list[Mention] = []
     for m in _MENTION.finditer(text):
         if m.group("clock"):  # "half past seven": 7.30; "quarter to eight": 7.45
@@ -186,7 +199,7 @@ def mentions(text: str) -> list[Mention]:
             base = unit.lower().rstrip("s")
             alts.add("dur:" + fmt(round(value * _MINUTES[base], 4)))
         out.append(Mention(m.start(), m.end(), frozenset(alts)))
-    return out
+    return tuple(out)
 
 
 def forms(text: str) -> set[str]:
@@ -194,13 +207,14 @@ def forms(text: str) -> set[str]:
     return {a for m in mentions(text) for a in m.alts}
 
 
-def missing(text: str, source: str) -> list[str]:
-    """The amounts of `text` (as plain numbers) that `source` states in no form."""
-    have = forms(source)
+def missing(text: str, source: str, source_forms: AbstractSet[str] | None = None) -> list[str]:
+    """The amounts of `text` (as plain numbers) that `source` states in no form
+    (`source_forms`: those forms, when the caller has them)."""
+    have = forms(source) if source_forms is None else source_forms
     return [plain(m) for m in mentions(text) if not m.alts & have]
 
 
-def found(text: str, source_forms: set[str]) -> list[tuple[int, int]]:
+def found(text: str, source_forms: AbstractSet[str]) -> list[tuple[int, int]]:
     """The spans of `text`'s amounts that `source_forms` holds in some form."""
     return [(m.start, m.end) for m in mentions(text) if m.alts & source_forms]
 

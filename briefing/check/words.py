@@ -4,7 +4,10 @@ variants through a fuzzy match), and enough of its content words (`support`). Pu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -36,7 +39,7 @@ def content_words(text: str) -> list[str]:
 
 
 def support(
-    wanted: Iterable[tuple[str, float]], have: set[str], *, synonyms: bool = False
+    wanted: Iterable[tuple[str, float]], have: AbstractSet[str], *, synonyms: bool = False
 ) -> float:
     """The share of the wanted stems' weight that `have` holds (with `synonyms`, a stem also
     counts when a word grouped with it is there: lexicon.GROUPS); 1.0 when nothing is wanted.
@@ -63,7 +66,7 @@ def _acronyms(text: str) -> set[str]:
     return {"".join(w[0] for w in r.split() if w[:1].isupper()).lower() for r in runs}
 
 
-def _glued(key: str, long_words: list[str]) -> bool:
+def _glued(key: str, long_words: Sequence[str]) -> bool:
     """`key` inside a longer token ("candistaton", "anniemacwebchat"), not as its stem with
     an ending ("supported" holds no name "Support")."""
     for w in long_words:
@@ -81,7 +84,8 @@ def _initials(text: str, most: int = 5) -> set[str]:
             for i in range(len(words) - n + 1)}  # fmt: skip
 
 
-def _name_in(name: str, lower: set[str], words: set[str], long_words: list[str]) -> bool:
+def _name_in(name: str, lower: AbstractSet[str], words: AbstractSet[str],
+             long_words: Sequence[str]) -> bool:  # fmt: skip
     """A name is in the source as a word, a spelling variant, initials, or glued into a
     longer lowercased token."""
     key = name.lower().rstrip("'’")
@@ -93,26 +97,50 @@ def _name_in(name: str, lower: set[str], words: set[str], long_words: list[str])
     return match is not None and match[1] >= NAME_SIMILARITY
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What the words check reads from a cited text, read once per text: a summariser checks
+    many candidate lines against the same entries."""
+
+    text: str
+    forms: frozenset[str]  # every form of every amount it states
+    words: frozenset[str]  # its words, "'s" dropped
+    lower: frozenset[str]  # the lowercased forms a name may take in it
+    glued: tuple[str, ...]  # the long ones, which may hold a glued name
+    stems: frozenset[str]  # the stems of its content words
+
+
+@lru_cache(maxsize=256)  # cited texts up to 50,000 chars: at most ~13 MB of keys kept
+def _source(text: str) -> _Source:
+    return _read_source(text)
+
+
+def _read_source(text: str) -> _Source:
+    words = {re.sub(r"['’]s$", "", w) for w in WORD.findall(text)}
+    lower = _variants(words) | _acronyms(text) | _initials(text)
+    return _Source(text, frozenset(forms(text)), frozenset(words), frozenset(lower),
+                   tuple(w for w in lower if len(w) > 8),
+                   frozenset(stem(w) for w in content_words(text)))  # fmt: skip
+
+
 def words_check(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
                 min_support: float) -> tuple[float, list[tuple[str, bool]]]:  # fmt: skip
     """The words check: numbers, names and enough content words in the cited text. Each
     reason comes with whether it is a conflict: a number or a name the cited text gives in no
     form, or nothing in it bearing on the bullet."""
     reasons: list[tuple[str, bool]] = []
-    source_text = "\n".join(sources[c] for c in cited)
-    missing_nums = sorted(dict.fromkeys(missing(text, source_text)))
+    joined = "\n".join(sources[c] for c in cited)
+    source = _source(joined) if len(joined) <= 50_000 else _read_source(joined)
+    missing_nums = sorted(dict.fromkeys(missing(text, source.text, source.forms)))
     if missing_nums:
         reasons.append(("numbers not in the cited text: " + ", ".join(missing_nums), True))
-    source_words = {re.sub(r"['’]s$", "", w) for w in WORD.findall(source_text)}
-    lower = _variants(source_words) | _acronyms(source_text) | _initials(source_text)
-    glued = [w for w in lower if len(w) > 8]
     missing_names = [name for name in dict.fromkeys(proper_nouns(text))
-                     if not _name_in(name, lower, source_words, glued)]  # fmt: skip
+                     if not _name_in(name, source.lower, source.words, source.glued)]  # fmt: skip
     if missing_names:
         reasons.append(("names not in the cited text: " + ", ".join(missing_names), True))
-    have = {stem(w) for w in content_words(source_text)}
+    have = source.stems
     rest = text  # an amount the source gives in another form ("fifty-seven": 57) is found
-    for a, z in reversed(found(text, forms(source_text))):
+    for a, z in reversed(found(text, source.forms)):
         rest = rest[:a] + " " + rest[z:]
     score = support([(stem(w), 1.0) for w in content_words(rest)], have)
     if score < min_support:

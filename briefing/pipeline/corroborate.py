@@ -107,14 +107,14 @@ class EntryTexts:
 
 def reports_supporting(
     text: str, story: Story, own: Collection[int], publishers: Mapping[str, str],
-    texts: EntryTexts, among: Collection[int] | None = None,
+    texts: EntryTexts, among: Collection[int] | None = None, limit: int | None = None,
 ) -> int:
     """How many reports of a story by other publishers support `text`, a sentence of its items
     `own` (indices into `story.items`): items of the publishers of `own` do not count, nor a
     second item of one publisher, nor a copy of an agency report already counted. `texts`
     holds the story's entries (by id); `among`: the items to look in (default:
-    the first MAX_ENTRIES). For the summarisers' selection: cheap stems first, then the
-    checker, as for corroboration."""
+    the first MAX_ENTRIES); `limit`: stop counting there (the caller weighs no more). For the
+    summarisers' selection: cheap stems first, then the checker, as for corroboration."""
     def pubs(i: int) -> set[str]:
         return {publishers.get(m.document, m.document) for m in story.items[i].members}
 
@@ -136,6 +136,8 @@ def reports_supporting(
             if key not in reports:
                 reports.add(key)
                 counted |= theirs
+                if limit is not None and len(reports) >= limit:
+                    break
     return len(reports)
 
 

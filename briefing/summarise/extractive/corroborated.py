@@ -30,5 +30,6 @@ def weigh(cands: Sequence[Candidate], stories: Sequence[Story],
                             for i in read})  # fmt: skip
         for c in cands:
             if c.story == si:
-                n = reports_supporting(c.text, story, c.items, publishers, texts, among=read)
-                c.weight *= 1 + PER_REPORT * min(n, MAX_REPORTS)
+                n = reports_supporting(c.text, story, c.items, publishers, texts, among=read,
+                                       limit=MAX_REPORTS)  # fmt: skip
+                c.weight *= 1 + PER_REPORT * n
