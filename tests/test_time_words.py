@@ -62,6 +62,19 @@ def test_what_cannot_be_written_plainly_is_not_used(sentence: str) -> None:
     assert resolve(sentence, READ_FRIDAY) is None
 
 
+def test_an_overnight_attack_is_left_as_written_and_a_written_day_is_never_rewritten() -> None:
+    # "overnight" naming the kind of attack has no place for a date ("an overnight into
+    # Thursday 13 February drone attack" was written before)
+    kind = "Kyiv asked for air defence on Tuesday after an overnight drone attack on the city."
+    assert resolve(kind, READ_FRIDAY) == (
+        "Kyiv asked for air defence on Tuesday 11 February after an overnight drone attack on "
+        "the city.")  # fmt: skip
+    for sentence in ("Russia launched 140 drones overnight, the air force said.",
+                     "The talks resumed yesterday and again today.", kind):  # fmt: skip
+        once = resolve(sentence, READ_FRIDAY)
+        assert once is not None and resolve(once, READ_FRIDAY) == once  # idempotent
+
+
 def test_an_undated_entry_and_an_evening_overnight_are_not_used() -> None:
     assert resolve("Trump spoke yesterday.", Clock(None, LONDON, date(2025, 2, 14))) is None
     evening = Clock(datetime(2025, 2, 13, 21, 0, tzinfo=LONDON), LONDON, date(2025, 2, 14))

@@ -34,7 +34,9 @@ _PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("today", r"\b(?:(?:earlier|later)\s+)?this\s+(?P<part>morning|afternoon|evening)\b"),
         ("tonight", r"\btonight\b"),
         ("tomorrow", rf"\b(?:on\s+)?tomorrow{_PART}\b"),
-        ("overnight", r"\bovernight\b"),
+        # not "an overnight attack" (what kind of attack, left as written), nor one written already
+        ("overnight", rf"(?<!\ban\s)(?<!\bthe\s)(?<![’']s\s)\bovernight\b"
+                      rf"(?!\s+into\s+(?:{_DAY})\s+\d)"),
         ("weekday", rf"\b(?:(?P<on>on|last|this|next|from|until|by|since)\s+)?"
                     rf"(?P<day>{_DAY})(?P<poss>['’]s)?{_PART}"
                     r"(?!,?\s+(?:\d{1,2}\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))\b"),
