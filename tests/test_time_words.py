@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefing.check import Clock, check_briefing, resolve, validate
+from briefing.check import Clock, check_briefing, resolve, validate, write_days
 from briefing.contract import Bullet, Section
 
 from .conftest import brief
+from .fakes import FakeSummariser, draft
 
 LONDON = ZoneInfo("Europe/London")
 THU = datetime(2025, 2, 13, 8, 45, tzinfo=LONDON)  # an entry of Thursday 13 February, 08:45
@@ -133,3 +134,37 @@ def test_no_relative_time_word_is_left_in_a_sample_day() -> None:
         assert all(r.ok for _, r in check_briefing(b))  # `briefing check` agrees
         body = (SAMPLES / day / "briefing.md").read_text().split("## Sources")[0]
         assert not DAY_WORDS.search(body), day
+
+
+def test_a_models_time_words_are_written_as_days_or_the_line_is_not_used() -> None:
+    src = {"e1": "Trump spoke with Putin yesterday about ending the war in Ukraine.",
+           "e2": 'Healey said: "We spoke yesterday and agreed."',
+           "e3": "Trump spoke with Putin yesterday about ending the war in Ukraine."}  # fmt: skip
+    clocks = {"e1": READ_FRIDAY, "e2": READ_FRIDAY, "e3": Clock(None, LONDON, date(2025, 2, 14))}
+    model = Bullet(text="Trump and Putin spoke yesterday about ending the war in Ukraine.",
+                   citations=["e1"])  # fmt: skip
+    quoted = Bullet(text='Healey said: "We spoke yesterday and agreed."', citations=["e2"])
+    undated = model.model_copy(update={"citations": ["e3"]})
+    plain = Bullet(text="Trump and Putin spoke about ending the war in Ukraine.", citations=["e1"])
+    summary, sections, dropped = write_days(
+        [model, quoted], [Section(title="t", bullets=[undated]), Section(title="u", bullets=[plain])],
+        src, clocks)  # fmt: skip
+    assert [b.text for b in summary] == [
+        "Trump and Putin spoke on Wednesday 12 February about ending the war in Ukraine."]
+    assert [s.title for s in sections] == ["u"] and sections[0].bullets == [plain]
+    assert {d.text for d in dropped} == {quoted.text, undated.text}
+    assert all("cannot be written as the reader's day" in d.reason for d in dropped)
+
+
+def test_a_models_yesterday_reaches_the_reader_as_the_day_and_passes_briefing_check() -> None:
+    def answer(req):  # type: ignore[no-untyped-def]
+        eid = next(m.id for s in req.stories for it in s.items for m in it.members
+                   if "phone call yesterday" in m.text)  # fmt: skip
+        return draft({"Call": [("The US and Russian presidents discussed the matter on an "
+                                "hour-and-a-half phone call yesterday.", [eid])]})  # fmt: skip
+
+    b = brief("2025-02-13", FakeSummariser().enqueue(answer))
+    (line,) = b.all_bullets()
+    assert line.text == ("The US and Russian presidents discussed the matter on an "
+                         "hour-and-a-half phone call on Wednesday 12 February.")  # fmt: skip
+    assert line.verdict == "supported" and all(r.ok for _, r in check_briefing(b))

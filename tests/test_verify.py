@@ -39,6 +39,8 @@ SOURCE = "The Ukrainian military said that Russia launched 140 drones to attack 
 # as the extractive summariser writes it: "overnight" read from the entry's time (issue 23)
 WRITTEN = SOURCE.removesuffix(".") + " into Thursday 13 February."
 REWORDED = "Russia launched 140 drones at Ukraine overnight, according to the Ukrainian military."
+# as the reader gets it: a model's relative time word is written as its day (check.write_days)
+REWORDED_READ = REWORDED.replace("overnight", "overnight into Thursday 13 February")
 SWAPPED = "Out of 140 drones, the air force said it shot down 52 and 85 did not reach their targets."
 TAG = "model:checker"
 
@@ -123,10 +125,12 @@ def test_honest_verifier_beside_the_llm_summariser_and_the_cache_per_server(
                   base_url=server.base_url, max_retries=0)  # fmt: skip
         assert all(tags(b)) and b.all_bullets() and not b.dropped
         assert [p.name for p in b.summariser.prompts] == ["story_batch", "verify"]
-        assert len(server.requests) == b.stats.llm_calls == 2  # one packed call, one verify call
+        # one packed call, one verify call, and one for the line the reader gets with its
+        # "overnight" written as its day: the verifier judges what is mailed
+        assert len(server.requests) == b.stats.llm_calls == 3
         again = brief(DAY, llm(server, store), store=store, verify_model="checker",
                       base_url=server.base_url, max_retries=0)  # fmt: skip
-        assert len(server.requests) == 2 and again.stats.cache_hits >= 2  # nothing asked again
+        assert len(server.requests) == 3 and again.stats.cache_hits >= 2  # nothing asked again
         assert all(tags(again))
     with FakeOpenAI() as other:  # the same model name on another server is another verifier
         third = brief(DAY, store=store, verify_model="checker", base_url=other.base_url,
@@ -140,13 +144,13 @@ def test_honest_verifier_beside_the_llm_summariser_and_the_cache_per_server(
 def test_a_lying_verifier_cannot_vouch_with_a_quote_that_is_not_in_the_text() -> None:
     def liar(claim: str, cited: list[str]) -> dict[str, str]:
         # the claim itself (a paraphrase is not in the text), or a sentence nobody wrote
-        quote = claim if claim == REWORDED else f"Officials confirmed that {claim}"
+        quote = claim if claim in (REWORDED, REWORDED_READ) else f"Officials confirmed that {claim}"
         return {"quote": quote, "verdict": "supported", "reason": "it is all there"}
 
     with FakeOpenAI(packed_rewording(judged_by(liar))) as server:
         b = brief(DAY, llm(server), verify_model="checker", base_url=server.base_url)
     assert b.all_bullets() and not any(tags(b))  # no verdict counted ...
-    assert any(x.text == REWORDED for x in b.all_bullets())  # ... and the offline checks stand
+    assert any(x.text == REWORDED_READ for x in b.all_bullets())  # ... the offline checks stand
     assert "its quotes for" in (b.summariser.notice or "") and "do not count" in (
         b.summariser.notice or ""
     )

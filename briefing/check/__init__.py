@@ -17,6 +17,7 @@ from .bullets import (
     check_title,
     screen,
     validate,
+    write_days,
 )
 from .evidence import Index, align, numbers, tokenize
 from .instructions import instruction_like
@@ -54,4 +55,5 @@ __all__ = [
     "unsupported",
     "validate",
     "verdicts",
+    "write_days",
 ]

@@ -34,7 +34,7 @@ from .instructions import REASON_PREFIX as INSTRUCTION_REASON
 from .instructions import found_in, instruction_like
 from .instructions import reason as instruction_reason
 from .thresholds import MAX_BULLET_WORDS, MAX_TITLE_CHARS, MIN_SUPPORT, TITLE_SUPPORT
-from .when import WRITTEN, Clock, resolve_text, source_span
+from .when import WRITTEN, Clock, has_relative, resolve, resolve_text, source_span
 from .words import words_check
 
 Verdict = Literal["supported", "unconfirmed", "contradicted"]
@@ -242,6 +242,26 @@ def validate(
     return out
 
 
+def _read_as_days(text: str, citations: Sequence[str], sources: Mapping[str, str],
+                  clocks: Mapping[str, Clock]) -> BulletCheck | None:  # fmt: skip
+    """`text` checked against its cited entries with their relative time words read as days
+    (`when.resolve`), its evidence quoted from the sources as they are; None when reading
+    them so changes nothing."""
+    spans = {c: resolve_text(sources[c], clocks[c]) for c in citations
+             if c in sources and c in clocks}  # fmt: skip
+    read = {c: spans[c][0] if c in spans else sources[c] for c in citations if c in sources}
+    if read == {c: sources[c] for c in read}:
+        return None
+    res = check_bullet(text, citations, read)
+    evidence = []  # quoted from the sources as they are, not as they were read
+    for e in res.evidence:
+        start, end = (source_span(spans[e.entry][1], e.start, e.end) if e.entry in spans
+                      else (e.start, e.end))  # fmt: skip
+        evidence.append(Evidence(entry=e.entry, start=start, end=end,
+                                 text=sources[e.entry][start:end]))  # fmt: skip
+    return replace(res, evidence=tuple(evidence))
+
+
 def dated(b: Bullet, sources: Mapping[str, str],
           clocks: Mapping[str, Clock]) -> BulletCheck | None:  # fmt: skip
     """A bullet that writes a day where its sources say "yesterday", "on Wednesday"…: checked
@@ -249,21 +269,48 @@ def dated(b: Bullet, sources: Mapping[str, str],
     the result only when that passes."""
     if not WRITTEN.search(b.text):
         return None
-    spans = {c: resolve_text(sources[c], clocks[c]) for c in b.citations
-             if c in sources and c in clocks}  # fmt: skip
-    read = {c: spans[c][0] if c in spans else sources[c] for c in b.citations if c in sources}
-    if read == {c: sources[c] for c in read}:
-        return None
-    res = check_bullet(b.text, b.citations, read)
-    if not res.ok:
-        return None
-    evidence = []  # quoted from the sources as they are, not as they were read
-    for e in res.evidence:
-        start, end = (source_span(spans[e.entry][1], e.start, e.end) if e.entry in spans
-                      else (e.start, e.end))  # fmt: skip
-        text = sources[e.entry][start:end]
-        evidence.append(Evidence(entry=e.entry, start=start, end=end, text=text))
-    return replace(res, evidence=tuple(evidence))
+    res = _read_as_days(b.text, b.citations, sources, clocks)
+    return res if res is not None and res.ok else None
+
+
+def write_days(
+    summary: Sequence[Bullet], sections: Sequence[Section], sources: Mapping[str, str],
+    clocks: Mapping[str, Clock],
+) -> tuple[list[Bullet], list[Section], list[Dropped]]:
+    """Checked bullets with their relative time words ("yesterday", "on Wednesday") written as
+    the day they meant, as the extractive summariser writes its sentences: a model's line is
+    read from the time of its first cited entry that has one, and its written form is checked
+    again against its entries read the same way (its verdict is that check's). A line whose
+    words cannot be written so (quoted, an entry with no time, a period no longer true), or
+    whose written form its entries contradict, is dropped with the reason; a section left
+    empty goes."""
+    dropped: list[Dropped] = []
+
+    def written(b: Bullet) -> Bullet | None:
+        if not has_relative(b.text):
+            return b
+        clock = next((clocks[c] for c in b.citations if c in clocks and clocks[c].published),
+                     None)  # fmt: skip
+        text = resolve(b.text, clock) if clock else None
+        if text == b.text:
+            return b
+        res = ((_read_as_days(text, b.citations, sources, clocks)
+                or check_bullet(text, b.citations, sources)) if text else None)  # fmt: skip
+        if text is None or res is None or res.failed:
+            why = (f"its time word written as a day ({text!r}) is not what its entries say"
+                   if text else "a relative time word that cannot be written as the reader's "
+                   "day (quoted, or its entry has no time)")  # fmt: skip
+            dropped.append(Dropped(text=b.text, citations=b.citations, reason=why))
+            return None
+        return b.model_copy(update={"text": text, "verdict": res.verdict, "reason": res.reason})
+
+    out_summary = [x for b in summary if (x := written(b)) is not None]
+    out_sections = []
+    for s in sections:
+        bullets = [x for b in s.bullets if (x := written(b)) is not None]
+        if bullets:
+            out_sections.append(s.model_copy(update={"bullets": bullets}))
+    return out_summary, out_sections, dropped
 
 
 def _why(res: BulletCheck) -> str:

@@ -24,7 +24,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..check import Clock, validate
+from ..check import Clock, validate, write_days
 from ..contract import (
     Briefing,
     Duplicate,
@@ -329,9 +329,10 @@ def assemble(
     """The draft, checked against the sources it cites, with the run's figures."""
     sources = build_sources(prep, window.tz)
     texts = {k: v.text for k, v in sources.items()}
-    checked = validate(draft.summary, draft.sections, texts, draft.dropped,
-                       clocks=clocks(prep, window, generated_at))
+    read_by = clocks(prep, window, generated_at)
+    checked = validate(draft.summary, draft.sections, texts, draft.dropped, clocks=read_by)
     summary, sections = corroborate(checked.summary, checked.sections, prep.stories, sources)
+    summary, sections, undated = write_days(summary, sections, texts, read_by)
     prompts = list(draft.prompts)
     return Briefing(
         topic=topic,
@@ -355,7 +356,7 @@ def assemble(
         also_reported=list(also),
         sources=sources,
         duplicates=[Duplicate(entry=m, kept=c, kind=k) for m, c, k in prep.deduped.relations],
-        dropped=checked.dropped,
+        dropped=[*checked.dropped, *undated],
         flagged=checked.flagged,
         stats=Stats(
             documents=len(prep.read.loaded),
