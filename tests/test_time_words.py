@@ -136,7 +136,7 @@ def test_no_relative_time_word_is_left_in_a_sample_day() -> None:
         assert not DAY_WORDS.search(body), day
 
 
-def test_a_models_time_words_are_written_as_days_or_the_line_is_not_used() -> None:
+def test_a_models_time_words_are_written_as_days_or_kept_and_marked() -> None:
     src = {"e1": "Trump spoke with Putin yesterday about ending the war in Ukraine.",
            "e2": 'Healey said: "We spoke yesterday and agreed."',
            "e3": "Trump spoke with Putin yesterday about ending the war in Ukraine."}  # fmt: skip
@@ -149,11 +149,19 @@ def test_a_models_time_words_are_written_as_days_or_the_line_is_not_used() -> No
     summary, sections, dropped = write_days(
         [model, quoted], [Section(title="t", bullets=[undated]), Section(title="u", bullets=[plain])],
         src, clocks)  # fmt: skip
-    assert [b.text for b in summary] == [
+    assert [b.text for b in summary[:1]] == [
         "Trump and Putin spoke on Wednesday 12 February about ending the war in Ukraine."]
-    assert [s.title for s in sections] == ["u"] and sections[0].bullets == [plain]
-    assert {d.text for d in dropped} == {quoted.text, undated.text}
-    assert all("cannot be written as the reader's day" in d.reason for d in dropped)
+    assert [b.text for b in summary[1:]] == [quoted.text]  # kept as written, and says so
+    assert [b.text for s in sections for b in s.bullets] == [undated.text, plain.text]
+    assert [b.verdict for b in (summary[1], sections[0].bullets[0])] == ["unconfirmed"] * 2
+    assert all("could not be written as the reader's day" in (b.reason or "")
+               for b in (summary[1], sections[0].bullets[0]))  # fmt: skip
+    assert sections[1].bullets == [plain] and not dropped
+    wrong = Bullet(text="Trump spoke with Putin tomorrow about ending the war in Ukraine.",
+                   citations=["e1"])  # fmt: skip
+    summary, _, dropped = write_days([wrong], [], src, clocks)
+    assert not summary and [d.text for d in dropped] == [wrong.text]
+    assert "is not what its entries say" in dropped[0].reason
 
 
 def test_a_models_yesterday_reaches_the_reader_as_the_day_and_passes_briefing_check() -> None:

@@ -273,6 +273,10 @@ def dated(b: Bullet, sources: Mapping[str, str],
     return res if res is not None and res.ok else None
 
 
+UNWRITTEN = ("its time words are as its source wrote them: they could not be written as the "
+             "reader's day (quoted, or its entry has no time)")
+
+
 def write_days(
     summary: Sequence[Bullet], sections: Sequence[Section], sources: Mapping[str, str],
     clocks: Mapping[str, Clock],
@@ -280,10 +284,10 @@ def write_days(
     """Checked bullets with their relative time words ("yesterday", "on Wednesday") written as
     the day they meant, as the extractive summariser writes its sentences: a model's line is
     read from the time of its first cited entry that has one, and its written form is checked
-    again against its entries read the same way (its verdict is that check's). A line whose
-    words cannot be written so (quoted, an entry with no time, a period no longer true), or
-    whose written form its entries contradict, is dropped with the reason; a section left
-    empty goes."""
+    again against its entries read the same way (its verdict is that check's); a written form
+    its entries contradict drops the line, with the reason. A line whose words cannot be
+    written so (quoted, an entry with no time, a period no longer true) is kept as written and
+    is at most unconfirmed, saying so; a section left empty goes."""
     dropped: list[Dropped] = []
 
     def written(b: Bullet) -> Bullet | None:
@@ -294,12 +298,13 @@ def write_days(
         text = resolve(b.text, clock) if clock else None
         if text == b.text:
             return b
-        res = ((_read_as_days(text, b.citations, sources, clocks)
-                or check_bullet(text, b.citations, sources)) if text else None)  # fmt: skip
-        if text is None or res is None or res.failed:
-            why = (f"its time word written as a day ({text!r}) is not what its entries say"
-                   if text else "a relative time word that cannot be written as the reader's "
-                   "day (quoted, or its entry has no time)")  # fmt: skip
+        if text is None:
+            return b.model_copy(update={"verdict": "unconfirmed", "reason": UNWRITTEN}) if (
+                b.verdict != "contradicted") else b  # fmt: skip
+        res = (_read_as_days(text, b.citations, sources, clocks)
+               or check_bullet(text, b.citations, sources))  # fmt: skip
+        if res.failed:
+            why = f"its time word written as a day ({text!r}) is not what its entries say"
             dropped.append(Dropped(text=b.text, citations=b.citations, reason=why))
             return None
         return b.model_copy(update={"text": text, "verdict": res.verdict, "reason": res.reason})
