@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..tokens import sentences
-from .lexicon import COMMON_CAPS, NUMBER_WORDS, STOPWORDS, TIME_STEMS, TIME_WORDS, stem
+from .lexicon import COMMON_CAPS, NUMBER_WORDS, STOPWORDS, TIME_STEMS, TIME_WORDS, root
 from .thresholds import MAX_EVIDENCE, MIN_FIRST_SHARE, MIN_FIRST_WORDS, MIN_GAIN, MIN_SHARED
 
 _TOKEN = re.compile(
@@ -34,8 +34,8 @@ class Tok:
     poss: bool = False  # was "X's"
 
     @property
-    def stem(self) -> str:
-        return stem(self.word)
+    def stem(self) -> str:  # the word's root: one key for its forms ("shot", "shoots")
+        return root(self.word)
 
     @property
     def content(self) -> bool:

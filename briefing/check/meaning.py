@@ -23,7 +23,7 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
-from .conflicts import Reason, governed, swapped
+from .conflicts import Reason, anchored, governed, swapped
 from .counts import numbers, spans
 from .evidence import Sentence, Tok
 from .lexicon import (
@@ -74,8 +74,9 @@ def polarity(b: Side, e: Side) -> list[Reason]:
         ei = ee.get(k)
         if not ei or {b.parity(i) for i in bi} & {e.parity(i) for i in ei}:
             continue
-        aligned = any(governed(b, x) for x in bi if b.parity(x)) or any(
-            governed(e, x) for x in ei if e.parity(x))  # the word its negation governs
+        aligned = (any(governed(b, x) for x in bi if b.parity(x)) or any(
+            governed(e, x) for x in ei if e.parity(x))) and any(  # the word its negation governs
+            anchored(b, x, e, y) for x in bi for y in ei)  # said of the same thing
         i, j = bi[0], ei[0]
         word = b.toks[i].word
         if b.parity(i):

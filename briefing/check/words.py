@@ -9,26 +9,45 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import fuzz, process
 
 from ..text import fingerprint_text
-from .lexicon import NOT_NAMES, STOPWORDS, group_stems, stem
+from .lemmas import known
+from .lexicon import NOT_NAMES, NUMBER_WORDS, STOPWORDS, group_stems, root
 from .quantities import forms, found, missing
 from .thresholds import NAME_SIMILARITY, UNRELATED_SUPPORT
 
 WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")  # letters of any script: 'Szłapka', 'Łukasz'
 
 
-def proper_nouns(text: str) -> list[str]:
-    """Capitalised words that are not the first word of a sentence, nor common words."""
+def proper_nouns(text: str, *, openers: bool = True) -> list[str]:
+    """Capitalised words that are not the first word of a sentence, nor common words. With
+    `openers=False`, a sentence's first word is a name only when the dictionary does not know
+    it as an ordinary word ("Roughly", "Twelve", "Officials" are none; "Putin" is), or the
+    text capitalises it again further on."""
     names = []
-    for sent in re.split(r"(?<=[.!?])\s+", text):
-        words = WORD.findall(sent)
+    sents = [WORD.findall(sent) for sent in re.split(r"(?<=[.!?])\s+", text)]
+    inner = {w for words in sents for w in words[1:] if w[:1].isupper()}
+    for words in sents:
         for i, w in enumerate(words):
             w = re.sub(r"['’]s$", "", w)
             if not w[:1].isupper() or w in NOT_NAMES or len(w) < 2:
                 continue
             if i == 0 and (w.lower() in STOPWORDS or w.endswith("ing")):
                 continue  # "Speaking to reporters, …": a participle, not a name
+            if i == 0 and not openers and w not in inner and _ordinary(w):
+                continue
             names.append(w)
     return names
+
+
+def _ordinary(word: str) -> bool:
+    """A word of the dictionary, or a number word ("Twelve", "Eighty-five", "Tens")."""
+    parts = word.lower().split("-")
+    return known(word.lower()) or all(
+        p in NUMBER_WORDS or p.removesuffix("s") in NUMBER_WORDS or p in _MORE_NUMBERS
+        for p in parts)  # fmt: skip
+
+
+_MORE_NUMBERS = frozenset("sixty seventy eighty ninety thousand thousands million millions "
+                          "billion billions hundreds dozens".split())
 
 
 def content_words(text: str) -> list[str]:
@@ -89,6 +108,8 @@ def _name_in(name: str, lower: set[str], words: set[str], long_words: list[str])
         key = key[:-1]
     if key in lower or (len(key) >= 3 and _glued(key, long_words)):
         return True
+    if any(root(w) == root(key) for w in lower if w[:3] == key[:3]):
+        return True  # another form of it: "Norwegian" and "norwegians"
     match = process.extractOne(name, words, scorer=fuzz.ratio)
     return match is not None and match[1] >= NAME_SIMILARITY
 
@@ -106,15 +127,15 @@ def words_check(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
     source_words = {re.sub(r"['’]s$", "", w) for w in WORD.findall(source_text)}
     lower = _variants(source_words) | _acronyms(source_text) | _initials(source_text)
     glued = [w for w in lower if len(w) > 8]
-    missing_names = [name for name in dict.fromkeys(proper_nouns(text))
+    missing_names = [name for name in dict.fromkeys(proper_nouns(text, openers=False))
                      if not _name_in(name, lower, source_words, glued)]  # fmt: skip
     if missing_names:
         reasons.append(("names not in the cited text: " + ", ".join(missing_names), True))
-    have = {stem(w) for w in content_words(source_text)}
+    have = {root(w) for w in content_words(source_text)}
     rest = text  # an amount the source gives in another form ("fifty-seven": 57) is found
     for a, z in reversed(found(text, forms(source_text))):
         rest = rest[:a] + " " + rest[z:]
-    score = support([(stem(w), 1.0) for w in content_words(rest)], have)
+    score = support([(root(w), 1.0) for w in content_words(rest)], have)
     if score < min_support:
         unrelated = score < UNRELATED_SUPPORT
         why = ": nothing in the cited entries bears on it" if unrelated else ""

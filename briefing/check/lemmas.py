@@ -1,0 +1,40 @@
+"""Word forms from a dictionary, for aligning a bullet's words with its evidence's: `lemma`
+undoes irregular inflections ("shot" -> "shoot", "won" -> "win", "fled" -> "flee"), so that
+`lexicon.root`, the stem of a word's lemma, gives one key to "shot", "shooting", "shoots" and
+"shoot"; `known` says whether a word is an ordinary English word (so a capitalised "Roughly"
+opening a sentence is not a name). Imports nothing of ours.
+
+The data (`data/lemmas.txt.gz`, ~170 kB) is derived from LemmInflect's dictionary by
+`scripts/lemmas.py` (see there); it is read once, on first use (~10 ms). Pure."""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data") / "lemmas.txt.gz"
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, str], frozenset[str]]:
+    raw = gzip.decompress(DATA.read_bytes())
+    irregular: dict[str, str] = {}
+    words: list[str] = []
+    for line in raw.decode().splitlines():
+        if line.startswith("="):
+            form, lemma = line[1:].split(" ", 1)
+            irregular[form] = lemma
+        else:
+            words.append(line)
+    return irregular, frozenset(words)
+
+
+def lemma(word: str) -> str:
+    """The dictionary form of an irregular inflection ("shot" -> "shoot"); else the word."""
+    return _table()[0].get(word, word)
+
+
+def known(word: str) -> bool:
+    """Whether a lowercase word is an ordinary English word (the dictionary has no names)."""
+    return word in _table()[1] or lemma(word) != word

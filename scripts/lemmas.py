@@ -1,0 +1,63 @@
+"""Builds briefing/check/data/lemmas.txt.gz, the checker's word forms, from LemmInflect's
+dictionary (MIT licence; its data is derived from the NIH SPECIALIST Lexicon, free to use):
+
+    .venv/bin/python scripts/lemmas.py          # rewrite the file
+    .venv/bin/python scripts/lemmas.py --check  # exit 1 if the file is not what it would write
+
+LemmInflect is a test dependency, not a run-time one: loading its tables takes ~0.16 s, over
+the start-up budget of a one-file run, so the two things the checker needs are vendored:
+- `=form lemma`: every inflected form whose crude stem (`lexicon.stem`) misses its lemma's
+  ("shot" -> "shoot", "won" -> "win", "fled" -> "flee", "children" -> "child"), a verb's
+  lemma preferred; a form that is itself a verb keeps its own ("found", "saw", "wound");
+- every other line: a lowercase English word the dictionary knows (nouns, verbs, adjectives,
+  adverbs; it has no names), so that a capitalised sentence opener such as "Roughly" or
+  "Officials" is not taken for a name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "briefing" / "check" / "data" / "lemmas.txt.gz"
+
+
+def build() -> bytes:
+    from lemminflect.core.Lemmatizer import Lemmatizer
+
+    sys.path.insert(0, str(OUT.parents[3]))
+    from briefing.check.lexicon import stem
+
+    table = Lemmatizer()._getLemmaDict()
+    irregular: dict[str, str] = {}
+    known: set[str] = set()
+    for form, by_pos in table.items():
+        if not form.isalpha() or not form.islower():
+            continue
+        known.add(form)
+        verbs = by_pos.get("VERB", ())
+        if form in verbs:
+            continue  # a verb in its own right: "found", "saw", "wound"
+        lemmas = [x for x in verbs if x.isalpha()] or [
+            x for p in ("NOUN", "ADJ", "AUX") for x in by_pos.get(p, ()) if x.isalpha()]
+        lemmas = [x for x in lemmas if x != form]
+        if lemmas and all(stem(x) != stem(form) for x in lemmas):
+            irregular[form] = sorted(lemmas)[0]
+    lines = [f"={f} {irregular[f]}" for f in sorted(irregular)] + sorted(known)
+    return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+
+
+def main() -> int:
+    data = build()
+    if "--check" in sys.argv[1:]:
+        same = OUT.is_file() and gzip.decompress(OUT.read_bytes()) == gzip.decompress(data)
+        print(f"{OUT}: {'up to date' if same else 'differs'}")
+        return 0 if same else 1
+    OUT.write_bytes(data)
+    print(f"{OUT}: {len(data)} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
