@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .evidence import same
-from .lexicon import CLAUSE_CONJ, PASSIVE_AUX, TITLES, UNITS, root
+from .lexicon import CLAUSE_CONJ, PASSIVE_AUX, TITLES, UNITS
 from .marks import Side, negation_at
 
 
@@ -91,10 +91,6 @@ def counted(side: Side, i: int) -> set[str]:
     up to the next boundary, other number or preposition."""
     out: set[str] = set()
     toks = side.toks
-    for w in toks[i].inner:  # the amount's own unit ("ten *hours*", "5 *per cent*")
-        out.add(root(w))
-        if w not in UNITS:
-            return out
     for j in range(i + 1, min(len(toks), i + 4)):
         t = toks[j]
         if t.kind in ("p", "n") or t.word in ("of", "in", "on", "at", "to", "by", "for"):

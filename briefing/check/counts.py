@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .conflicts import Reason, other_count
 from .evidence import same
-from .lexicon import UNITS, root
+from .lexicon import UNITS
 from .marks import Side
 from .quantities import forms, mentions
 from .thresholds import NUMBER_REACH
@@ -15,12 +15,11 @@ from .thresholds import NUMBER_REACH
 def _counted(side: Side, i: int) -> tuple[set[str], int, int]:
     """The content words next to number i (same clause, no other number between; units are
     skipped), and the span they cover."""
-    stems = {root(w) for w in side.toks[i].inner if w not in UNITS}  # "ten *hours*"
+    stems: set[str] = set()
     lo = hi = i
     for step in (-1, 1):
         j = i + step
-        reach = NUMBER_REACH - (len(side.toks[i].inner) if step > 0 else 0)  # its unit's words
-        while 0 <= j < len(side.toks) and abs(j - i) <= reach:
+        while 0 <= j < len(side.toks) and abs(j - i) <= NUMBER_REACH:
             t = side.toks[j]
             if t.kind in ("p", "n") or t.word in ("and", "or", "but", "while", "of"):
                 break
@@ -58,8 +57,8 @@ def numbers(b: Side, e: Side) -> list[Reason]:
         if not where:
             other = other_count(b, i, e)
             said = f", which give {other} for '{b.phrase(i, min(i + 1, len(b.toks) - 1))}'"
-            out.append(Reason("number", f"number {b.phrase(i, i)} is not in the supporting "
-                              "sentences" + (said if other else ""), other is not None))
+            out.append(Reason("number", f"number {t.word} is not in the supporting sentences"
+                              + (said if other else ""), other is not None))
             continue
         mine, lo, hi = _counted(b, i)
         theirs = [_counted(e, j) for j in where]
@@ -69,7 +68,7 @@ def numbers(b: Side, e: Side) -> list[Reason]:
         swap = next((u.word for j, u in enumerate(e.toks) if u.kind == "n" and not same(u, t)
                      and _counted(e, j)[0] & mine), None)  # the source's number for it
         said = f", which has {swap} for it" if swap else ""
-        out.append(Reason("number", f"number {b.phrase(i, i)} counts '{b.phrase(lo, hi)}' in the "
-                                    f"bullet but '{e.phrase(elo, ehi)}' in the source{said}",
+        out.append(Reason("number", f"number {t.word} counts '{b.phrase(lo, hi)}' in the bullet "
+                                    f"but '{e.phrase(elo, ehi)}' in the source{said}",
                           swap is not None))  # fmt: skip
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..tokens import sentences
 from .lemmas import never_a_name
@@ -43,7 +43,6 @@ class Tok:
     cap: bool = False  # a capitalised word that is not a common word: a name, probably
     poss: bool = False  # was "X's"
     alts: frozenset[str] = frozenset()  # a number's other forms ("two-thirds": 67, 66, 0.667)
-    inner: tuple[str, ...] = ()  # an amount's own words: its unit, scale ("hours", "million")
 
     @property
     def stem(self) -> str:  # the word's root: one key for its forms ("shot", "shoots")
@@ -54,10 +53,6 @@ class Tok:
         return self.kind == "n" or (
             self.kind == "w" and len(self.word) > 2 and self.word not in STOPWORDS
         )
-
-
-_AMOUNT_PARTS = frozenset("""half halves quarter quarters third thirds fifth fifths tenth tenths
-    sixty seventy eighty ninety thousand point past""".split())
 
 
 def same(a: Tok, b: Tok) -> bool:
@@ -87,10 +82,6 @@ def tokenize(text: str) -> list[Tok]:
             if not out or out[-1].start != a.start or out[-1].kind != "n":
                 shown = value(a)
                 out.append(Tok(shown, a.start, a.end, "n", alts=a.alts | {shown}))
-            low = m.group().lower()
-            if m.lastgroup == "word" and len(low) > 2 and low not in STOPWORDS and (
-                    low not in NUMBER_WORDS and low not in _AMOUNT_PARTS):  # fmt: skip
-                out[-1] = replace(out[-1], inner=(*out[-1].inner, low))
             continue
         if m.lastgroup == "num":
             n = m.group().replace(",", "")
