@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .evidence import same
 from .lexicon import CLAUSE_CONJ, PASSIVE_AUX, TITLES, UNITS
 from .marks import Side, negation_at
 
@@ -108,7 +107,7 @@ def other_count(b: Side, i: int, e: Side) -> str | None:
     if not mine:
         return None
     for j, u in enumerate(e.toks):
-        if u.kind == "n" and not same(u, b.toks[i]) and counted(e, j) & mine:
+        if u.kind == "n" and u.word != b.toks[i].word and counted(e, j) & mine:
             return u.word
     return None
 

@@ -5,7 +5,6 @@ compared with its evidence as a pair; an amount written another way ("three thou
 from __future__ import annotations
 
 from .conflicts import Reason, other_count
-from .evidence import same
 from .lexicon import UNITS
 from .marks import Side
 from .quantities import forms, mentions
@@ -51,7 +50,7 @@ def numbers(b: Side, e: Side) -> list[Reason]:
     for i, t in enumerate(b.toks):
         if t.kind != "n" or i in compound:
             continue
-        where = [j for j, u in enumerate(e.toks) if u.kind == "n" and same(u, t)]
+        where = [j for j, u in enumerate(e.toks) if u.kind == "n" and u.word == t.word]
         if not where and any(m.start <= t.start < m.end and m.alts & have for m in amounts):
             continue  # the same amount written another way ("three thousand": 3,000)
         if not where:
@@ -65,7 +64,7 @@ def numbers(b: Side, e: Side) -> list[Reason]:
         if not mine or any(not s or s & mine for s, _, _ in theirs):
             continue
         _, elo, ehi = theirs[0]
-        swap = next((u.word for j, u in enumerate(e.toks) if u.kind == "n" and not same(u, t)
+        swap = next((u.word for j, u in enumerate(e.toks) if u.kind == "n" and u.word != t.word
                      and _counted(e, j)[0] & mine), None)  # the source's number for it
         said = f", which has {swap} for it" if swap else ""
         out.append(Reason("number", f"number {t.word} counts '{b.phrase(lo, hi)}' in the bullet "

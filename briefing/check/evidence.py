@@ -14,17 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..tokens import sentences
-from .lemmas import never_a_name
-from .lexicon import (
-    AMOUNT_WORDS,
-    COMMON_CAPS,
-    NUMBER_WORDS,
-    STOPWORDS,
-    TIME_STEMS,
-    TIME_WORDS,
-    root,
-)
-from .quantities import CLOCK, mentions, value
+from .lexicon import COMMON_CAPS, NUMBER_WORDS, STOPWORDS, TIME_STEMS, TIME_WORDS, root
 from .thresholds import MAX_EVIDENCE, MIN_FIRST_SHARE, MIN_FIRST_WORDS, MIN_GAIN, MIN_SHARED
 
 _TOKEN = re.compile(
@@ -42,7 +32,6 @@ class Tok:
     kind: str  # "w" word, "n" number, "p" boundary punctuation
     cap: bool = False  # a capitalised word that is not a common word: a name, probably
     poss: bool = False  # was "X's"
-    alts: frozenset[str] = frozenset()  # a number's other forms ("two-thirds": 67, 66, 0.667)
 
     @property
     def stem(self) -> str:  # the word's root: one key for its forms ("shot", "shoots")
@@ -55,34 +44,10 @@ class Tok:
         )
 
 
-def same(a: Tok, b: Tok) -> bool:
-    """Two number tokens state the same amount ("3,000" and "three thousand"); a time of day
-    is not a length of time ("10pm", "10 hours")."""
-    if a.word == b.word:
-        return True
-    kinds = [(CLOCK in t.alts, any(x.startswith("dur:") for x in t.alts)) for t in (a, b)]
-    if kinds[0] != kinds[1] and any(k[0] for k in kinds) and any(k[1] for k in kinds):
-        return False
-    return bool((a.alts & b.alts) - {CLOCK})
-
-
 def tokenize(text: str) -> list[Tok]:
-    """Words, numbers and boundaries; an amount written in words or with its scale or unit
-    ("eighty-five", "three thousand", "an hour and a half", "7pm") is one number token, shown
-    at its scale and matched by all its forms (`quantities.mentions`)."""
     out: list[Tok] = []
-    amounts = [m for m in mentions(text) if not m.soft]
-    k = 0
     for m in _TOKEN.finditer(text):
         s, e = m.span()
-        while k < len(amounts) and amounts[k].end <= s:
-            k += 1
-        if k < len(amounts) and amounts[k].start <= s:
-            a = amounts[k]
-            if not out or out[-1].start != a.start or out[-1].kind != "n":
-                shown = value(a)
-                out.append(Tok(shown, a.start, a.end, "n", alts=a.alts | {shown}))
-            continue
         if m.lastgroup == "num":
             n = m.group().replace(",", "")
             if "." in n:
@@ -108,9 +73,6 @@ def tokenize(text: str) -> list[Tok]:
                 out.append(Tok(NUMBER_WORDS[low], s, e, "n"))
                 continue
             cap = raw[:1].isupper() and low not in COMMON_CAPS and low not in STOPWORDS
-            if cap and (not out or out[-1].word in (".", "!", "?")) and not raw.isupper() and (
-                    never_a_name(low) or low in AMOUNT_WORDS):  # fmt: skip
-                cap = False  # "Roughly 12 people …", "Despite the talks …": no names ("US" is)
             out.append(Tok(low, s, e, "w", cap=cap, poss=poss))
     return out
 
@@ -190,8 +152,7 @@ class Index:
             got = []
             for i, (s, e) in enumerate(sentence_spans(text)):
                 toks = tuple(tokenize(text[s:e]))
-                stems = frozenset({t.stem for t in toks if t.content}
-                                  | {a for t in toks for a in t.alts if a != CLOCK})  # fmt: skip
+                stems = frozenset(t.stem for t in toks if t.content)
                 got.append(Sentence(entry, i, s, e, text[s:e], toks, stems))
             self._sentences[entry] = got
         return got
@@ -233,11 +194,9 @@ def align(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentenc
     if copied := verbatim(bullet, candidates):
         return copied
     want: dict[str, float] = {}
-    numbers_there = {a for s in candidates for t in s.toks for a in t.alts} - {CLOCK}
     for t in bullet:
         if t.content:
-            key = min(t.alts & numbers_there, default=t.stem)  # the form the sentences use
-            want[key] = max(want.get(key, 0.0), weight(t))
+            want[t.stem] = max(want.get(t.stem, 0.0), weight(t))
     total = sum(want.values())
     if not want or not candidates:
         return []
