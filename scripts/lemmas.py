@@ -10,8 +10,10 @@ the start-up budget of a one-file run, so the two things the checker needs are v
   ("shot" -> "shoot", "won" -> "win", "fled" -> "flee", "children" -> "child"), a verb's
   lemma preferred; a form that is itself a verb keeps its own ("found", "saw", "wound");
 - every other line: a lowercase English word the dictionary knows (nouns, verbs, adjectives,
-  adverbs; it has no names), so that a capitalised sentence opener such as "Roughly" or
-  "Officials" is not taken for a name.
+  adverbs; it has no names), or one of scikit-learn's English stop words (its function words:
+  "despite", "among"), so that a capitalised sentence opener such as "Roughly" or "Officials"
+  is not taken for a name; ` a` after it: never a noun (an adjective, adverb or function word:
+  "Roughly", "Despite"), so no name either where it opens a sentence ("Trump" may be one).
 """
 
 from __future__ import annotations
@@ -23,19 +25,33 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent / "briefing" / "check" / "data" / "lemmas.txt.gz"
 
 
+# English prepositions and conjunctions in neither list (a closed class)
+PREPOSITIONS = set("""aboard along alongside amid amidst among amongst anti around astride atop
+    barring beneath beside besides beyond concerning considering despite excluding following
+    inside minus notwithstanding onto opposite outside past pending plus regarding round save
+    since than throughout till toward towards underneath unlike unless until versus via
+    whereas whether within without""".split())
+
+
 def build() -> bytes:
     from lemminflect.core.Lemmatizer import Lemmatizer
 
     sys.path.insert(0, str(OUT.parents[3]))
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     from briefing.check.lexicon import stem
 
     table = Lemmatizer()._getLemmaDict()
     irregular: dict[str, str] = {}
     known: set[str] = set()
+    plain = {w for w in ENGLISH_STOP_WORDS if w.isalpha()} | PREPOSITIONS  # never names
     for form, by_pos in table.items():
         if not form.isalpha() or not form.islower():
             continue
         known.add(form)
+        if "NOUN" not in by_pos and "PROPN" not in by_pos and (
+                {"ADJ", "ADV"} & by_pos.keys()):  # fmt: skip
+            plain.add(form)
         verbs = by_pos.get("VERB", ())
         if form in verbs:
             continue  # a verb in its own right: "found", "saw", "wound"
@@ -44,7 +60,8 @@ def build() -> bytes:
         lemmas = [x for x in lemmas if x != form]
         if lemmas and all(stem(x) != stem(form) for x in lemmas):
             irregular[form] = sorted(lemmas)[0]
-    lines = [f"={f} {irregular[f]}" for f in sorted(irregular)] + sorted(known)
+    lines = [f"={f} {irregular[f]}" for f in sorted(irregular)]
+    lines += [f"{w} a" if w in plain else w for w in sorted(known | plain)]
     return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
 
 

@@ -14,7 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..tokens import sentences
-from .lexicon import COMMON_CAPS, NUMBER_WORDS, STOPWORDS, TIME_STEMS, TIME_WORDS, root
+from .lemmas import never_a_name
+from .lexicon import (
+    AMOUNT_WORDS,
+    COMMON_CAPS,
+    NUMBER_WORDS,
+    STOPWORDS,
+    TIME_STEMS,
+    TIME_WORDS,
+    root,
+)
 from .thresholds import MAX_EVIDENCE, MIN_FIRST_SHARE, MIN_FIRST_WORDS, MIN_GAIN, MIN_SHARED
 
 _TOKEN = re.compile(
@@ -73,6 +82,9 @@ def tokenize(text: str) -> list[Tok]:
                 out.append(Tok(NUMBER_WORDS[low], s, e, "n"))
                 continue
             cap = raw[:1].isupper() and low not in COMMON_CAPS and low not in STOPWORDS
+            if cap and (not out or out[-1].word in (".", "!", "?")) and not raw.isupper() and (
+                    never_a_name(low) or low in AMOUNT_WORDS):  # fmt: skip
+                cap = False  # "Roughly 12 people …", "Despite the talks …": no names ("US" is)
             out.append(Tok(low, s, e, "w", cap=cap, poss=poss))
     return out
 

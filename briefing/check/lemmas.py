@@ -17,17 +17,20 @@ DATA = Path(__file__).with_name("data") / "lemmas.txt.gz"
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, str], frozenset[str]]:
+def _table() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     raw = gzip.decompress(DATA.read_bytes())
     irregular: dict[str, str] = {}
     words: list[str] = []
+    plain: list[str] = []
     for line in raw.decode().splitlines():
         if line.startswith("="):
             form, lemma = line[1:].split(" ", 1)
             irregular[form] = lemma
+        elif line.endswith(" a"):
+            plain.append(line[:-2])
         else:
             words.append(line)
-    return irregular, frozenset(words)
+    return irregular, frozenset(words + plain), frozenset(plain)
 
 
 def lemma(word: str) -> str:
@@ -38,3 +41,10 @@ def lemma(word: str) -> str:
 def known(word: str) -> bool:
     """Whether a lowercase word is an ordinary English word (the dictionary has no names)."""
     return word in _table()[1] or lemma(word) != word
+
+
+def never_a_name(word: str) -> bool:
+    """Whether a lowercase word is an adjective, adverb or function word and never a noun
+    ("roughly", "despite", "several"; not "trump" or "police"): a sentence it opens has no
+    name there."""
+    return word in _table()[2]

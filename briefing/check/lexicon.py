@@ -49,6 +49,9 @@ NOT_NAMES = frozenset(
     tomorrow january february march april may june july august september october november
     december monday tuesday wednesday thursday friday saturday sunday""".split()
 )
+# Words for amounts that open a sentence without being names ("Half of the staff …")
+AMOUNT_WORDS = frozenset("""half hundreds thousands millions billions dozens tens sixty seventy
+    eighty ninety thousand million billion""".split())
 PRONOUNS = frozenset("he she they it i we".split())
 # Not knowing (confirming, being sure) that something happened does not deny it.
 KNOWING = frozenset("confirm confirmed verify verified know knew clear sure certain".split())

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process
 
 from ..text import fingerprint_text
 from .lemmas import known
-from .lexicon import NOT_NAMES, NUMBER_WORDS, STOPWORDS, group_stems, root
+from .lexicon import AMOUNT_WORDS, NOT_NAMES, NUMBER_WORDS, STOPWORDS, group_stems, root
 from .quantities import forms, found, missing
 from .thresholds import NAME_SIMILARITY, UNRELATED_SUPPORT
 
@@ -32,7 +32,7 @@ def proper_nouns(text: str, *, openers: bool = True) -> list[str]:
                 continue
             if i == 0 and (w.lower() in STOPWORDS or w.endswith("ing")):
                 continue  # "Speaking to reporters, …": a participle, not a name
-            if i == 0 and not openers and w not in inner and _ordinary(w):
+            if i == 0 and not openers and w not in inner and not w.isupper() and _ordinary(w):
                 continue
             names.append(w)
     return names
@@ -40,14 +40,10 @@ def proper_nouns(text: str, *, openers: bool = True) -> list[str]:
 
 def _ordinary(word: str) -> bool:
     """A word of the dictionary, or a number word ("Twelve", "Eighty-five", "Tens")."""
-    parts = word.lower().split("-")
+    parts = word.lower().split("-")  # "Two-thirds", "Thirteen-year-old"
     return known(word.lower()) or all(
-        p in NUMBER_WORDS or p.removesuffix("s") in NUMBER_WORDS or p in _MORE_NUMBERS
-        for p in parts)  # fmt: skip
-
-
-_MORE_NUMBERS = frozenset("sixty seventy eighty ninety thousand thousands million millions "
-                          "billion billions hundreds dozens".split())
+        known(p) or p in NUMBER_WORDS or p.removesuffix("s") in NUMBER_WORDS
+        or p in AMOUNT_WORDS for p in parts)  # fmt: skip
 
 
 def content_words(text: str) -> list[str]:
