@@ -23,6 +23,15 @@ SAME = [
     ("The trial lasted 75 minutes.", "The trial lasted an hour and a quarter."),
     ("Ninety minutes later, the police arrived.", "The police arrived an hour and a half later."),
     ("The polls closed at ten o'clock at night.", "The polls closed at 10pm."),
+    ("The inquiry lasted half a year.", "The inquiry lasted six months."),
+    # found only when the amounts are read as amounts (`evidence.align`'s second try)
+    ("The company cut one point two million jobs.", "The company cut 1.2m jobs."),
+    ("Seventy-one per cent of those surveyed backed it.", "71% of those surveyed backed it."),
+    ("Nine out of ten doctors agreed.", "90% of doctors agreed."),
+    ("He served for thirty-one years.", "He served for 31 years."),
+    ("The meeting will be at half past three.", "The meeting will be at 3.30pm."),
+    ("Four in ten adults smoke.", "Forty per cent of adults smoke."),
+    ("One in every five children is poor.", "20% of children are poor."),
 ]
 
 

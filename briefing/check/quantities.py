@@ -214,6 +214,8 @@ def mentions(text: str) -> list[Mention]:
         if unit:
             base = unit.lower().rstrip("s").replace("centurie", "century")
             alts.add("dur:" + fmt(round(value * _MINUTES[base], 4)))
+            if base == "month":  # also a twelfth of a year: "six months" = "half a year"
+                alts.add("dur:" + fmt(round(value * _MINUTES["year"] / 12, 4)))
         out.append(Mention(m.start(), m.end(), frozenset(alts)))
     return out
 
