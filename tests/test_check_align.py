@@ -73,3 +73,23 @@ def test_the_vendored_word_forms_are_current() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "lemmas.py"), "--check"],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_country_is_found_by_its_peoples_name() -> None:
+    assert verdict("Norwegian officials met in Oslo.", "Officials from Norway met in Oslo.") == (
+        "supported")
+    assert verdict("The Dutch government fell on Friday.",
+                   "The government of the Netherlands fell on Friday.") != "contradicted"
+    assert verdict("Greek unemployment is at 23%.", "Unemployment in Greece is at 23%.") != (
+        "contradicted")
+
+
+def test_two_countries_are_never_spelling_variants() -> None:
+    assert verdict("The Austrian government fell.", "The Australian government fell.") == (
+        "contradicted")
+
+
+def test_the_vendored_places_are_current() -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "places.py"), "--check"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr

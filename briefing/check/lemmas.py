@@ -2,7 +2,8 @@
 undoes irregular inflections ("shot" -> "shoot", "won" -> "win", "fled" -> "flee"), so that
 `lexicon.root`, the stem of a word's lemma, gives one key to "shot", "shooting", "shoots" and
 "shoot"; `known` says whether a word is an ordinary English word (so a capitalised "Roughly"
-opening a sentence is not a name). Imports nothing of ours.
+opening a sentence is not a name); `places` gives a country's other one-word names ("Norway",
+"Norwegian", "NOR"). Imports nothing of ours.
 
 The data (`data/lemmas.txt.gz`, ~170 kB) is derived from LemmInflect's dictionary by
 `scripts/lemmas.py` (see there); it is read once, on first use (~10 ms). Pure."""
@@ -14,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data") / "lemmas.txt.gz"
+PLACES = Path(__file__).with_name("data") / "places.txt"  # from countryinfo: scripts/places.py
 
 
 @lru_cache(maxsize=1)
@@ -48,3 +50,26 @@ def never_a_name(word: str) -> bool:
     ("roughly", "despite", "several"; not "trump" or "police"): a sentence it opens has no
     name there."""
     return word in _table()[2]
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for line in PLACES.read_text("utf-8").splitlines():
+        group = line.split()
+        for w in group:
+            out.setdefault(w, set()).update(group)
+    return {w: frozenset(g) for w, g in out.items()}
+
+
+def places(word: str) -> frozenset[str]:
+    """The lowercase one-word names of the country `word` names or belongs to, `word` among
+    them ("norwegian": norway, norwegian, nor…); empty for any other word."""
+    return _places().get(word.lower(), frozenset())
+
+
+def other_places(a: str, b: str) -> bool:
+    """Two words that name different countries ("Austrian", "Australian"): never spelling
+    variants of one name, however alike."""
+    pa, pb = places(a.removesuffix("s")) or places(a), places(b.removesuffix("s")) or places(b)
+    return bool(pa and pb and not pa & pb)

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from .conflicts import Reason, anchored, governed, swapped
 from .counts import numbers, spans
 from .evidence import Sentence, Tok
+from .lemmas import other_places, places
 from .lexicon import (
     HEDGES,
     LEXICAL_NEG,
@@ -264,8 +265,11 @@ def _shown(word: str, cased: bool) -> str:
 def _similar(t: Tok, *sides: Side) -> bool:
     """A spelling variant of a name ("Szlapka" for "Szłapka")."""
     words = {u.word for s in sides for u in s.toks if u.kind == "w"}
+    if places(t.word) & words or places(t.word.removesuffix("s")) & words:
+        return True  # a country by another of its names: "Norwegian" for "Norway"
     match = process.extractOne(t.word, words, scorer=fuzz.ratio)
-    return match is not None and match[1] >= NAME_SIMILARITY
+    return match is not None and match[1] >= NAME_SIMILARITY and not other_places(t.word,
+                                                                                  match[0])
 
 
 def modality(b: Side, e: Side) -> list[Reason]:

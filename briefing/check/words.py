@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import fuzz, process
 
 from ..text import fingerprint_text
-from .lemmas import known
+from .lemmas import known, other_places, places
 from .lexicon import AMOUNT_WORDS, NOT_NAMES, NUMBER_WORDS, STOPWORDS, group_stems, root
 from .quantities import forms, found, missing
 from .thresholds import NAME_SIMILARITY, UNRELATED_SUPPORT
@@ -104,10 +104,13 @@ def _name_in(name: str, lower: set[str], words: set[str], long_words: list[str])
         key = key[:-1]
     if key in lower or (len(key) >= 3 and _glued(key, long_words)):
         return True
-    if any(root(w) == root(key) for w in lower if w[:3] == key[:3]):
-        return True  # another form of it: "Norwegian" and "norwegians"
+    if any(root(w) == root(key) and not other_places(w, key) for w in lower
+           if w[:3] == key[:3]):  # fmt: skip
+        return True  # another form of it: "Norwegian" and "norwegians", "European", "Europe"
+    if places(key) & lower or places(key.removesuffix("s")) & lower:
+        return True  # a country by its people's name: "Norwegian(s)" where it has "Norway"
     match = process.extractOne(name, words, scorer=fuzz.ratio)
-    return match is not None and match[1] >= NAME_SIMILARITY
+    return match is not None and match[1] >= NAME_SIMILARITY and not other_places(name, match[0])
 
 
 def words_check(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
