@@ -75,7 +75,8 @@ def _evidence(
                                    True)]
     taken = {(s.entry, s.index) for s in found}
     context = [c for s in found for c in index.context(s) if (c.entry, c.index) not in taken]
-    return found, meaning.compare(text, found, context)
+    everywhere = frozenset(k for s in candidates for k in s.stems)
+    return found, meaning.compare(text, found, context, everywhere)
 
 
 def check_bullet(
