@@ -93,13 +93,3 @@ def test_the_vendored_places_are_current() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "places.py"), "--check"],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-def test_a_month_from_another_sentence_of_the_entry_is_no_clash() -> None:
-    src = ("The UK wants to leave on 29 March 2019. Time must be allowed for ratification. "
-           "So Barnier is working towards October for a deal.")
-    claim = "Because the UK leaves on 29 March 2019, Barnier aims for a deal by October."
-    assert verdict(claim, src) != "contradicted"
-    src = "The UK wants to leave on 29 March 2019, the minister said."
-    assert verdict("The UK wants to leave on 29 May 2019, the minister said.", src) == (
-        "contradicted")

@@ -75,8 +75,7 @@ def _evidence(
                                    True)]
     taken = {(s.entry, s.index) for s in found}
     context = [c for s in found for c in index.context(s) if (c.entry, c.index) not in taken]
-    everywhere = frozenset(k for s in candidates for k in s.stems)
-    return found, meaning.compare(text, found, context, everywhere)
+    return found, meaning.compare(text, found, context)
 
 
 def check_bullet(

@@ -215,8 +215,7 @@ def _names(side: Side, stems: Iterable[str]) -> str:
     return " ".join(dict.fromkeys(words))
 
 
-def time_and_place(b: Side, e: Side, context: Side,
-                   cited: frozenset[str] = frozenset()) -> list[Reason]:  # fmt: skip
+def time_and_place(b: Side, e: Side, context: Side) -> list[Reason]:
     """Days, months and "yesterday"… of the bullet must be in its evidence; so must a place
     after in/at/near; other names may also be in the sentences just around it."""
     have = e.stems()
@@ -229,8 +228,7 @@ def time_and_place(b: Side, e: Side, context: Side,
         elif other := [w for w in times_e if TIME_WORDS[w] == TIME_WORDS[t.word]]:
             said = ", ".join(dict.fromkeys(other))
             named = [w for w in other if w not in RELATIVE]  # "yesterday" may be Wednesday
-            clash = (t.stem not in near and t.stem not in cited and t.word not in RELATIVE
-                     and bool(named))  # a month the cited entries give elsewhere: merged
+            clash = t.stem not in near and t.word not in RELATIVE and bool(named)
             out.append(Reason("time", f"time '{t.word}' is not in the supporting sentences, "
                                       f"which say '{said}'", clash))  # fmt: skip
         elif t.stem not in near:
@@ -338,11 +336,8 @@ def _support(b: Side, e: Side, context: Side) -> float:
     return support(want.items(), e.stems() | context.stems(), synonyms=True)
 
 
-def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentence],
-            cited: frozenset[str] = frozenset()) -> list[Reason]:  # fmt: skip
-    """Every reason the bullet does not say what its evidence says; [] when it does. `cited`:
-    the stems of every sentence of the cited entries (a day the bullet took from another
-    sentence than its evidence is no clash)."""
+def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentence]) -> list[Reason]:
+    """Every reason the bullet does not say what its evidence says; [] when it does."""
     cased = all(_cased(s.text) for s in evidence) if evidence else True
     b = Side.of(bullet, cased=cased and _cased(bullet))
     names = set() if cased or not _cased(bullet) else {
@@ -360,7 +355,7 @@ def compare(bullet: str, evidence: Sequence[Sentence], context: Sequence[Sentenc
         *actors(b, sentences),
         *swapped(b, e),
         *attribution(b, sentences, ctx),
-        *time_and_place(b, e, ctx, cited),
+        *time_and_place(b, e, ctx),
         *modality(b, e),
         *predicates(b, e, ctx),
     ]
