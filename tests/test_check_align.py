@@ -93,11 +93,3 @@ def test_the_vendored_places_are_current() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "places.py"), "--check"],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-def test_names_swapped_around_a_word_in_two_passive_clauses() -> None:
-    src = "Last year's event, in Glasgow, was opened by One Direction and headlined by Coldplay."
-    claim = "Last year's event in Glasgow was opened by Coldplay and headlined by One Direction."
-    assert verdict(claim, src) == "contradicted"
-    claim = "One Direction opened last year's event in Glasgow, which Coldplay headlined."
-    assert verdict(claim, src) != "contradicted"  # active for passive: the order turns

@@ -146,8 +146,8 @@ def swapped(b: Side, e: Side) -> list[Reason]:
                 or once_e[t.stem] != 1):  # fmt: skip
             continue
         j = next(i for i, u in enumerate(e.toks) if u.stem == t.stem)
-        if _passive(b, k) != _passive(e, j):
-            continue  # "Rudd delivered it", "it was delivered by Rudd": the order turns
+        if _passive(b, k) or _passive(e, j):
+            continue
         (bb, ba), (eb, ea) = _sides_of(b, k, names), _sides_of(e, j, names)
         x, y = bb & ea - eb, ba & eb - ea
         if x and y:
