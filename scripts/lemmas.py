@@ -6,14 +6,16 @@ dictionary (MIT licence; its data is derived from the NIH SPECIALIST Lexicon, fr
 
 LemmInflect is a test dependency, not a run-time one: loading its tables takes ~0.16 s, over
 the start-up budget of a one-file run, so the two things the checker needs are vendored:
-- `=form lemma`: every inflected form whose crude stem (`lexicon.stem`) misses its lemma's
+Three parts, a blank line between them:
+- `form lemma`: every inflected form whose crude stem (`lexicon.stem`) misses its lemma's
   ("shot" -> "shoot", "won" -> "win", "fled" -> "flee", "children" -> "child"), a verb's
   lemma preferred; a form that is itself a verb keeps its own ("found", "saw", "wound");
-- every other line: a lowercase English word the dictionary knows (nouns, verbs, adjectives,
-  adverbs; it has no names), or one of scikit-learn's English stop words (its function words:
-  "despite", "among"), so that a capitalised sentence opener such as "Roughly" or "Officials"
-  is not taken for a name; ` a` after it: never a noun (an adjective, adverb or function word:
-  "Roughly", "Despite"), so no name either where it opens a sentence ("Trump" may be one).
+- words that are never nouns: adjectives and adverbs of the dictionary, scikit-learn's English
+  stop words and the prepositions below ("roughly", "several", "despite"): no name where one
+  opens a sentence ("Trump" may be one);
+- every other lowercase word the dictionary knows (nouns and verbs; it has no names): with
+  the words above, the ordinary words, so that an opener such as "Officials" that the source
+  does not have is not taken for a missing name.
 """
 
 from __future__ import annotations
@@ -60,9 +62,9 @@ def build() -> bytes:
         lemmas = [x for x in lemmas if x != form]
         if lemmas and all(stem(x) != stem(form) for x in lemmas):
             irregular[form] = sorted(lemmas)[0]
-    lines = [f"={f} {irregular[f]}" for f in sorted(irregular)]
-    lines += [f"{w} a" if w in plain else w for w in sorted(known | plain)]
-    return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+    parts = ["\n".join(f"{f} {irregular[f]}" for f in sorted(irregular)),
+             "\n".join(sorted(plain)), "\n".join(sorted(known - plain))]  # fmt: skip
+    return gzip.compress(("\n\n".join(parts) + "\n").encode(), mtime=0)
 
 
 def main() -> int:
