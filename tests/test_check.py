@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from briefing.check import check_bullet, numbers, proper_nouns, stem, support
+from briefing.check import check_bullet, numbers, proper_nouns, root, support
 
 SRC = {
     "e1": "Kyiv said Moscow attacked Ukraine with 140 drones overnight. Poland is spending more than 4 per cent of GDP.",
@@ -66,6 +66,6 @@ def test_support_is_the_weighted_share_of_the_stems_found() -> None:
     assert support([], set()) == 1.0
     assert support([("drone", 1.0), ("attac", 1.0)], {"drone"}) == 0.5
     assert support([("kyiv", 2.0), ("talk", 1.0)], {"kyiv"}) == 2 / 3
-    struck, attacked = stem("struck"), stem("attacked")  # one synonym group (lexicon.GROUPS)
+    struck, attacked = root("struck"), root("attacked")  # one synonym group (lexicon.GROUPS)
     assert support([(struck, 1.0)], {attacked}) == 0.0
     assert support([(struck, 1.0)], {attacked}, synonyms=True) == 1.0

@@ -21,7 +21,7 @@ from .bullets import (
 )
 from .evidence import Index, align, numbers, tokenize
 from .instructions import instruction_like
-from .lexicon import GROUPS, NOT_NAMES, STOPWORDS, aliases, stem
+from .lexicon import GROUPS, NOT_NAMES, STOPWORDS, aliases, root, stem
 from .verdicts import Verdict, claim_key, outcome, unsupported, verdicts
 from .when import Clock, has_relative, resolve
 from .words import WORD, proper_nouns, support
@@ -48,6 +48,7 @@ __all__ = [
     "outcome",
     "proper_nouns",
     "resolve",
+    "root",
     "screen",
     "stem",
     "support",

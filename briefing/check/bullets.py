@@ -69,7 +69,7 @@ def _evidence(
 ) -> tuple[list[Sentence], list[meaning.Reason]]:
     """The meaning check: the sentences that support the bullet, and what they contradict."""
     candidates = [s for c in cited for s in index.sentences(c)]
-    found = align(tokenize(text), candidates)
+    found = align(tokenize(text), candidates, text)
     if not found:
         return [], [meaning.Reason("evidence", "no sentence of the cited entries supports it",
                                    True)]

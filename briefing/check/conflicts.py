@@ -56,6 +56,35 @@ def governed(side: Side, i: int) -> bool:
     return False
 
 
+ANCHOR_REACH = 4  # content words either side of a word that say what it is said of
+
+
+def neighbours(side: Side, i: int, reach: int = ANCHOR_REACH) -> set[str]:
+    """The roots of the content words around token i in its clause (up to `reach` on each
+    side, not counting negations; a clause ends at punctuation or "but", "while"…): what the
+    word is said of."""
+    out: set[str] = set()
+    toks = side.toks
+    for step in (-1, 1):
+        j, seen = i + step, 0
+        while (0 <= j < len(toks) and seen < reach and toks[j].kind != "p"
+               and toks[j].word not in CLAUSE_CONJ):  # fmt: skip
+            t = toks[j]
+            if t.content and not negation_at(toks, j)[0]:
+                out.add(t.stem)
+                seen += 1
+            j += step
+    out.discard(toks[i].stem)
+    return out
+
+
+def anchored(b: Side, i: int, e: Side, j: int) -> bool:
+    """Whether bullet token i and evidence token j (one word, by its root) say the same thing:
+    some content word around one is around the other too ("has not *paused* military aid"
+    and "has *paused* military aid"; not "sees it as a right" and "didn't see the letter")."""
+    return bool(neighbours(b, i) & neighbours(e, j))
+
+
 def counted(side: Side, i: int) -> set[str]:
     """The nouns number i counts: the content words just after it (a unit counting too),
     up to the next boundary, other number or preposition."""

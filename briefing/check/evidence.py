@@ -11,11 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..tokens import sentences
-from .lexicon import COMMON_CAPS, NUMBER_WORDS, STOPWORDS, TIME_STEMS, TIME_WORDS, stem
+from .lemmas import never_a_name
+from .lexicon import (
+    AMOUNT_WORDS,
+    COMMON_CAPS,
+    NUMBER_WORDS,
+    STOPWORDS,
+    TIME_STEMS,
+    TIME_WORDS,
+    root,
+)
+from .quantities import forms, mentions, plain
 from .thresholds import MAX_EVIDENCE, MIN_FIRST_SHARE, MIN_FIRST_WORDS, MIN_GAIN, MIN_SHARED
 
 _TOKEN = re.compile(
@@ -35,8 +45,8 @@ class Tok:
     poss: bool = False  # was "X's"
 
     @property
-    def stem(self) -> str:
-        return stem(self.word)
+    def stem(self) -> str:  # the word's root: one key for its forms ("shot", "shoots")
+        return root(self.word)
 
     @property
     def content(self) -> bool:
@@ -88,6 +98,9 @@ def _read_tokens(text: str) -> tuple[Tok, ...]:
                 out.append(Tok(NUMBER_WORDS[low], s, e, "n"))
                 continue
             cap = raw[:1].isupper() and low not in COMMON_CAPS and low not in STOPWORDS
+            if cap and (not out or out[-1].word in (".", "!", "?")) and not raw.isupper() and (
+                    never_a_name(low) or low in AMOUNT_WORDS):  # fmt: skip
+                cap = False  # "Roughly 12 people …", "Despite the talks …": no names ("US" is)
             out.append(Tok(low, s, e, "w", cap=cap, poss=poss))
     return tuple(out)
 
@@ -197,7 +210,9 @@ def verbatim(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sent
     return []
 
 
-def align(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentence]:
+def align(
+    bullet: Sequence[Tok], candidates: Sequence[Sentence], text: str | None = None
+) -> list[Sentence]:
     """The sentences that support a bullet, best first; [] when none does.
 
     The best sentence must hold a good share of the bullet's words. A further sentence must
@@ -205,13 +220,37 @@ def align(bullet: Sequence[Tok], candidates: Sequence[Sentence]) -> list[Sentenc
     elsewhere in the entry), share words with the bullet, and be about the same thing: next
     to a chosen sentence, in another cited entry, or sharing two common words (not names,
     numbers or times) already found. A bullet copied word for word gets the sentences it was
-    copied from."""
+    copied from. When none is found and the bullet's `text` is given, its amounts are matched
+    by their forms instead of their words ("seventy-one per cent" with "71%")."""
     if copied := verbatim(bullet, candidates):
         return copied
     want: dict[str, float] = {}
     for t in bullet:
         if t.content:
             want[t.stem] = max(want.get(t.stem, 0.0), weight(t))
+    found = _choose(want, candidates)
+    return found if found or text is None else _by_amounts(bullet, text, candidates)
+
+
+def _by_amounts(bullet: Sequence[Tok], text: str, candidates: Sequence[Sentence]) -> list[Sentence]:
+    """`align` with each amount of the bullet one word, found in a sentence that states it in
+    any form (`quantities.forms`)."""
+    amounts = [m for m in mentions(text) if not m.soft]
+    if not amounts:
+        return []
+    widened = [replace(s, stems=s.stems | forms(s.text)) for s in candidates]
+    have = {k for s in widened for k in s.stems}
+    want: dict[str, float] = {}
+    for t in bullet:
+        if t.content and not any(m.start <= t.start < m.end for m in amounts):
+            want[t.stem] = max(want.get(t.stem, 0.0), weight(t))
+    for m in amounts:
+        want[min(m.alts & have, default=plain(m))] = 2.0
+    by_place = {(s.entry, s.index): s for s in candidates}
+    return [by_place[(s.entry, s.index)] for s in _choose(want, widened)]
+
+
+def _choose(want: Mapping[str, float], candidates: Sequence[Sentence]) -> list[Sentence]:
     total = sum(want.values())
     if not want or not candidates:
         return []

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .lemmas import lemma
+
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
@@ -47,6 +49,9 @@ NOT_NAMES = frozenset(
     tomorrow january february march april may june july august september october november
     december monday tuesday wednesday thursday friday saturday sunday""".split()
 )
+# Words for amounts that open a sentence without being names ("Half of the staff …")
+AMOUNT_WORDS = frozenset("""half hundreds thousands millions billions dozens tens sixty seventy
+    eighty ninety thousand million billion""".split())
 PRONOUNS = frozenset("he she they it i we".split())
 # Not knowing (confirming, being sure) that something happened does not deny it.
 KNOWING = frozenset("confirm confirmed verify verified know knew clear sure certain".split())
@@ -174,6 +179,13 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
+@lru_cache(maxsize=65536)
+def root(word: str) -> str:
+    """The key two forms of one word share, irregular ones too: the stem of its lemma
+    ("shot", "shoots", "shooting": "shoot"; "won", "wins": "win"). The checks match words by it."""
+    return stem(lemma(word))
+
+
 TIME_STEMS = frozenset(stem(w) for w in TIME_WORDS)
 
 
@@ -182,18 +194,18 @@ def _groups_by_stem() -> dict[str, frozenset[str]]:
     by_stem: dict[str, set[str]] = {}
     for name, words in GROUPS.items():
         for w in words.split():
-            by_stem.setdefault(stem(w), set()).add(name)
+            by_stem.setdefault(root(w), set()).add(name)
     return {k: frozenset(v) for k, v in by_stem.items()}
 
 
 @lru_cache(maxsize=1)
 def _stems_of_group() -> dict[str, frozenset[str]]:
-    return {name: frozenset(stem(w) for w in words.split()) for name, words in GROUPS.items()}
+    return {name: frozenset(root(w) for w in words.split()) for name, words in GROUPS.items()}
 
 
 def group_stems(word: str) -> set[str]:
     """The word's stem and the stems of every word grouped with it."""
-    k = stem(word)
+    k = root(word)
     out = {k}
     for g in _groups_by_stem().get(k, ()):
         out |= _stems_of_group()[g]
@@ -202,7 +214,7 @@ def group_stems(word: str) -> set[str]:
 
 def antonyms_in(word: str, have: set[str]) -> set[str]:
     """Stems in `have` that are antonyms of `word`."""
-    mine = _groups_by_stem().get(stem(word), frozenset())
+    mine = _groups_by_stem().get(root(word), frozenset())
     out: set[str] = set()
     for a, b in ANTONYMS:
         for x, y in ((a, b), (b, a)):
@@ -212,14 +224,14 @@ def antonyms_in(word: str, have: set[str]) -> set[str]:
 
 
 def in_groups(word: str) -> bool:
-    return stem(word) in _groups_by_stem()
+    return root(word) in _groups_by_stem()
 
 
 def is_predicate(word: str) -> bool:
     """A verb, as far as word lists and the -ed ending can tell."""
     if word in STOPWORDS:
         return False
-    return stem(word) in _groups_by_stem() or (
+    return root(word) in _groups_by_stem() or (
         len(word) >= 5 and word.endswith("ed") and word not in _NOT_VERBS
     )
 

@@ -145,6 +145,8 @@ def depths(toks: Sequence[Tok]) -> list[int]:
             covered = _before(toks, i - 1)
         else:
             covered = _scope(toks, last + 1, wide)
+            if toks[i].word == "not" and any(toks[j].word in ("until", "till") for j in covered):
+                continue  # "did not send it until April": sent, in April
         for j in covered:
             depth[j] += 1
     return depth

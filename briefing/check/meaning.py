@@ -23,9 +23,10 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
-from .conflicts import Reason, governed, swapped
+from .conflicts import Reason, anchored, governed, swapped
 from .counts import numbers, spans
 from .evidence import Sentence, Tok
+from .lemmas import other_places, places
 from .lexicon import (
     HEDGES,
     LEXICAL_NEG,
@@ -74,8 +75,9 @@ def polarity(b: Side, e: Side) -> list[Reason]:
         ei = ee.get(k)
         if not ei or {b.parity(i) for i in bi} & {e.parity(i) for i in ei}:
             continue
-        aligned = any(governed(b, x) for x in bi if b.parity(x)) or any(
-            governed(e, x) for x in ei if e.parity(x))  # the word its negation governs
+        aligned = (any(governed(b, x) for x in bi if b.parity(x)) or any(
+            governed(e, x) for x in ei if e.parity(x))) and any(  # the word its negation governs
+            anchored(b, x, e, y) for x in bi for y in ei)  # said of the same thing
         i, j = bi[0], ei[0]
         word = b.toks[i].word
         if b.parity(i):
@@ -263,8 +265,11 @@ def _shown(word: str, cased: bool) -> str:
 def _similar(t: Tok, *sides: Side) -> bool:
     """A spelling variant of a name ("Szlapka" for "Szłapka")."""
     words = {u.word for s in sides for u in s.toks if u.kind == "w"}
+    if places(t.word) & words or places(t.word.removesuffix("s")) & words:
+        return True  # a country by another of its names: "Norwegian" for "Norway"
     match = process.extractOne(t.word, words, scorer=fuzz.ratio)
-    return match is not None and match[1] >= NAME_SIMILARITY
+    return match is not None and match[1] >= NAME_SIMILARITY and not other_places(t.word,
+                                                                                  match[0])
 
 
 def modality(b: Side, e: Side) -> list[Reason]:

@@ -29,7 +29,8 @@ _PARTS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fifth": 5, "tenth":
 _SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "m": 10**6,
            "billion": 10**9, "bn": 10**9, "trillion": 10**12, "tn": 10**12, "k": 10**3}  # fmt: skip
 _MINUTES = {"second": 1 / 60, "minute": 1, "min": 1, "hour": 60, "hr": 60, "day": 1440,
-            "week": 10080, "month": 43200, "year": 525600}  # fmt: skip
+            "week": 10080, "fortnight": 20160, "month": 43200, "year": 525600,
+            "decade": 5256000, "century": 52560000}  # fmt: skip
 
 _WORD_NUM = "|".join(sorted([*_ONES, *_TENS, "dozen"], key=len, reverse=True))
 _WORD_NUM = rf"(?:{_WORD_NUM})(?![a-z])"
@@ -43,7 +44,8 @@ _YEAR = (rf"(?P<century>{_TEEN}|twenty)\s+(?P<year>(?:{_TEN}|twenty)(?:-(?:{_UNI
 _ORDINAL = (rf"(?P<ord_tens>(?:{_TEN}|twenty)-)?(?P<ord>"
             + "|".join(sorted(_FIRST, key=len, reverse=True)) + r")\b")
 _SCALE = "|".join(sorted(_SCALES, key=len, reverse=True))
-_UNIT = r"(?:second|minute|min|hour|hr|day|week|month|year)s?"
+_UNIT = r"(?:second|minute|min|hour|hr|day|week|fortnight|month|year|decade|centur(?:y|ies))s?"
+_AN_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century)"
 # a number: digits ("1,200", "3.5") or words ("twenty-five", "a dozen", "two hundred")
 _NUMBER = (
     rf"(?P<digits>\d+(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?)"
@@ -53,17 +55,22 @@ _NUMBER = (
 )
 _MENTION = re.compile(
     rf"(?<![\w.])(?:(?P<clock>half|quarter)\s+(?P<clock_dir>past|to)\s+(?P<hour>\d{{1,2}}|{_WORD_NUM})"
+    rf"|(?P<ap_h>\d{{1,2}}|{_WORD_NUM})(?:[:.](?P<ap_m>\d{{2}}))?\s*(?P<ap>[ap]\.?m\b\.?)"  # "7pm"
+    rf"|(?P<oc_h>\d{{1,2}}|{_WORD_NUM})\s+o['’]clock\b"
     rf"|(?P<hh>\d{{1,2}}):(?P<mm>\d{{2}})(?!\d)"  # a clock time: "7:30" = "7.30"
     rf"|{_YEAR}|{_ORDINAL}"
     rf"|(?P<pt_a>{_WORD_NUM}|zero)\s+point\s+(?P<pt_b>(?:{_UNIT_WORD}|zero)(?:\s+(?:{_UNIT_WORD}|zero))*)\b"
     rf"|half\s+an?\s+(?P<half_scale>{_SCALE})\b"
-    rf"|half\s+an?\s+(?P<half_unit>hour|minute|day|week)\b"
+    rf"|half\s+an?\s+(?P<half_unit>hour|minute|day|week|month|year|decade|century)\b"
     rf"|(?P<part_of>{_WORD_NUM}|an?)[-\s](?P<part>{_PART})\b"
-    rf"(?:\s+(?:of\s+)?an?\s+(?P<part_scale>{_SCALE})\b)?"  # "half a million"
-    rf"|(?P<ratio_a>{_WORD_NUM}|\d+)\s+(?:in|out\s+of)\s+(?P<ratio_b>{_WORD_NUM}|\d+)\b"
-    rf"|an\s+(?P<an_hour>hour)\b(?!\s+and\s+a\s+half)"
+    # "half a million", "a quarter of an hour"
+    rf"(?:\s+(?:of\s+)?an?\s+(?:(?P<part_scale>{_SCALE})|(?P<part_unit>{_AN_UNIT}))\b)?"
+    rf"|(?P<ratio_a>{_WORD_NUM}|\d+)\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<ratio_b>{_WORD_NUM}|\d+)\b"
+    # "a week", "an hour and a quarter"
+    rf"|an?\s+(?P<an_unit>{_AN_UNIT})\b(?P<an_frac>\s+and\s+an?\s+(?:half|quarter))?"
     rf"|(?:{_NUMBER})(?P<half_pre>[-\s]and[-\s]a[-\s]half)?\s*(?P<scale>(?:{_SCALE})\b)?"
-    rf"(?:\s*(?P<unit>{_UNIT})\b(?P<and_half>\s+and\s+a\s+half\b)?)?)",
+    rf"(?:\s*(?:%|per\s*cent\b|percent\b))?"  # "3.5%" = "three and a half per cent"
+    rf"(?:[-\s]*(?P<unit>{_UNIT})\b(?P<and_half>\s+and\s+an?\s+(?:half|quarter)\b)?)?)",
     re.IGNORECASE,
 )
 
@@ -73,6 +80,7 @@ class Mention:
     start: int
     end: int
     alts: frozenset[str]  # the forms it matches by: "90", "1500000", "dur:90"
+    soft: bool = False  # "a week", "an hour": found by its forms, never missing itself
 
 
 def _words_value(text: str) -> float | None:
@@ -159,9 +167,22 @@ def _read_mentions(text: str) -> tuple[Mention, ...]:
             alts = {fmt(round(pct, 4)), fmt(int(pct)), fmt(round(pct)), f"{fmt(a)}/{fmt(b)}"}
             out.append(Mention(m.start(), m.end(), frozenset(alts)))
             continue
-        if m.group("hh"):
-            at = int(m.group("hh")) + int(m.group("mm")) / 100
-            out.append(Mention(m.start(), m.end(), frozenset({fmt(round(at, 2))})))
+        if m.group("hh"):  # "19:30" is also "7.30" (pm)
+            h24 = int(m.group("hh"))
+            times = {fmt(round(h + int(m.group("mm")) / 100, 2)) for h in {h24, h24 % 12 or 12}}
+            out.append(Mention(m.start(), m.end(), frozenset(times)))
+            continue
+        if m.group("ap"):  # "7pm" is "7" and "19:00"; "12am" is "0:00"
+            h12 = int(_value(m.group("ap_h"))) % 12
+            mins = int(m.group("ap_m") or 0) / 100
+            hours = {h12 or 12, h12 + (12 if m.group("ap").lower().startswith("p") else 0)}
+            times = {fmt(round(h + mins, 2)) for h in hours}
+            out.append(Mention(m.start(), m.end(), frozenset(times)))
+            continue
+        if m.group("oc_h"):  # "ten o'clock": 10, or 22:00
+            h12 = int(_value(m.group("oc_h")))
+            times = {fmt(h12), fmt(h12 % 12 + 12)}
+            out.append(Mention(m.start(), m.end(), frozenset(times)))
             continue
         if m.group("part"):  # "three-quarters": 0.75, or 75 (per cent)
             top = _words_value(m.group("part_of")) or 1.0
@@ -170,10 +191,16 @@ def _read_mentions(text: str) -> tuple[Mention, ...]:
             alts = {fmt(share), fmt(round(pct, 4)), fmt(int(pct)), fmt(round(pct))}
             if m.group("part_scale"):
                 alts = {fmt(share * _SCALES[m.group("part_scale").lower()])}
+            if m.group("part_unit"):  # "a quarter of an hour": 15 minutes
+                alts.add("dur:" + fmt(round(share * _MINUTES[m.group("part_unit").lower()], 4)))
             out.append(Mention(m.start(), m.end(), frozenset(alts)))
             continue
-        if m.group("an_hour"):  # "for around an hour" = 60 minutes
-            out.append(Mention(m.start(), m.end(), frozenset({"1", "dur:60"})))
+        if m.group("an_unit"):  # "an hour" = 60 minutes, "a fortnight" = 2 weeks
+            frac = m.group("an_frac") or ""
+            value = 1 + (0.5 if "half" in frac else 0.25 if frac else 0)
+            dur = "dur:" + fmt(round(value * _MINUTES[m.group("an_unit").lower()], 4))
+            alts = {fmt(value), dur} if frac else {dur}  # "a year" is no "1" to find
+            out.append(Mention(m.start(), m.end(), frozenset(alts), soft=not frac))
             continue
         if m.group("half_unit"):
             unit, value, scale = m.group("half_unit").lower(), 0.5, None
@@ -188,16 +215,20 @@ def _read_mentions(text: str) -> tuple[Mention, ...]:
             scale, unit = m.group("scale"), m.group("unit")
             if m.group("words") and m.group("words").lower() in ("a", "an") and not (scale or unit):
                 continue  # "a" alone is no number
-            if m.group("and_half") or m.group("half_pre"):
+            if m.group("half_pre"):
                 value += 0.5
+            if m.group("and_half"):  # "two hours and a half", "an hour and a quarter"
+                value += 0.25 if "quarter" in m.group("and_half").lower() else 0.5
         if text[m.start() : m.end()].strip().lower() == "one":
             continue  # "one of them", "no one": not an amount to find
         alts = {fmt(value)}
         if scale:
             alts.add(fmt(value * _SCALES[scale.lower()]))
         if unit:
-            base = unit.lower().rstrip("s")
+            base = unit.lower().rstrip("s").replace("centurie", "century")
             alts.add("dur:" + fmt(round(value * _MINUTES[base], 4)))
+            if base == "month":  # also a twelfth of a year: "six months" = "half a year"
+                alts.add("dur:" + fmt(round(value * _MINUTES["year"] / 12, 4)))
         out.append(Mention(m.start(), m.end(), frozenset(alts)))
     return tuple(out)
 
@@ -211,7 +242,7 @@ def missing(text: str, source: str, source_forms: AbstractSet[str] | None = None
     """The amounts of `text` (as plain numbers) that `source` states in no form
     (`source_forms`: those forms, when the caller has them)."""
     have = forms(source) if source_forms is None else source_forms
-    return [plain(m) for m in mentions(text) if not m.alts & have]
+    return [plain(m) for m in mentions(text) if not m.alts & have and not m.soft]
 
 
 def found(text: str, source_forms: AbstractSet[str]) -> list[tuple[int, int]]:
@@ -222,3 +253,4 @@ def found(text: str, source_forms: AbstractSet[str]) -> list[tuple[int, int]]:
 def plain(m: Mention) -> str:
     """A mention's amount as a plain number ("4,000": 4000, "sixty minutes": 60)."""
     return min((a for a in m.alts if not a.startswith("dur:")), key=lambda a: (len(a), a))
+

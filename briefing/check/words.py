@@ -12,26 +12,41 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from ..text import fingerprint_text
-from .lexicon import NOT_NAMES, STOPWORDS, group_stems, stem
+from .lemmas import known, other_places, places
+from .lexicon import AMOUNT_WORDS, NOT_NAMES, NUMBER_WORDS, STOPWORDS, group_stems, root
 from .quantities import forms, found, missing
 from .thresholds import NAME_SIMILARITY, UNRELATED_SUPPORT
 
 WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*")  # letters of any script: 'Szłapka', 'Łukasz'
 
 
-def proper_nouns(text: str) -> list[str]:
-    """Capitalised words that are not the first word of a sentence, nor common words."""
+def proper_nouns(text: str, *, openers: bool = True) -> list[str]:
+    """Capitalised words that are not the first word of a sentence, nor common words. With
+    `openers=False`, a sentence's first word is a name only when the dictionary does not know
+    it as an ordinary word ("Roughly", "Twelve", "Officials" are none; "Putin" is), or the
+    text capitalises it again further on."""
     names = []
-    for sent in re.split(r"(?<=[.!?])\s+", text):
-        words = WORD.findall(sent)
+    sents = [WORD.findall(sent) for sent in re.split(r"(?<=[.!?])\s+", text)]
+    inner = {w for words in sents for w in words[1:] if w[:1].isupper()}
+    for words in sents:
         for i, w in enumerate(words):
             w = re.sub(r"['’]s$", "", w)
             if not w[:1].isupper() or w in NOT_NAMES or len(w) < 2:
                 continue
             if i == 0 and (w.lower() in STOPWORDS or w.endswith("ing")):
                 continue  # "Speaking to reporters, …": a participle, not a name
+            if i == 0 and not openers and w not in inner and not w.isupper() and _ordinary(w):
+                continue
             names.append(w)
     return names
+
+
+def _ordinary(word: str) -> bool:
+    """A word of the dictionary, or a number word ("Twelve", "Eighty-five", "Tens")."""
+    parts = word.lower().split("-")  # "Two-thirds", "Thirteen-year-old"
+    return known(word.lower()) or all(
+        known(p) or p in NUMBER_WORDS or p.removesuffix("s") in NUMBER_WORDS
+        or p in AMOUNT_WORDS for p in parts)  # fmt: skip
 
 
 def content_words(text: str) -> list[str]:
@@ -93,8 +108,13 @@ def _name_in(name: str, lower: AbstractSet[str], words: AbstractSet[str],
         key = key[:-1]
     if key in lower or (len(key) >= 3 and _glued(key, long_words)):
         return True
+    if any(root(w) == root(key) and not other_places(w, key) for w in lower
+           if w[:3] == key[:3]):  # fmt: skip
+        return True  # another form of it: "Norwegian" and "norwegians", "European", "Europe"
+    if places(key) & lower or places(key.removesuffix("s")) & lower:
+        return True  # a country by its people's name: "Norwegian(s)" where it has "Norway"
     match = process.extractOne(name, words, scorer=fuzz.ratio)
-    return match is not None and match[1] >= NAME_SIMILARITY
+    return match is not None and match[1] >= NAME_SIMILARITY and not other_places(name, match[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +127,7 @@ class _Source:
     words: frozenset[str]  # its words, "'s" dropped
     lower: frozenset[str]  # the lowercased forms a name may take in it
     glued: tuple[str, ...]  # the long ones, which may hold a glued name
-    stems: frozenset[str]  # the stems of its content words
+    roots: frozenset[str]  # the roots (stems of lemmas) of its content words
 
 
 @lru_cache(maxsize=256)  # cited texts up to 50,000 chars: at most ~13 MB of keys kept
@@ -120,7 +140,7 @@ def _read_source(text: str) -> _Source:
     lower = _variants(words) | _acronyms(text) | _initials(text)
     return _Source(text, frozenset(forms(text)), frozenset(words), frozenset(lower),
                    tuple(w for w in lower if len(w) > 8),
-                   frozenset(stem(w) for w in content_words(text)))  # fmt: skip
+                   frozenset(root(w) for w in content_words(text)))  # fmt: skip
 
 
 def words_check(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
@@ -134,15 +154,15 @@ def words_check(text: str, cited: tuple[str, ...], sources: Mapping[str, str],
     missing_nums = sorted(dict.fromkeys(missing(text, source.text, source.forms)))
     if missing_nums:
         reasons.append(("numbers not in the cited text: " + ", ".join(missing_nums), True))
-    missing_names = [name for name in dict.fromkeys(proper_nouns(text))
+    missing_names = [name for name in dict.fromkeys(proper_nouns(text, openers=False))
                      if not _name_in(name, source.lower, source.words, source.glued)]  # fmt: skip
     if missing_names:
         reasons.append(("names not in the cited text: " + ", ".join(missing_names), True))
-    have = source.stems
+    have = source.roots
     rest = text  # an amount the source gives in another form ("fifty-seven": 57) is found
     for a, z in reversed(found(text, source.forms)):
         rest = rest[:a] + " " + rest[z:]
-    score = support([(stem(w), 1.0) for w in content_words(rest)], have)
+    score = support([(root(w), 1.0) for w in content_words(rest)], have)
     if score < min_support:
         unrelated = score < UNRELATED_SUPPORT
         why = ": nothing in the cited entries bears on it" if unrelated else ""
