@@ -84,3 +84,24 @@ def test_corroboration_names_the_publisher_of_a_related_report() -> None:
     assert not section.bullets[0].single_source
     # "vote" alone is in the BBC's voting post: too little to say the BBC reports it
     assert [c.publisher for c in section.bullets[1].corroboration] == ["The Guardian"]
+
+
+def test_the_blind_sample_is_scored_with_its_wilson_bound(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from bench.corroboration import score, wilson_lower
+
+    assert round(wilson_lower(7, 7), 3) == 0.646 and wilson_lower(0, 0) == 0.0
+    entry = {"id": "ebbc1", "text": PROFILE}
+    pairs = [{"id": f"c{i}", "event": "e", "bullet": t, "publisher": "BBC News",
+              "entries": [entry]} for i, t in enumerate([HUNGARY, WEATHER, VOTE])]  # fmt: skip
+    (tmp_path / "to_label.json").write_text(json.dumps({"pairs": pairs}))
+    (tmp_path / "answers.json").write_text(json.dumps({"answers": {
+        "c0": {"supported": True}, "c1": {"supported": True}, "c2": {"supported": False}}}))
+    (tmp_path / "labels.json").write_text(json.dumps({"labels": {"c0": True, "c1": False,
+                                                                 "c2": True}}))  # fmt: skip
+    assert score(tmp_path / "to_label.json", tmp_path / "answers.json",
+                 tmp_path / "labels.json") == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "we say supported 2, of which 1 right: precision 50.0%" in out
+    assert "recall 50.0% (2 supported by the labels)" in out and "wrong 'supported' c1" in out
