@@ -6,7 +6,7 @@ Guardian and the BBC live-blogging the Eurovision final 2015 and A-level results
     .venv/bin/python -m bench.corroboration score --dir /work/blind/corr2   # precision on labels.json
 
 `table` briefs each event as `briefing run DIR --llm extractive` does (and with 30 sections,
-for more bullets), and prints every bullet with the publishers that support it, the share a
+for more bullets), and prints every distinct bullet with the publishers that support it, the share a
 second publisher supports, and every disagreement with both citations.
 
 `write` makes the blind sample in DIR: every sentence the extractive summariser could use, and
@@ -94,7 +94,8 @@ def table(out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
     for sections in (None, 30):
         for event in events():
             b = briefing_of(event, sections)
-            bullets = b.all_bullets()
+            # each distinct line once (a section's lead may repeat its In-brief line)
+            bullets = list({" ".join(x.text.split()): x for x in b.all_bullets()}.values())
             second = [x for x in bullets if len({c.publisher for c in x.corroboration}) > 1]
             label = "default settings" if sections is None else f"max_sections = {sections}"
             print(f"\n### {event.name} ({label}): {len(second)} of {len(bullets)} bullets "
