@@ -1,4 +1,4 @@
-"""Cross-publisher candidates (issue 27): `stories.related` finds other publishers' items of
+"""Cross-publisher candidates (issue 27): `related.related` finds other publishers' items of
 the same event that the grouping left in other stories, and corroboration searches them."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from briefing.contract import Bullet, Section, Source
 from briefing.models import Entry, Item, Paragraph, Story
 from briefing.pipeline.corroborate import corroborate
-from briefing.pipeline.stories import related
+from briefing.pipeline.related import related
 
 LONDON = ZoneInfo("Europe/London")
 EVENING = datetime(2015, 5, 23, 20, 0, tzinfo=LONDON)

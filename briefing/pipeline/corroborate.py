@@ -26,7 +26,7 @@ from ..check import STOPWORDS, BulletCheck, Index, align, check_bullet, tokenize
 from ..contract import Bullet, Claim, Corroboration, Disagreement, Section, Source
 from ..models import Item, Story
 from .agency import agency
-from .stories import related
+from .related import related
 
 MAX_ENTRIES = 400  # entries of a story a bullet is compared with (the cited ones always)
 MIN_SUPPORT = 0.75  # share of its content words another entry must hold: above the checker's
@@ -155,7 +155,8 @@ def _reports(items: Iterable[Item], sources: Mapping[str, Source]) -> list[_Repo
 class Corroborator:
     """Corroboration and disagreement for the bullets of one briefing, over its stories."""
 
-    def __init__(self, stories: Sequence[Story], sources: Mapping[str, Source]) -> None:
+    def __init__(self, stories: Sequence[Story], sources: Mapping[str, Source],
+                 near: Mapping[str, Sequence[Item]] | None = None) -> None:  # fmt: skip
         self.sources = sources
         self.texts = {k: v.text for k, v in sources.items()}
         self.entries = EntryTexts(self.texts)
@@ -168,7 +169,8 @@ class Corroborator:
                     self.story_of.setdefault(e, s.id)
         self._reports: dict[str, list[_Report]] = {}
         # other publishers' items of other stories that may report the same event
-        self.related = related(stories, {s.document: publisher(s) for s in sources.values()})
+        self.related = near if near is not None else related(
+            stories, {s.document: publisher(s) for s in sources.values()})  # fmt: skip
         self._outside: dict[str, list[_Report]] = {}
 
     def reports(self, story_id: str) -> list[_Report]:
@@ -178,7 +180,7 @@ class Corroborator:
         return got
 
     def outside(self, story_id: str) -> list[_Report]:
-        """The reports of the story's related items (`stories.related`)."""
+        """The reports of the story's related items (`related.py`)."""
         got = self._outside.get(story_id)
         if got is None:
             got = self._outside[story_id] = _reports(self.related.get(story_id, ()),
@@ -375,9 +377,11 @@ def corroborate(
     sections: Sequence[Section],
     stories: Sequence[Story],
     sources: Mapping[str, Source],
+    near: Mapping[str, Sequence[Item]] | None = None,
 ) -> tuple[list[Bullet], list[Section]]:
-    """Every bullet of a briefing with who else reports it, and who says otherwise."""
-    c = Corroborator(stories, sources)
+    """Every bullet of a briefing with who else reports it, and who says otherwise. `near`:
+    each story's related items (`related.grouped`), else found again from the stories."""
+    c = Corroborator(stories, sources, near)
     out_summary = [c.bullet(b) for b in summary]
     out_sections = [
         s.model_copy(update={"bullets": [c.bullet(b, s.story_id) for b in s.bullets]})

@@ -17,7 +17,7 @@ kept is still computed from every word).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -226,11 +226,22 @@ def cluster(m: tuple[Rows, Rows] | None, n: int,
     report of the topic quotes its president)."""
     if n == 1 or m is None:
         return list(range(n))
+    return average_link(n, *edges(m, n), 1.0 - cutoff)
+
+
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray]  # item i < item j, their similarity
+
+
+def edges(m: tuple[Rows, Rows] | None, n: int) -> Edges:
+    """The sparse neighbour graph `cluster` cuts: each item's `neighbours(n)` most similar,
+    a pair's similarity capped at WORDS_CAP times that of their words."""
+    if n < 2 or m is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     full, words = m
     a, b, sim = graph(full, neighbours(n))
     if len(a):
         sim = np.minimum(sim, WORDS_CAP * words.pair_dots(a, b))
-    return average_link(n, a, b, sim, 1.0 - cutoff)
+    return a, b, sim
 
 
 def centrality(m: Rows | None, labels: Sequence[int]) -> np.ndarray:
@@ -253,10 +264,17 @@ def centrality(m: Rows | None, labels: Sequence[int]) -> np.ndarray:
 
 
 def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]:
+    return grouping(items, cutoff)[0]
+
+
+def grouping(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> tuple[list[Story], Edges]:
+    """The stories, and the neighbour graph (indices into `items`) they were cut from."""
     if not items:
-        return []
+        return [], edges(None, 0)
     m = vectors(items) if len(items) > 1 else None
-    labels = cluster(m, len(items), cutoff)
+    found = edges(m, len(items))
+    labels = list(range(len(items))) if m is None else average_link(
+        len(items), *found, 1.0 - cutoff)  # fmt: skip
     cent = centrality(m[0] if m else None, labels)
     by_label: dict[int, list[int]] = {}
     for idx, label in enumerate(labels):
@@ -273,58 +291,7 @@ def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]
         )
         stories.append(Story(sid, title, tuple(ranked), float(score)))
     stories.sort(key=lambda s: (-s.score, s.title, s.id))
-    return stories
-
-
-# Other publishers' reports of one event that the grouping left in other stories (issue 27):
-# corroboration also searches them. Bounded: the existing sparse neighbour graph, a few per item.
-RELATED_MIN = 0.1  # cosine of two items (as `cluster` caps it) for a candidate: well below a join
-RELATED_PER_ITEM = 3  # other publishers' items kept per item, the most similar first
-RELATED_PER_STORY = 30  # ... and per story
-RELATED_HOURS = 12.0  # both dated: no further apart than this
-
-
-def related(stories: Sequence[Story], publisher: Mapping[str, str]) -> dict[str, tuple[Item, ...]]:
-    """For each story, items of other stories, by publishers none of whose items is in the
-    story, that may report the same event: an edge of the sparse neighbour graph over all the
-    items (words, names and people quoted, as `cluster` weighs them) of similarity at least
-    RELATED_MIN, both dated within RELATED_HOURS. `publisher` maps a document to its publisher.
-    Empty when all items are of one publisher: nothing changes for a single-publisher day."""
-    items = [it for s in stories for it in s.items]
-    owner = [si for si, s in enumerate(stories) for _ in s.items]
-    pubs = [frozenset(publisher.get(d, d) for d in it.documents) for it in items]
-    if len(items) < 2 or len(frozenset().union(*pubs)) < 2:
-        return {}
-    m = vectors(items)
-    if m is None:
-        return {}
-    full, words = m
-    a, b, sim = graph(full, neighbours(len(items)))
-    if not len(a):
-        return {}
-    sim = np.minimum(sim, WORDS_CAP * words.pair_dots(a, b))
-    story_pubs = [frozenset().union(*(pubs[i] for i in range(len(items)) if owner[i] == si))
-                  for si in range(len(stories))]  # fmt: skip
-    found: dict[int, dict[int, float]] = {}  # item -> {other publisher's item: similarity}
-    for x, y, v in zip(a.tolist(), b.tolist(), sim.tolist(), strict=True):
-        if v < RELATED_MIN or owner[x] == owner[y] or not _close(items[x], items[y]):
-            continue
-        for i, j in ((x, y), (y, x)):
-            if not pubs[j] & story_pubs[owner[i]]:
-                found.setdefault(i, {})[j] = v
-    per_story: dict[int, dict[int, float]] = {}
-    for i, near in found.items():
-        got = per_story.setdefault(owner[i], {})
-        for j in sorted(near, key=lambda j: (-near[j], j))[:RELATED_PER_ITEM]:
-            got[j] = max(got.get(j, 0.0), near[j])
-    return {stories[si].id: tuple(items[j] for j in sorted(got, key=lambda j: (-got[j], j))
-                                  [:RELATED_PER_STORY])
-            for si, got in per_story.items()}  # fmt: skip
-
-
-def _close(x: Item, y: Item) -> bool:
-    t, u = x.canonical.published, y.canonical.published
-    return t is None or u is None or abs((t - u).total_seconds()) <= RELATED_HOURS * 3600
+    return stories, found
 
 
 def _when(item: Item) -> tuple[bool, float]:
