@@ -19,57 +19,30 @@ Disagreement is told only where it is clear, precision first:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..check import STOPWORDS, BulletCheck, Index, align, check_bullet, tokenize
 from ..contract import Bullet, Claim, Corroboration, Disagreement, Section, Source
-from ..models import Entry, Story
+from ..models import Item, Story
+from .agency import agency
+from .related import related
 
 MAX_ENTRIES = 400  # entries of a story a bullet is compared with (the cited ones always)
 MIN_SUPPORT = 0.75  # share of its content words another entry must hold: above the checker's
 # 0.6, since here no summariser chose that entry for the bullet (precision first)
+MIN_WORDS = 3  # content words a bullet needs for another publisher to be said to support it
 PREFILTER = 0.5  # share of a bullet's content stems an entry must hold to be checked at all
 HEAD_REACH = 3  # tokens after a number in which its counted noun is found
 CONTEXT_REACH = 4  # tokens either side of a number whose words must be in the other sentence
 AROUND = 8  # ... within this many tokens of the other number
 MIN_CONTEXT = 2  # words around a number that must match: "140 drones" alone says too little
 
-# news agencies, as an entry credits them: byline or dateline
-_AGENCY_NAMES = {
-    "reuters": "Reuters",
-    "associated press": "AP",
-    "ap": "AP",
-    "pa": "PA",
-    "pa media": "PA",
-    "press association": "PA",
-    "afp": "AFP",
-    "agence france-presse": "AFP",
-    "agence france presse": "AFP",
-}
-_BYLINE = re.compile(
-    r"\b(Reuters|Associated Press|AP|PA Media|PA|Press Association|AFP|"
-    r"Agence France[- ]Presse)\b"
-)
-_DATELINE = re.compile(r"\((Reuters|AP|AFP|PA)\)\s*[-–—]|[-–—]\s*(Reuters|AFP|PA)\s*$")
 _TIME_NOUNS = frozenset(
     """am pm gmt bst utc cet january february march april may june july august september
     october november december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday
     wednesday thursday friday saturday sunday""".split()
 )
-
-
-def agency(source: Source | Entry) -> str | None:
-    """The news agency an entry credits, by its byline or a dateline; None when it credits none."""
-    if source.author and (m := _BYLINE.search(source.author)):
-        return _AGENCY_NAMES[m.group(1).lower()]
-    text = source.text
-    for line in (text[:400], text[-200:]):
-        m = _DATELINE.search(line)
-        if m:
-            return _AGENCY_NAMES[(m.group(1) or m.group(2)).lower()]
-    return None
 
 
 class EntryTexts:
@@ -120,7 +93,7 @@ def reports_supporting(
 
     mine = set().union(*(pubs(i) for i in own)) if own else set()
     want = {t.stem for t in tokenize(text) if t.content}
-    if not want:
+    if not _checkable(text, want):
         return 0
     counted: set[str] = set()
     reports: set[str] = set()
@@ -156,12 +129,12 @@ def publisher(source: Source) -> str:
     return source.publisher or source.document
 
 
-def _reports(story: Story, sources: Mapping[str, Source]) -> list[_Report]:
-    """Each text of a story's items: an item's near copies are checked on their own text (a
+def _reports(items: Iterable[Item], sources: Mapping[str, Source]) -> list[_Report]:
+    """Each text of items (a story's): an item's near copies are checked on their own text (a
     near copy may differ in what matters: "denied that 12 ships left"), and count as the
     item's report when they support a bullet."""
     out = []
-    for item in story.items:
+    for item in items:
         key = f"item:{item.canonical.id}"
         texts: dict[str, dict[str, str]] = {}  # text -> {publisher: entry}
         first: dict[str, str] = {}  # text -> the entry checked
@@ -184,7 +157,8 @@ def _reports(story: Story, sources: Mapping[str, Source]) -> list[_Report]:
 class Corroborator:
     """Corroboration and disagreement for the bullets of one briefing, over its stories."""
 
-    def __init__(self, stories: Sequence[Story], sources: Mapping[str, Source]) -> None:
+    def __init__(self, stories: Sequence[Story], sources: Mapping[str, Source],
+                 near: Mapping[str, Sequence[Item]] | None = None) -> None:  # fmt: skip
         self.sources = sources
         self.texts = {k: v.text for k, v in sources.items()}
         self.entries = EntryTexts(self.texts)
@@ -196,11 +170,23 @@ class Corroborator:
                 for e in it.entry_ids:
                     self.story_of.setdefault(e, s.id)
         self._reports: dict[str, list[_Report]] = {}
+        # other publishers' items of other stories that may report the same event
+        self.related = near if near is not None else related(
+            stories, {s.document: publisher(s) for s in sources.values()})  # fmt: skip
+        self._outside: dict[str, list[_Report]] = {}
 
     def reports(self, story_id: str) -> list[_Report]:
         got = self._reports.get(story_id)
         if got is None:
-            got = self._reports[story_id] = _reports(self.stories[story_id], self.sources)
+            got = self._reports[story_id] = _reports(self.stories[story_id].items, self.sources)
+        return got
+
+    def outside(self, story_id: str) -> list[_Report]:
+        """The reports of the story's related items (`related.py`)."""
+        got = self._outside.get(story_id)
+        if got is None:
+            got = self._outside[story_id] = _reports(self.related.get(story_id, ()),
+                                                     self.sources)  # fmt: skip
         return got
 
     def stories_of(self, bullet: Bullet, story_id: str | None) -> list[str]:
@@ -217,19 +203,20 @@ class Corroborator:
             return b
         cited = set(b.citations)
         own = [r for r in reports if cited & {e for _, e in r.publishers}]
-        others = [r for r in reports if r not in own]
+        others = [r for r in reports if r not in own][:MAX_ENTRIES]
+        others += [r for s in stories for r in self.outside(s)]
         want = {t.stem for t in tokenize(b.text) if t.content}
         supported = self._own(b, own)
         disagreements: list[Disagreement] = []
         mine = {p for r, _ in supported for p, _ in r.publishers}
-        for r in others[:MAX_ENTRIES]:
+        for r in others if _checkable(b.text, want) else ():
             if {p for p, _ in r.publishers} <= mine or not self.entries.holds(want, r.entry):
                 continue  # the bullet's own publisher counts once, by the entry it cites
             res = self.entries.support(b.text, r.entry)
             if res is not None:
                 supported.append((r, " … ".join(e.text for e in res.evidence)))
         backing = {p for r, _ in supported for p, _ in r.publishers}
-        for r in [*own, *others[:MAX_ENTRIES]]:
+        for r in [*own, *others]:
             if r.publishers[0][0] in backing or any(r is s for s, _ in supported):
                 continue
             if not self.entries.holds(want, r.entry):
@@ -309,6 +296,13 @@ class Corroborator:
         return said[0] if said else self._said(b.text, entry)
 
 
+def _checkable(text: str, want: Collection[str]) -> bool:
+    """Whether another report can be said to support `text`: it states something (not a
+    question) with at least MIN_WORDS content words ("you should all vote for it" is found in
+    any post that says "vote")."""
+    return len(want) >= MIN_WORDS and not _asks(text)
+
+
 def _asks(sentence: str) -> bool:
     return sentence.rstrip(" \"'”’)").endswith("?")
 
@@ -385,9 +379,11 @@ def corroborate(
     sections: Sequence[Section],
     stories: Sequence[Story],
     sources: Mapping[str, Source],
+    near: Mapping[str, Sequence[Item]] | None = None,
 ) -> tuple[list[Bullet], list[Section]]:
-    """Every bullet of a briefing with who else reports it, and who says otherwise."""
-    c = Corroborator(stories, sources)
+    """Every bullet of a briefing with who else reports it, and who says otherwise. `near`:
+    each story's related items (`related.grouped`), else found again from the stories."""
+    c = Corroborator(stories, sources, near)
     out_summary = [c.bullet(b) for b in summary]
     out_sections = [
         s.model_copy(update={"bullets": [c.bullet(b, s.story_id) for b in s.bullets]})

@@ -40,8 +40,9 @@ from ..models import Document, Entry, Item, Loaded, Story, Window
 from ..tokens import count_in_background, counter
 from .corroborate import corroborate
 from .dedupe import DedupeResult, copy_id, dedupe
+from .related import grouped
 from .relevance import Relevance
-from .stories import continuations, group, titled_by
+from .stories import continuations, titled_by
 from .summary import Draft, Summariser, SummaryRequest
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ class Prepared:
     stories: list[Story]
     raw_tokens: Callable[[], int]  # the tokens of every input read (counted beside the rest)
     off_topic_by_reason: dict[str, int] = field(default_factory=dict)  # relevance.REASONS
+    # each one-publisher story's other publishers' items of the same event (`related.py`)
+    related: dict[str, tuple[Item, ...]] = field(default_factory=dict)
 
 
 def prepare(
@@ -138,10 +141,11 @@ def prepare(
     deduped = dedupe(briefable)
     if on_stage:
         on_stage("stories", len(deduped.items))
-    stories = group(deduped.items)
+    publishers = {d.id: publisher_of(d) or d.id for d in read.documents}
+    stories, near = grouped(deduped.items, publishers)
     links = len(in_window) - len(briefable)
     return Prepared(read, entries, in_window, off_topic, links, deduped, skipped, stories,
-                    raw_tokens, by_reason)  # fmt: skip
+                    raw_tokens, by_reason, near)  # fmt: skip
 
 
 def summarise(request: SummaryRequest, summariser: Summariser, fallback: Summariser) -> Draft:
@@ -331,7 +335,8 @@ def assemble(
     texts = {k: v.text for k, v in sources.items()}
     read_by = clocks(prep, window, generated_at)
     checked = validate(draft.summary, draft.sections, texts, draft.dropped, clocks=read_by)
-    summary, sections = corroborate(checked.summary, checked.sections, prep.stories, sources)
+    summary, sections = corroborate(checked.summary, checked.sections, prep.stories, sources,
+                                    prep.related)  # fmt: skip
     summary, sections, undated = write_days(summary, sections, texts, read_by)
     prompts = list(draft.prompts)
     return Briefing(

@@ -226,11 +226,22 @@ def cluster(m: tuple[Rows, Rows] | None, n: int,
     report of the topic quotes its president)."""
     if n == 1 or m is None:
         return list(range(n))
+    return average_link(n, *edges(m, n), 1.0 - cutoff)
+
+
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray]  # item i < item j, their similarity
+
+
+def edges(m: tuple[Rows, Rows] | None, n: int) -> Edges:
+    """The sparse neighbour graph `cluster` cuts: each item's `neighbours(n)` most similar,
+    a pair's similarity capped at WORDS_CAP times that of their words."""
+    if n < 2 or m is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     full, words = m
     a, b, sim = graph(full, neighbours(n))
     if len(a):
         sim = np.minimum(sim, WORDS_CAP * words.pair_dots(a, b))
-    return average_link(n, a, b, sim, 1.0 - cutoff)
+    return a, b, sim
 
 
 def centrality(m: Rows | None, labels: Sequence[int]) -> np.ndarray:
@@ -253,10 +264,17 @@ def centrality(m: Rows | None, labels: Sequence[int]) -> np.ndarray:
 
 
 def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]:
+    return grouping(items, cutoff)[0]
+
+
+def grouping(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> tuple[list[Story], Edges]:
+    """The stories, and the neighbour graph (indices into `items`) they were cut from."""
     if not items:
-        return []
+        return [], edges(None, 0)
     m = vectors(items) if len(items) > 1 else None
-    labels = cluster(m, len(items), cutoff)
+    found = edges(m, len(items))
+    labels = list(range(len(items))) if m is None else average_link(
+        len(items), *found, 1.0 - cutoff)  # fmt: skip
     cent = centrality(m[0] if m else None, labels)
     by_label: dict[int, list[int]] = {}
     for idx, label in enumerate(labels):
@@ -273,7 +291,7 @@ def group(items: Sequence[Item], cutoff: float = DISTANCE_CUTOFF) -> list[Story]
         )
         stories.append(Story(sid, title, tuple(ranked), float(score)))
     stories.sort(key=lambda s: (-s.score, s.title, s.id))
-    return stories
+    return stories, found
 
 
 def _when(item: Item) -> tuple[bool, float]:
