@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from briefing.pipeline.shingles import analyse, analyse_block
+from briefing.pipeline.shingles import _MARK, _fold_ascii, _fold_regex, analyse, analyse_block
 
 ODD = ["", "one", "two words", "a. b. c.", "Café ﬁne résumé 12:30 x", "\n\n", "zqxbreakzqx",
        "a b c", "Hello.\nWorld again now.", "  leading and trailing  ", "١٢٣ Arabic-Indic digits ٤٥",
@@ -40,3 +40,17 @@ def test_the_bulk_analysis_equals_the_one_entry_reference(prepared_all, k: int) 
 def test_a_block_of_empty_texts() -> None:
     got = analyse_block(["", " ", "..."], 3)
     assert [len(g[0]) for g in got] == [0, 0, 0]
+
+
+def _ascii_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = "abcXYZ0129 .!?,;:'\"-_%$#\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x7f" + _MARK
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200))) for _ in range(n)]
+
+
+def test_the_ascii_fold_gives_the_regex_folds_words_keys_and_digest(prepared_all) -> None:  # type: ignore[no-untyped-def]
+    texts = [t for t in (e.body or e.text for e in prepared_all.entries) if t.isascii()]
+    texts += [t for t in ODD if t.isascii()] + _ascii_texts(3000, 1)
+    for t in texts:
+        assert _fold_ascii(t) == _fold_regex(t), t
+    assert sum(len(_fold_ascii(t)[1]) for t in texts) > 100  # sentences were keyed

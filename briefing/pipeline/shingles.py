@@ -76,23 +76,52 @@ def shingles(text: str, k: int = 3, normalised: bool = False) -> np.ndarray:
     return _shingle_hashes(word_hashes(text if normalised else fingerprint_text(text)), k)
 
 
-def _fold(text: str) -> tuple[str, set[int], int]:
-    """An entry's folded words (sentence breaks marked), its sentences' hashes, and a 64-bit
-    hash of its folded words with every run of digits masked."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+_AFTER_STOP = re.compile(r"([.!?])\s+")  # _BOUNDARY's first half, without a look-behind
+_WORD = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_%$"  # ASCII [\w%£$€]
+_NONWORD_BYTES = bytes(c if c in _WORD else 32 for c in range(256))
+_DIGIT_BYTES = bytes.maketrans(b"123456789", b"000000000")
+_MARK_BYTES = _MARK.encode()
+
+
+def _fold(text: str) -> tuple[list[bytes], set[int], int]:
+    """An entry's folded words (with sentence-break marks), its sentences' hashes, and a
+    64-bit hash of its folded words with every run of digits masked."""
+    if text.isascii():
+        return _fold_ascii(text)
+    return _fold_regex(unicodedata.normalize("NFKC", text))
+
+
+def _fold_regex(text: str) -> tuple[list[bytes], set[int], int]:
+    """`_fold` by regexes, for any text (the reference `_fold_ascii` is checked against)."""
     folded = _NONWORD.sub(" ", _BOUNDARY.sub(f" {_MARK} ", text.casefold()))
     keys = {zlib.crc32(s.strip().encode()) for s in folded.split(_MARK)
             if len(s.strip()) > MIN_SENTENCE_CHARS}  # fmt: skip
     masked = " ".join(_DIGITS.sub("0", folded).split())
     digest = int.from_bytes(hashlib.blake2b(masked.encode(), digest_size=8).digest(), "big")
-    return folded, keys, digest
+    return folded.encode().split(), keys, digest
+
+
+def _fold_ascii(text: str) -> tuple[list[bytes], set[int], int]:
+    """`_fold` of ASCII text with one cheaper regex and bytes methods instead of three regexes
+    (a third of the time): the same words, keys and digest (tests/test_shingles.py). The break
+    marks go where `_BOUNDARY` puts them: after . ! or ? a run of whitespace is one break,
+    elsewhere each newline is one."""
+    t = _AFTER_STOP.sub(rf"\1 {_MARK} ", text.casefold()).replace("\n", f" {_MARK} ")
+    words = t.encode().translate(_NONWORD_BYTES).split()
+    folded = b" ".join(words)
+    keys = {zlib.crc32(s.strip()) for s in folded.split(_MARK_BYTES)
+            if len(s.strip()) > MIN_SENTENCE_CHARS}  # fmt: skip
+    masked = folded.translate(_DIGIT_BYTES)
+    while b"00" in masked:
+        masked = masked.replace(b"00", b"0")  # every run of digits is one 0
+    digest = int.from_bytes(hashlib.blake2b(masked, digest_size=8).digest(), "big")
+    return words, keys, digest
 
 
 def analyse(text: str, k: int) -> Analysis:
     """One entry: its shingle set (uint32), its sentences' hashes, its masked-digits digest."""
-    folded, keys, digest = _fold(text)
-    h = word_hashes(folded)
+    words, keys, digest = _fold(text)
+    h = np.fromiter(map(zlib.crc32, words), np.uint64, count=len(words))
     return _shingle_hashes(h[h != _MARK_CRC], k).astype(np.uint32), keys, digest
 
 
@@ -105,8 +134,7 @@ def analyse_block(texts: Sequence[str], k: int) -> list[Analysis]:
     folds = [_fold(t) for t in texts]
     words: list[bytes] = []
     counts = np.zeros(len(texts), np.int64)
-    for i, (folded, _keys, _digest) in enumerate(folds):
-        ws = folded.encode().split()
+    for i, (ws, _keys, _digest) in enumerate(folds):
         counts[i] = len(ws)
         words.extend(ws)
     h = np.fromiter(map(zlib.crc32, words), np.uint64, count=len(words))
