@@ -12,14 +12,13 @@ from ..contract import Skipped
 from ..errors import InputError
 from ..models import Loaded
 from .clean import Rules
+from .feeds import documents_from_feed, looks_like_feed
 from .parse import (
     decode,
     document_from_html,
     document_from_text,
-    documents_from_feed,
     documents_from_json,
     feeds_from_opml,
-    looks_like_feed,
 )
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}

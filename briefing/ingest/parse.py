@@ -8,19 +8,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape as html_escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import InputError
 from ..models import Document, Loaded, RawEntry
-from ..text import scrub_line, slug
+from ..text import scrub_line
 from .clean import Rules, clean, detect_publisher, safe_url
-from .dates import in_range, parse_when  # (moved to dates.py: livehtml needs them too)
+from .dates import parse_when  # (moved to dates.py: livehtml needs them too)
 from .decode import decode as decode  # re-exported: where bytes became text before
-from .sections import feed_categories, json_sections
-from .teasers import is_cut
+from .sections import json_sections
 
 MAX_JSON_DEPTH = 20
 DOC_ID_CHARS = 48  # a document id from a title or URL
@@ -108,6 +107,8 @@ def html_fragment_to_text(fragment: str) -> str:
 
     if not fragment.strip():
         return ""
+    if not any(c in fragment for c in "<&\r\x00"):
+        return fragment  # no markup, no entity: lxml would give back the same text (and slower)
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except Exception:  # lxml raises several types on junk; the text is all we want
@@ -280,95 +281,6 @@ def _json_article(item: Any, doc_id: str, source: str, rules: Rules, tz: ZoneInf
             + (f" ({'; '.join(problems[:3])})" if problems else ""),
         )
     return Loaded(doc, raw_entries, problems)
-
-
-# ---------------------------------------------------------------- feeds
-
-
-def documents_from_feed(
-    data: bytes, *, source: str, rules: Rules, tz: ZoneInfo, base_url: str | None = None
-) -> list[Loaded]:
-    from urllib.parse import urljoin
-
-    import feedparser
-
-    headers = {"content-location": base_url or "", "content-type": "application/xml"}
-    parsed = feedparser.parse(data, response_headers=headers)
-    if parsed.bozo and not parsed.entries:
-        raise InputError(source, f"not a valid RSS/Atom feed: {parsed.get('bozo_exception')}")
-    if not parsed.entries:
-        raise InputError(source, "feed has no items")
-    feed_title = parsed.feed.get("title")
-    out: list[Loaded] = []
-    problems: list[str] = []
-    if parsed.bozo:
-        problems.append(f"{source}: not a valid RSS/Atom feed ({parsed.get('bozo_exception')}); "
-                        "read leniently")  # fmt: skip
-    for i, item in enumerate(parsed.entries):
-        link = item.get("link")
-        if link and base_url:
-            link = urljoin(base_url, link)
-        when = None
-        for key in ("published_parsed", "updated_parsed"):
-            if item.get(key):
-                y, mo, d, h, mi, sec = item[key][:6]
-                when = datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
-                if not in_range(when):
-                    problems.append(f"{link or source}: date {when:%Y-%m-%d} is out of range; "
-                                    "read as undated")  # fmt: skip
-                    when = None
-                break
-        body = ""
-        if item.get("content"):
-            body = max((c.get("value", "") for c in item["content"]), key=len)
-        body = body or item.get("summary", "")
-        text = html_fragment_to_text(body)
-        stem = slug(item.get("title") or link or f"item-{i + 1}", DOC_ID_CHARS)
-        try:
-            loaded = document_from_text(
-                text, doc_id=stem, source=link or f"{source}#{i + 1}", rules=rules, tz=tz,
-                title=item.get("title"), publisher=feed_title, published=when, url=link,
-                author=item.get("author"),
-            )  # fmt: skip
-        except InputError as exc:
-            headline = _headline_only(item.get("title"), link, stem, rules, tz, feed_title, when)
-            if headline is None:
-                problems.append(str(exc))
-                continue
-            loaded = headline
-        if is_cut(text, body, link):  # its page may replace it (`web.py`); if not, a teaser
-            loaded.document = replace(loaded.document, teaser=True)
-        if cats := feed_categories(item.get("tags")):  # RSS <category>, Atom <category term label>
-            loaded.document = replace(loaded.document, sections=cats)
-        out.append(loaded)
-    if not out:
-        raise InputError(source, "; ".join(problems) or "no usable feed items")
-    out[0].problems.extend(problems)
-    return out
-
-
-def _headline_only(
-    title: str | None, link: str | None, stem: str, rules: Rules, tz: ZoneInfo,
-    publisher: str | None, when: datetime | None,
-) -> Loaded | None:
-    """A feed item with a headline and a link but no text of its own: a teaser of nothing
-    but its headline, whose page is its text if it can be read. None without either."""
-    if not (link and title and title.strip()):
-        return None
-    try:
-        loaded = document_from_text(title, doc_id=stem, source=link, rules=rules, tz=tz,
-                                    title=title, publisher=publisher, published=when, url=link)
-    except InputError:  # a headline that is all boilerplate
-        return None
-    loaded.document = replace(loaded.document, text="", teaser=True, raw_text=f"{title}\n{link}")
-    return loaded
-
-
-def looks_like_feed(data: bytes) -> bool:
-    head = data[:2048].lstrip().lower()
-    return (
-        head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head or b"<rdf" in head)
-    ) or head.startswith((b"<rss", b"<feed"))
 
 
 # ---------------------------------------------------------------- OPML

@@ -21,14 +21,13 @@ from ..errors import InputError
 from ..models import Document, Loaded, Window
 from ..text import slug
 from .clean import Rules
+from .feeds import documents_from_feed, looks_like_feed
 from .parse import (
     DOC_ID_CHARS,
     decode,
     document_from_html,
-    documents_from_feed,
     documents_from_json,
     feeds_from_opml,
-    looks_like_feed,
     looks_like_opml,
 )
 from .teasers import teaser_line

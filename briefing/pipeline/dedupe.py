@@ -27,9 +27,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import re
-import unicodedata
-import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,7 +36,9 @@ import numpy as np
 
 from ..models import DupKind, Entry, Item
 from ..parallel import fork_map
-from ..text import fingerprint_text
+from .shingles import analyse_block, shingles, sorted_unique
+
+__all__ = ["DedupeConfig", "DedupeResult", "copy_id", "dedupe", "shingles"]
 
 SHINGLE = 3
 NUM_PERM = 64  # 128 halves the speed and changed no result on the benchmark corpus
@@ -48,15 +47,10 @@ CONTAIN_THRESHOLD = 0.8  # confirmed share of the smaller entry's shingles found
 MIN_CONTAINED_SHINGLES = 12  # shorter texts are too generic to call "contained"
 BUCKET_WINDOW = 16  # LSH pairs per entry and band, at most (all pairs of smaller buckets)
 MAX_BUCKET = 200  # a sentence found in more entries than this says nothing about copying
-MIN_SENTENCE_CHARS = 20
 SIGNATURE_BLOCK = 50_000  # shingles hashed at once (64 permutations x 4 bytes each: 13 MB)
 ESTIMATE_MARGIN = 0.25  # ~4 standard deviations of a 64-permutation Jaccard estimate
-_MASK = np.uint64(0xFFFFFFFF)
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n")
-_NONWORD = re.compile(r"[^\w%£$€]+")
-_DIGITS = re.compile(r"\d+")
-_MARK = "zqxbreakzqx"  # a sentence break that survives the punctuation folding
-_MARK_CRC = zlib.crc32(_MARK.encode())
+ANALYSE_BLOCK = 500  # entries analysed at once (a worker's task): bulk numpy per block
+PARALLEL_MIN_ENTRIES = 2_000  # fewer: forking workers to analyse them costs more than it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,67 +70,6 @@ class DedupeResult:
     @property
     def duplicates_removed(self) -> int:
         return self.occurrences - len(self.items)
-
-
-_PRIMES = np.array([2654435761, 2246822519, 3266489917, 668265263, 374761393], np.uint64)
-
-
-def _mix(h: np.ndarray, k: int) -> np.ndarray:
-    """32-bit hashes of every run of k consecutive word hashes (order matters)."""
-    n = len(h) - k + 1
-    acc = np.zeros(n, np.uint64)
-    for j in range(k):
-        acc = (acc * _PRIMES[j % len(_PRIMES)] + h[j : j + n]) & _MASK
-    return acc
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's finaliser: spreads structured 32-bit values over all bits."""
-    h = h & _MASK
-    h ^= h >> np.uint64(16)
-    h = (h * np.uint64(0x85EBCA6B)) & _MASK
-    h ^= h >> np.uint64(13)
-    h = (h * np.uint64(0xC2B2AE35)) & _MASK
-    h ^= h >> np.uint64(16)
-    return h
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique by sorting: numpy 2's hash-based np.unique took 4 s on 3 M integers."""
-    out = np.sort(values)
-    if len(out) > 1:
-        out = out[np.concatenate(([True], out[1:] != out[:-1]))]
-    return out
-
-
-def _shingle_hashes(word_hashes: np.ndarray, k: int) -> np.ndarray:
-    if not len(word_hashes):
-        return np.zeros(0, np.uint64)
-    return sorted_unique(_fmix32(_mix(word_hashes, min(k, len(word_hashes)))))
-
-
-def word_hashes(folded: str) -> np.ndarray:
-    """crc32 of every space-separated word of already folded text (the one word hasher)."""
-    return np.fromiter(map(zlib.crc32, folded.encode().split()), np.uint64)
-
-
-def shingles(text: str, k: int = SHINGLE, normalised: bool = False) -> np.ndarray:
-    """Sorted unique 32-bit hashes of the word k-grams of the normalised text."""
-    return _shingle_hashes(word_hashes(text if normalised else fingerprint_text(text)), k)
-
-
-def _analyse(text: str, k: int) -> tuple[np.ndarray, set[int], int]:
-    """One pass over an entry's text: its shingle set (uint32), its sentences' hashes, and a
-    64-bit hash of its folded words with every run of digits masked (`_masked`)."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    folded = _NONWORD.sub(" ", _BOUNDARY.sub(f" {_MARK} ", text.casefold()))
-    keys = {zlib.crc32(s.strip().encode()) for s in folded.split(_MARK)
-            if len(s.strip()) > MIN_SENTENCE_CHARS}  # fmt: skip
-    h = word_hashes(folded)
-    masked = " ".join(_DIGITS.sub("0", folded).split())
-    digest = int.from_bytes(hashlib.blake2b(masked.encode(), digest_size=8).digest(), "big")
-    return _shingle_hashes(h[h != _MARK_CRC], k).astype(np.uint32), keys, digest
 
 
 def signatures(sets: Sequence[np.ndarray], num_perm: int, seed: int = 1) -> np.ndarray:
@@ -321,7 +254,10 @@ def _dedupe(entries: Sequence[Entry], cfg: DedupeConfig) -> DedupeResult:
     keys: dict[str, set[int]] = {}
     sentence_index: dict[int, list[str]] = defaultdict(list)
     texts = [e.body or e.text for e in (by_id[eid][0] for eid in ids)]
-    analysed = fork_map(partial(_analyse, k=cfg.shingle), texts)  # per-word hashes: workers agree
+    blocks = [texts[i : i + ANALYSE_BLOCK] for i in range(0, len(texts), ANALYSE_BLOCK)]
+    analyse = partial(analyse_block, k=cfg.shingle)  # per-word hashes: workers agree
+    parts = fork_map(analyse, blocks, PARALLEL_MIN_ENTRIES // ANALYSE_BLOCK, step=1)
+    analysed = [a for part in parts for a in part]
     masked: dict[int, str] = {}  # masked text -> the first entry with it
     uf = _UnionFind()
     kind_of: dict[frozenset[str], DupKind] = {}
