@@ -5,8 +5,6 @@ error naming the setting. A real SMTP server (aiosmtpd) on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from typer.testing import CliRunner
 
@@ -15,14 +13,6 @@ from briefing.cli import app
 from ..servers.smtp import SmtpServer
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        for k, v in server.env.items():
-            monkeypatch.setenv(k, v)
-        yield server
 
 
 def send(*to: str):  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from briefing.cli import app
 from briefing.state import Store
 
 from ..servers.smtp import Handler, SmtpServer
+from .conftest import delivery_rows as rows
 
 EXE = str(Path(sys.executable).with_name("briefing"))
 READERS = ["ann@readers.example", "bob@readers.example", "cy@readers.example"]
@@ -53,14 +54,6 @@ def smtp(monkeypatch: pytest.MonkeyPatch, state_dir: Path) -> Iterator[SmtpServe
 
 def env(state: Path) -> dict[str, str]:
     return {**os.environ, "BRIEFING_STATE_DIR": str(state)}
-
-
-def rows(state: Path) -> list[tuple[str, str, str | None]]:
-    db = sqlite3.connect(state / "briefing.sqlite3")
-    try:
-        return db.execute("SELECT recipient, status, error FROM deliveries ORDER BY id").fetchall()
-    finally:
-        db.close()
 
 
 def prime(state: Path) -> None:

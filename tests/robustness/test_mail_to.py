@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,6 @@ from ..servers.smtp import SmtpServer
 runner = CliRunner()
 DAY = ["--sample", "--date", "2025-02-13"]
 EXE = str(Path(sys.executable).with_name("briefing"))
-
-
-@pytest.fixture()
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        for k, v in server.env.items():
-            monkeypatch.setenv(k, v)
-        yield server
 
 
 def editions(state: Path) -> int:

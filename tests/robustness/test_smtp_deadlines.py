@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,20 +21,13 @@ from briefing.cli import app
 
 from ..servers.smtp import SmtpServer
 from ..servers.trickle_smtp import TrickleSmtp
+from .conftest import delivery_rows as rows
 
 runner = CliRunner()
 READERS = ["ann@readers.example", "bob@readers.example", "cy@readers.example",
            "dee@readers.example"]  # fmt: skip
 DAY = ["--sample", "--date", "2025-02-13"]
 MESSAGE, WHOLE = 1.5, 4.0  # seconds
-
-
-def rows(state: Path) -> list[tuple[str, str, str | None]]:
-    db = sqlite3.connect(state / "briefing.sqlite3")
-    try:
-        return db.execute("SELECT recipient, status, error FROM deliveries ORDER BY id").fetchall()
-    finally:
-        db.close()
 
 
 @pytest.mark.parametrize("stall", ["greeting", "data"])
